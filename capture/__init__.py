@@ -1,0 +1,1 @@
+"""Frames in, `Tracking` out: sources, MediaPipe trackers, models, smoothing, mocap clips, VMC."""

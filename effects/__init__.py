@@ -1,0 +1,1 @@
+"""AR effects on the real face: effect packages, layers, triggers, living photo."""

@@ -1,0 +1,1 @@
+"""ModernGL rendering: contexts and surfaces, shaders, scenes, skinned and morphed meshes, writers."""

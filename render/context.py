@@ -1,0 +1,103 @@
+"""The OpenGL context: headless EGL (Mesa llvmpipe here, the GPU on a desktop) or a wrapped
+context made by Qt. One context per surface; only its owning thread may touch it."""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import moderngl
+
+from assets.errors import RenderError
+
+# OpenGL 3.3 core is what we write shaders for (macOS tops out at 4.1; no SSBOs, no compute).
+REQUIRED_GL_VERSION = 330
+
+
+@dataclass(frozen=True)
+class ContextInfo:
+    renderer: str
+    version: str
+    vendor: str
+    max_texture_size: int
+    max_samples: int
+
+    @property
+    def is_software(self) -> bool:
+        """True on software rasterizers (llvmpipe, softpipe, SwiftShader)."""
+        name = self.renderer.lower()
+        return any(s in name for s in ("llvmpipe", "softpipe", "swiftshader"))
+
+
+class RenderContext:
+    """Owns (or wraps) a ModernGL context plus the caches tied to it.
+
+    Use `RenderContext.headless()` for offline rendering and tests, `RenderContext.wrap(ctx)` for
+    a context another toolkit created (the Qt preview). `release()` is idempotent.
+    """
+
+    def __init__(self, ctx: moderngl.Context, owned: bool) -> None:
+        if ctx.version_code < REQUIRED_GL_VERSION:
+            raise RenderError(
+                f"OpenGL {ctx.version_code / 100:.1f} found ({ctx.info.get('GL_RENDERER')}); "
+                "Vivid Studio needs OpenGL 3.3 core. Update the graphics driver or install Mesa "
+                "(Debian/Ubuntu: sudo apt-get install libgl1-mesa-dri libegl-mesa0)."
+            )
+        self.ctx = ctx
+        self._owned = owned
+        self._thread = threading.get_ident()
+        # Explicit GC: ModernGL objects are released on this thread in gc(), never from
+        # Python's garbage collector on whatever thread it runs (moderngl docs, gc.rst).
+        ctx.gc_mode = "context_gc"
+        self.programs: dict[tuple, moderngl.Program] = {}
+        self._released = False
+
+    @classmethod
+    def headless(cls) -> "RenderContext":
+        try:
+            ctx = moderngl.create_standalone_context(require=REQUIRED_GL_VERSION, backend="egl")
+        except Exception as exc:  # glcontext raises bare Exception when EGL is unusable
+            raise RenderError(
+                f"could not create a headless OpenGL context through EGL: {exc}. "
+                "On Debian/Ubuntu install Mesa's EGL: sudo apt-get install libegl1 libegl-mesa0 "
+                "libgl1-mesa-dri (make setup does this)."
+            ) from exc
+        return cls(ctx, owned=True)
+
+    @classmethod
+    def wrap(cls, ctx: moderngl.Context) -> "RenderContext":
+        return cls(ctx, owned=False)
+
+    @property
+    def info(self) -> ContextInfo:
+        i = self.ctx.info
+        return ContextInfo(
+            renderer=str(i.get("GL_RENDERER", "")),
+            version=str(i.get("GL_VERSION", "")),
+            vendor=str(i.get("GL_VENDOR", "")),
+            max_texture_size=int(i.get("GL_MAX_TEXTURE_SIZE", 0)),
+            max_samples=int(i.get("GL_MAX_SAMPLES", 0)),
+        )
+
+    def check_thread(self) -> None:
+        if threading.get_ident() != self._thread:
+            raise RenderError("OpenGL used from a thread that does not own the context; "
+                              "hand immutable data to the render thread instead")
+
+    def gc(self) -> int:
+        """Release GL objects dropped since the last call. Call once per frame."""
+        return self.ctx.gc()
+
+    def release(self) -> None:
+        if self._released:
+            return
+        self._released = True
+        self.programs.clear()
+        self.ctx.gc()
+        if self._owned:
+            self.ctx.release()
+
+    def __enter__(self) -> "RenderContext":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()

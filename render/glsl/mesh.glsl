@@ -1,0 +1,196 @@
+// Skinned + morphed mesh with toon (MToon-style) or metallic-roughness shading.
+// Defines: SKINNED, MORPHED, HAS_NORMALS, HAS_UV, HAS_COLORS, MATERIAL_TOON | MATERIAL_PBR |
+// MATERIAL_UNLIT, ALPHA_MASK, OUTLINE (inverted-hull pass), MAX_MORPHS, MAX_LIGHTS.
+
+#if defined VERTEX_SHADER
+
+in vec3 a_position;
+#ifdef HAS_NORMALS
+in vec3 a_normal;
+#endif
+#ifdef HAS_UV
+in vec2 a_uv;
+#endif
+#ifdef HAS_COLORS
+in vec4 a_color;
+#endif
+#ifdef SKINNED
+in vec4 a_joints;
+in vec4 a_weights;
+uniform sampler2D u_joint_texture;  // 4 texels (matrix columns) per joint, one row per joint
+#endif
+#ifdef MORPHED
+uniform sampler2D u_morph_texture;  // texel (target * N + vertex) * 2 + 0 = position delta, + 1 = normal delta
+uniform int u_morph_width;
+uniform int u_vertex_count;
+uniform int u_morph_count;
+uniform int u_morph_index[MAX_MORPHS];
+uniform float u_morph_weight[MAX_MORPHS];
+#endif
+
+uniform mat4 u_model;
+uniform mat4 u_view_projection;
+#ifdef OUTLINE
+uniform float u_outline_width;  // metres in world space
+#endif
+
+out vec3 v_world_position;
+out vec3 v_normal;
+out vec2 v_uv;
+out vec4 v_color;
+
+#ifdef MORPHED
+vec4 morph_texel(int texel) {
+    return texelFetch(u_morph_texture, ivec2(texel % u_morph_width, texel / u_morph_width), 0);
+}
+#endif
+
+#ifdef SKINNED
+mat4 joint_matrix(float joint) {
+    int row = int(joint + 0.5);
+    return mat4(texelFetch(u_joint_texture, ivec2(0, row), 0),
+                texelFetch(u_joint_texture, ivec2(1, row), 0),
+                texelFetch(u_joint_texture, ivec2(2, row), 0),
+                texelFetch(u_joint_texture, ivec2(3, row), 0));
+}
+#endif
+
+void main() {
+    vec3 position = a_position;
+#ifdef HAS_NORMALS
+    vec3 normal = a_normal;
+#else
+    vec3 normal = vec3(0.0, 0.0, 1.0);
+#endif
+#ifdef MORPHED
+    for (int i = 0; i < u_morph_count; ++i) {
+        int base = (u_morph_index[i] * u_vertex_count + gl_VertexID) * 2;
+        position += u_morph_weight[i] * morph_texel(base).xyz;
+        normal += u_morph_weight[i] * morph_texel(base + 1).xyz;
+    }
+#endif
+    mat4 model = u_model;
+#ifdef SKINNED
+    mat4 skin = a_weights.x * joint_matrix(a_joints.x) + a_weights.y * joint_matrix(a_joints.y)
+              + a_weights.z * joint_matrix(a_joints.z) + a_weights.w * joint_matrix(a_joints.w);
+    model = model * skin;
+#endif
+    vec4 world = model * vec4(position, 1.0);
+    v_normal = normalize(mat3(model) * normal);
+#ifdef OUTLINE
+    world.xyz += v_normal * u_outline_width;
+#endif
+    v_world_position = world.xyz;
+#ifdef HAS_UV
+    v_uv = a_uv;
+#else
+    v_uv = vec2(0.0);
+#endif
+#ifdef HAS_COLORS
+    v_color = a_color;
+#else
+    v_color = vec4(1.0);
+#endif
+    gl_Position = u_view_projection * world;
+}
+#endif
+
+#if defined FRAGMENT_SHADER
+
+in vec3 v_world_position;
+in vec3 v_normal;
+in vec2 v_uv;
+in vec4 v_color;
+out vec4 f_color;
+
+uniform vec4 u_base_color;
+uniform bool u_has_base_texture;
+uniform sampler2D u_base_texture;
+uniform vec3 u_emissive;
+uniform bool u_has_emissive_texture;
+uniform sampler2D u_emissive_texture;
+uniform float u_alpha_cutoff;
+uniform bool u_opaque;
+
+uniform vec3 u_camera_position;
+uniform int u_light_count;
+uniform vec3 u_light_direction[MAX_LIGHTS];  // direction the light travels, world space
+uniform vec3 u_light_color[MAX_LIGHTS];      // colour * intensity
+uniform vec3 u_ambient_sky;
+uniform vec3 u_ambient_ground;
+
+#ifdef MATERIAL_TOON
+uniform vec3 u_shade_color;
+uniform float u_shading_shift;
+uniform float u_shading_toony;
+uniform vec3 u_rim_color;
+uniform float u_rim_fresnel_power;
+uniform float u_rim_lift;
+uniform vec3 u_outline_color;
+#endif
+#ifdef MATERIAL_PBR
+uniform float u_metallic;
+uniform float u_roughness;
+#endif
+
+vec3 srgb_to_linear(vec3 c) { return pow(c, vec3(2.2)); }
+vec3 linear_to_srgb(vec3 c) { return pow(clamp(c, 0.0, 1.0), vec3(1.0 / 2.2)); }
+
+void main() {
+    vec4 base = u_base_color * v_color;
+    if (u_has_base_texture) {
+        vec4 t = texture(u_base_texture, v_uv);
+        base *= vec4(srgb_to_linear(t.rgb), t.a);
+    }
+#ifdef ALPHA_MASK
+    if (base.a < u_alpha_cutoff) discard;
+#endif
+    float alpha = u_opaque ? 1.0 : base.a;
+    vec3 emissive = u_emissive;
+    if (u_has_emissive_texture) emissive *= srgb_to_linear(texture(u_emissive_texture, v_uv).rgb);
+
+    vec3 n = normalize(v_normal);
+    if (!gl_FrontFacing) n = -n;
+    vec3 v = normalize(u_camera_position - v_world_position);
+    vec3 color;
+
+#if defined OUTLINE
+    color = u_outline_color * (u_ambient_sky + u_light_color[0] * 0.5);
+#elif defined MATERIAL_UNLIT
+    color = base.rgb;
+#elif defined MATERIAL_TOON
+    vec3 ambient = mix(u_ambient_ground, u_ambient_sky, 0.5 + 0.5 * n.y);
+    color = base.rgb * ambient;
+    for (int i = 0; i < u_light_count; ++i) {
+        vec3 l = -u_light_direction[i];
+        float shading = dot(n, l) + u_shading_shift;
+        shading = smoothstep(-1.0 + u_shading_toony, 1.0 - u_shading_toony, shading);
+        color += mix(u_shade_color * base.rgb, base.rgb, shading) * u_light_color[i];
+    }
+    float rim = pow(clamp(1.0 - dot(n, v) + u_rim_lift, 0.0, 1.0), max(u_rim_fresnel_power, 0.001));
+    color += u_rim_color * rim;
+#else  // MATERIAL_PBR: GGX specular + Lambert diffuse, directional lights
+    float roughness = clamp(u_roughness, 0.04, 1.0);
+    float a2 = roughness * roughness * roughness * roughness;
+    vec3 f0 = mix(vec3(0.04), base.rgb, u_metallic);
+    vec3 diffuse_color = base.rgb * (1.0 - u_metallic);
+    vec3 ambient = mix(u_ambient_ground, u_ambient_sky, 0.5 + 0.5 * n.y);
+    color = diffuse_color * ambient + f0 * ambient * 0.25;
+    float n_dot_v = max(dot(n, v), 1e-4);
+    for (int i = 0; i < u_light_count; ++i) {
+        vec3 l = -u_light_direction[i];
+        vec3 h = normalize(l + v);
+        float n_dot_l = max(dot(n, l), 0.0);
+        float n_dot_h = max(dot(n, h), 0.0);
+        float d = a2 / (3.14159265 * pow(n_dot_h * n_dot_h * (a2 - 1.0) + 1.0, 2.0));
+        float k = (roughness + 1.0) * (roughness + 1.0) / 8.0;
+        float g = (n_dot_l / (n_dot_l * (1.0 - k) + k)) * (n_dot_v / (n_dot_v * (1.0 - k) + k));
+        vec3 f = f0 + (1.0 - f0) * pow(1.0 - max(dot(h, v), 0.0), 5.0);
+        vec3 specular = d * g * f / max(4.0 * n_dot_l * n_dot_v, 1e-4);
+        color += (diffuse_color + 3.14159265 * specular) * n_dot_l * u_light_color[i];
+    }
+#endif
+    color += emissive;
+    f_color = vec4(linear_to_srgb(color) * alpha, alpha);  // premultiplied
+}
+#endif

@@ -1,0 +1,114 @@
+"""GPU copies of one glTF primitive: vertex buffers, index buffer and the morph-target texture.
+
+Morph deltas live in a float texture (not SSBOs) so 60+ targets on a 30k-vertex mesh work on
+OpenGL 3.3 / macOS 4.1: texel (target * N + vertex) * 2 holds the position delta, +1 the normal."""
+from __future__ import annotations
+
+import moderngl
+import numpy as np
+
+from assets.errors import RenderError
+from avatar.gltf.document import Primitive, PrimitiveMode
+from render.context import RenderContext
+
+MORPH_TEXTURE_WIDTH = 4096
+
+_GL_MODES = {
+    PrimitiveMode.POINTS: moderngl.POINTS,
+    PrimitiveMode.LINES: moderngl.LINES,
+    PrimitiveMode.LINE_LOOP: moderngl.LINE_LOOP,
+    PrimitiveMode.LINE_STRIP: moderngl.LINE_STRIP,
+    PrimitiveMode.TRIANGLES: moderngl.TRIANGLES,
+    PrimitiveMode.TRIANGLE_STRIP: moderngl.TRIANGLE_STRIP,
+    PrimitiveMode.TRIANGLE_FAN: moderngl.TRIANGLE_FAN,
+}
+
+
+def morph_texture_data(primitive: Primitive) -> np.ndarray:
+    """(rows, MORPH_TEXTURE_WIDTH, 4) float32 texels of all morph deltas of `primitive`."""
+    count, targets = primitive.vertex_count, len(primitive.targets)
+    texels = np.zeros((targets, count, 2, 4), np.float32)
+    for t, target in enumerate(primitive.targets):
+        if target.positions is not None:
+            texels[t, :, 0, :3] = target.positions
+        if target.normals is not None:
+            texels[t, :, 1, :3] = target.normals
+    flat = texels.reshape(-1, 4)
+    rows = -(-len(flat) // MORPH_TEXTURE_WIDTH)
+    padded = np.zeros((rows * MORPH_TEXTURE_WIDTH, 4), np.float32)
+    padded[: len(flat)] = flat
+    return padded.reshape(rows, MORPH_TEXTURE_WIDTH, 4)
+
+
+class GpuPrimitive:
+    """Buffers for one primitive. `defines` says which attributes exist (HAS_NORMALS, ...)."""
+
+    def __init__(self, rc: RenderContext, primitive: Primitive) -> None:
+        ctx = rc.ctx
+        self.mode = _GL_MODES[primitive.mode]
+        self.vertex_count = primitive.vertex_count
+        self.target_count = len(primitive.targets)
+        self.defines: dict[str, int] = {}
+        self._buffers: list[moderngl.Buffer] = []
+        self.attributes: list[tuple[moderngl.Buffer, str, str]] = []
+
+        def add(array: np.ndarray | None, fmt: str, name: str, define: str | None) -> None:
+            if array is None:
+                return
+            buffer = ctx.buffer(np.ascontiguousarray(array, dtype=np.float32).tobytes())
+            self._buffers.append(buffer)
+            self.attributes.append((buffer, fmt, name))
+            if define:
+                self.defines[define] = 1
+
+        add(primitive.positions, "3f", "a_position", None)
+        add(primitive.normals, "3f", "a_normal", "HAS_NORMALS")
+        add(primitive.texcoords[0] if primitive.texcoords else None, "2f", "a_uv", "HAS_UV")
+        add(primitive.colors, "4f", "a_color", "HAS_COLORS")
+        if primitive.joints is not None and primitive.weights is not None:
+            add(primitive.joints.astype(np.float32), "4f", "a_joints", "SKINNED")
+            add(primitive.weights, "4f", "a_weights", None)
+
+        self.index_buffer: moderngl.Buffer | None = None
+        self.index_count = self.vertex_count
+        if primitive.indices is not None:
+            indices = np.ascontiguousarray(primitive.indices, dtype=np.uint32)
+            if len(indices) and int(indices.max()) >= self.vertex_count:
+                raise RenderError(f"primitive index {int(indices.max())} >= vertex count {self.vertex_count}")
+            self.index_buffer = ctx.buffer(indices.tobytes())
+            self.index_count = len(indices)
+
+        self.morph_texture: moderngl.Texture | None = None
+        if self.target_count:
+            data = morph_texture_data(primitive)
+            if data.shape[0] > rc.info.max_texture_size:
+                raise RenderError(f"{self.target_count} morph targets x {self.vertex_count} vertices exceed "
+                                  f"the GPU's texture limit ({rc.info.max_texture_size} rows)")
+            self.morph_texture = ctx.texture((MORPH_TEXTURE_WIDTH, data.shape[0]), 4, data.tobytes(), dtype="f4")
+            self.morph_texture.filter = (moderngl.NEAREST, moderngl.NEAREST)
+            self.defines["MORPHED"] = 1
+        self._vaos: dict[int, moderngl.VertexArray] = {}
+        self._released = False
+
+    def vertex_array(self, rc: RenderContext, program: moderngl.Program, indexed: bool = True) -> moderngl.VertexArray:
+        """A VAO binding these buffers to `program` (cached per program)."""
+        key = id(program) * 2 + int(indexed)
+        vao = self._vaos.get(key)
+        if vao is None:
+            vao = rc.ctx.vertex_array(program, self.attributes, self.index_buffer if indexed else None,
+                                      index_element_size=4, skip_errors=True)
+            self._vaos[key] = vao
+        return vao
+
+    def release(self) -> None:
+        if self._released:
+            return
+        self._released = True
+        for vao in self._vaos.values():
+            vao.release()
+        for buffer in self._buffers:
+            buffer.release()
+        if self.index_buffer is not None:
+            self.index_buffer.release()
+        if self.morph_texture is not None:
+            self.morph_texture.release()

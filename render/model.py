@@ -1,0 +1,263 @@
+"""A glTF document on the GPU, drawn as one render pass.
+
+CPU data is authoritative (the pose: node world matrices and morph weights, set once per frame
+by whoever animates the model); the GPU copies are updated lazily from it in `draw`."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import moderngl
+import numpy as np
+
+from avatar.gltf.document import AlphaMode, GltfDocument
+from render.context import RenderContext
+from render.gpu_primitive import GpuPrimitive
+from render.materials import DEFAULT_MATERIAL, ShadingParams, ShadingStyle, shading_params
+from render.scene import FrameState
+from render.shaders import load_program, set_uniform, set_uniform_array
+
+MAX_ACTIVE_MORPHS = 32  # morph targets blended per primitive per frame (largest weights win)
+MAX_LIGHTS = 4
+_MORPH_EPSILON = 1e-5
+
+# Texture units
+_UNIT_JOINTS, _UNIT_MORPHS, _UNIT_BASE, _UNIT_EMISSIVE = 0, 1, 2, 3
+
+
+def _mat4_bytes(m: np.ndarray) -> bytes:
+    """numpy row-major (column-vector convention) -> GL column-major float32 bytes."""
+    return np.ascontiguousarray(np.asarray(m, np.float32).T).tobytes()
+
+
+@dataclass
+class _DrawItem:
+    node: int
+    mesh: int
+    primitive: int
+    gpu: GpuPrimitive
+    shading: ShadingParams
+    material: int | None
+    skin: int | None
+
+
+class ModelInstance:
+    """GPU resources and draw logic for one `GltfDocument`.
+
+    Call `set_pose(node_world, mesh_weights)` each frame, then let the renderer call `draw`.
+    """
+
+    def __init__(self, rc: RenderContext, doc: GltfDocument, style: ShadingStyle = ShadingStyle.AUTO,
+                 outlines: bool = True) -> None:
+        self.rc = rc
+        self.doc = doc
+        self.style = style
+        self.outlines = outlines
+        self.visible = True
+        self._items: list[_DrawItem] = []
+        self._gpu: dict[tuple[int, int], GpuPrimitive] = {}
+        for node_index, node in enumerate(doc.nodes):
+            if node.mesh is None:
+                continue
+            mesh = doc.meshes[node.mesh]
+            for p_index, primitive in enumerate(mesh.primitives):
+                key = (node.mesh, p_index)
+                if key not in self._gpu:
+                    self._gpu[key] = GpuPrimitive(rc, primitive)
+                material = doc.materials[primitive.material] if primitive.material is not None else DEFAULT_MATERIAL
+                skin = node.skin if self._gpu[key].defines.get("SKINNED") else None
+                self._items.append(_DrawItem(node_index, node.mesh, p_index, self._gpu[key],
+                                             shading_params(material, style), primitive.material, skin))
+        self._textures: dict[int, moderngl.Texture] = {}
+        self._joint_textures: dict[int, moderngl.Texture] = {}
+        self.node_world = np.tile(np.eye(4), (len(doc.nodes), 1, 1))
+        self.mesh_weights: dict[int, np.ndarray] = {i: m.weights.astype(np.float32) for i, m in enumerate(doc.meshes)}
+        self._released = False
+
+    # ----------------------------------------------------------------- CPU state
+    def set_pose(self, node_world: np.ndarray, mesh_weights: dict[int, np.ndarray] | None = None) -> None:
+        """Node world matrices (num_nodes, 4, 4) and morph weights per mesh index for this frame."""
+        self.node_world = np.asarray(node_world, np.float64)
+        if mesh_weights:
+            self.mesh_weights.update({k: np.asarray(v, np.float32) for k, v in mesh_weights.items()})
+
+    def joint_matrices(self, skin_index: int) -> np.ndarray:
+        """(J, 4, 4) world-space skinning matrices: world[joint] @ inverseBind (mesh node ignored, per spec)."""
+        skin = self.doc.skins[skin_index]
+        return self.node_world[list(skin.joints)] @ skin.inverse_bind_matrices
+
+    # ----------------------------------------------------------------- GPU uploads
+    def _texture(self, image_index: int) -> moderngl.Texture:
+        texture = self._textures.get(image_index)
+        if texture is None:
+            pixels = self.doc.images[image_index].pixels
+            height, width = pixels.shape[:2]
+            # glTF UV (0,0) is the image's top-left: upload rows as they are, no flip.
+            texture = self.rc.ctx.texture((width, height), 4, np.ascontiguousarray(pixels).tobytes())
+            texture.build_mipmaps()
+            texture.filter = (moderngl.LINEAR_MIPMAP_LINEAR, moderngl.LINEAR)
+            texture.anisotropy = 4.0
+            self._textures[image_index] = texture
+        return texture
+
+    def _upload_joints(self, skin_index: int) -> moderngl.Texture:
+        matrices = self.joint_matrices(skin_index).astype(np.float32)
+        data = np.ascontiguousarray(matrices.transpose(0, 2, 1)).tobytes()  # row j = 4 columns of joint j
+        texture = self._joint_textures.get(skin_index)
+        if texture is None or texture.height != len(matrices):
+            texture = self.rc.ctx.texture((4, len(matrices)), 4, data, dtype="f4")
+            texture.filter = (moderngl.NEAREST, moderngl.NEAREST)
+            self._joint_textures[skin_index] = texture
+        else:
+            texture.write(data)
+        return texture
+
+    def _program(self, item: _DrawItem, outline: bool) -> moderngl.Program:
+        defines: dict[str, int] = dict(item.gpu.defines)
+        defines["MAX_MORPHS"] = MAX_ACTIVE_MORPHS
+        defines["MAX_LIGHTS"] = MAX_LIGHTS
+        defines[{"toon": "MATERIAL_TOON", "pbr": "MATERIAL_PBR", "unlit": "MATERIAL_UNLIT"}[item.shading.kind]] = 1
+        if item.shading.alpha_mode is AlphaMode.MASK:
+            defines["ALPHA_MASK"] = 1
+        if outline:
+            defines["OUTLINE"] = 1
+        return load_program(self.rc, "mesh.glsl", defines)
+
+    def _active_morphs(self, mesh_index: int, target_count: int) -> tuple[list[int], list[float]]:
+        weights = self.mesh_weights.get(mesh_index)
+        if weights is None or target_count == 0:
+            return [], []
+        weights = weights[:target_count]
+        active = np.flatnonzero(np.abs(weights) > _MORPH_EPSILON)
+        if len(active) > MAX_ACTIVE_MORPHS:
+            active = active[np.argsort(-np.abs(weights[active]))[:MAX_ACTIVE_MORPHS]]
+        return active.tolist(), weights[active].tolist()
+
+    # ----------------------------------------------------------------- drawing
+    def _bind_common(self, program: moderngl.Program, item: _DrawItem, frame: FrameState | None,
+                     joint_textures: dict[int, moderngl.Texture]) -> None:
+        if item.skin is not None:
+            joint_textures[item.skin].use(_UNIT_JOINTS)
+            set_uniform(program, "u_joint_texture", _UNIT_JOINTS)
+            set_uniform(program, "u_model", tuple(np.eye(4, dtype=np.float32).flatten()))
+        else:
+            program["u_model"].write(_mat4_bytes(self.node_world[item.node]))
+        if item.gpu.morph_texture is not None:
+            indices, weights = self._active_morphs(item.mesh, item.gpu.target_count)
+            item.gpu.morph_texture.use(_UNIT_MORPHS)
+            set_uniform(program, "u_morph_texture", _UNIT_MORPHS)
+            set_uniform(program, "u_morph_width", item.gpu.morph_texture.width)
+            set_uniform(program, "u_vertex_count", item.gpu.vertex_count)
+            set_uniform(program, "u_morph_count", len(indices))
+            if indices:
+                set_uniform_array(program, "u_morph_index", indices, 0)
+                set_uniform_array(program, "u_morph_weight", weights, 0.0)
+        if frame is not None:
+            program["u_view_projection"].write(_mat4_bytes(frame.view_projection))
+
+    def _bind_material(self, program: moderngl.Program, item: _DrawItem, frame: FrameState) -> None:
+        s = item.shading
+        material = self.doc.materials[item.material] if item.material is not None else DEFAULT_MATERIAL
+        set_uniform(program, "u_base_color", s.base_color)
+        set_uniform(program, "u_emissive", s.emissive)
+        set_uniform(program, "u_alpha_cutoff", s.alpha_cutoff)
+        set_uniform(program, "u_opaque", s.alpha_mode is not AlphaMode.BLEND)
+        has_base = material.base_color_texture is not None
+        set_uniform(program, "u_has_base_texture", has_base)
+        if has_base:
+            self._texture(material.base_color_texture.image).use(_UNIT_BASE)
+            set_uniform(program, "u_base_texture", _UNIT_BASE)
+        has_emissive = material.emissive_texture is not None
+        set_uniform(program, "u_has_emissive_texture", has_emissive)
+        if has_emissive:
+            self._texture(material.emissive_texture.image).use(_UNIT_EMISSIVE)
+            set_uniform(program, "u_emissive_texture", _UNIT_EMISSIVE)
+        lights = frame.lights[:MAX_LIGHTS]
+        set_uniform(program, "u_light_count", len(lights))
+        set_uniform_array(program, "u_light_direction",
+                          [tuple(np.asarray(l.direction) / np.linalg.norm(l.direction)) for l in lights], (0.0, -1.0, 0.0))
+        set_uniform_array(program, "u_light_color",
+                          [tuple(np.asarray(l.color) * l.intensity) for l in lights], (0.0, 0.0, 0.0))
+        set_uniform(program, "u_ambient_sky", frame.ambient_sky)
+        set_uniform(program, "u_ambient_ground", frame.ambient_ground)
+        set_uniform(program, "u_camera_position", tuple(frame.camera_position))
+        set_uniform(program, "u_metallic", s.metallic)
+        set_uniform(program, "u_roughness", s.roughness)
+        set_uniform(program, "u_shade_color", s.shade_color)
+        set_uniform(program, "u_shading_shift", s.shading_shift)
+        set_uniform(program, "u_shading_toony", s.shading_toony)
+        set_uniform(program, "u_rim_color", s.rim_color)
+        set_uniform(program, "u_rim_fresnel_power", s.rim_fresnel_power)
+        set_uniform(program, "u_rim_lift", s.rim_lift)
+        set_uniform(program, "u_outline_color", s.outline_color)
+        set_uniform(program, "u_outline_width", s.outline_width_m)
+
+    def draw(self, frame: FrameState) -> None:
+        if not self.visible or not self._items:
+            return
+        ctx = self.rc.ctx
+        joint_textures = {skin: self._upload_joints(skin) for skin in {i.skin for i in self._items} if skin is not None}
+        opaque = [i for i in self._items if i.shading.alpha_mode is not AlphaMode.BLEND]
+        blended = [i for i in self._items if i.shading.alpha_mode is AlphaMode.BLEND]
+        # Blended primitives back to front by their node's distance to the camera.
+        blended.sort(key=lambda i: -float(np.linalg.norm(self.node_world[i.node][:3, 3] - frame.camera_position)))
+        ctx.enable(moderngl.DEPTH_TEST)
+        ctx.blend_func = moderngl.ONE, moderngl.ONE_MINUS_SRC_ALPHA  # premultiplied alpha
+        for item in opaque:
+            self._draw_item(item, frame, joint_textures, outline=False)
+        if self.outlines:
+            ctx.enable(moderngl.CULL_FACE)
+            ctx.front_face = "cw"  # inverted hull: draw the back faces of the extruded shell
+            for item in opaque:
+                if item.shading.kind == "toon" and item.shading.outline_width_m > 0:
+                    self._draw_item(item, frame, joint_textures, outline=True)
+            ctx.front_face = "ccw"
+            ctx.disable(moderngl.CULL_FACE)
+        if blended:
+            ctx.enable(moderngl.BLEND)
+            for item in blended:
+                self._draw_item(item, frame, joint_textures, outline=False)
+            ctx.disable(moderngl.BLEND)
+
+    def _draw_item(self, item: _DrawItem, frame: FrameState, joint_textures: dict[int, moderngl.Texture],
+                   outline: bool) -> None:
+        ctx = self.rc.ctx
+        program = self._program(item, outline)
+        self._bind_common(program, item, frame, joint_textures)
+        self._bind_material(program, item, frame)
+        if not outline:
+            if item.shading.double_sided:
+                ctx.disable(moderngl.CULL_FACE)
+            else:
+                ctx.enable(moderngl.CULL_FACE)
+        item.gpu.vertex_array(self.rc, program).render(item.gpu.mode, vertices=item.gpu.index_count)
+        if not outline:
+            ctx.disable(moderngl.CULL_FACE)
+
+    # ----------------------------------------------------------------- read-back
+    def deformed_vertices(self, node_index: int, primitive_index: int) -> tuple[np.ndarray, np.ndarray]:
+        """World-space (positions, normals) of one primitive after morphing and skinning, computed by
+        the same vertex shader the renderer uses, captured with transform feedback."""
+        item = next(i for i in self._items if i.node == node_index and i.primitive == primitive_index)
+        defines = dict(item.gpu.defines, MAX_MORPHS=MAX_ACTIVE_MORPHS, MAX_LIGHTS=MAX_LIGHTS, MATERIAL_UNLIT=1)
+        program = load_program(self.rc, "mesh.glsl", defines, varyings=("v_world_position", "v_normal"))
+        skin = item.skin
+        joint_textures = {skin: self._upload_joints(skin)} if skin is not None else {}
+        self._bind_common(program, item, None, joint_textures)
+        set_uniform(program, "u_view_projection", tuple(np.eye(4, dtype=np.float32).flatten()))
+        count = item.gpu.vertex_count
+        out = self.rc.ctx.buffer(reserve=count * 6 * 4)
+        try:
+            item.gpu.vertex_array(self.rc, program, indexed=False).transform(out, moderngl.POINTS, vertices=count)
+            data = np.frombuffer(out.read(), np.float32).reshape(count, 6)
+        finally:
+            out.release()
+        return data[:, :3].copy(), data[:, 3:].copy()
+
+    def release(self) -> None:
+        if self._released:
+            return
+        self._released = True
+        for gpu in self._gpu.values():
+            gpu.release()
+        for texture in (*self._textures.values(), *self._joint_textures.values()):
+            texture.release()

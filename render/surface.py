@@ -1,0 +1,122 @@
+"""Render targets. Every surface has the same small interface (`use`, `size`, `read`,
+`release`) whether it is an offscreen EGL framebuffer or a Qt widget's framebuffer, so the
+renderer never knows which one it draws into (STYLE.md point 10)."""
+from __future__ import annotations
+
+from enum import Enum
+from typing import Protocol
+
+import moderngl
+import numpy as np
+
+from assets.errors import RenderError
+from render.context import RenderContext
+
+
+class AlphaOutput(Enum):
+    """How `read()` returns alpha. The framebuffer always holds premultiplied colour."""
+
+    PREMULTIPLIED = "premultiplied"  # what compositors that blend with ONE, ONE_MINUS_SRC_ALPHA want
+    STRAIGHT = "straight"  # what PNG files and most video codecs with alpha expect
+
+
+class Surface(Protocol):
+    @property
+    def size(self) -> tuple[int, int]: ...
+
+    @property
+    def framebuffer(self) -> moderngl.Framebuffer: ...
+
+    def use(self) -> None: ...
+
+    def read(self, alpha: AlphaOutput = AlphaOutput.STRAIGHT) -> np.ndarray: ...
+
+    def release(self) -> None: ...
+
+
+def unpremultiply(rgba: np.ndarray) -> np.ndarray:
+    """(H, W, 4) uint8 premultiplied -> straight alpha (colour divided by alpha, rounded)."""
+    out = rgba.copy()
+    alpha = rgba[..., 3:4].astype(np.float32)
+    partial = (alpha > 0) & (alpha < 255)
+    if partial.any():
+        scaled = np.clip(rgba[..., :3].astype(np.float32) * 255.0 / np.maximum(alpha, 1) + 0.5, 0, 255)
+        out[..., :3] = np.where(partial, scaled.astype(np.uint8), rgba[..., :3])
+    return out
+
+
+class OffscreenSurface:
+    """An offscreen target: multisampled colour + depth, resolved into a texture on read.
+
+    `samples=0` renders single-sampled (exact depth read-back, used by geometry tests).
+    """
+
+    def __init__(self, rc: RenderContext, width: int, height: int, samples: int = 4) -> None:
+        if width <= 0 or height <= 0:
+            raise RenderError(f"surface size must be positive, got {width}x{height}")
+        limit = rc.info.max_texture_size
+        if width > limit or height > limit:
+            raise RenderError(f"surface {width}x{height} exceeds this GPU's limit of {limit} pixels per side")
+        self.rc = rc
+        ctx = rc.ctx
+        self.samples = min(samples, rc.info.max_samples) if samples > 1 else 0
+        self._size = (width, height)
+        self.color_texture = ctx.texture((width, height), 4)
+        self.depth_texture = ctx.depth_texture((width, height))
+        self.resolved = ctx.framebuffer([self.color_texture], self.depth_texture)
+        if self.samples:
+            self._color_rb = ctx.renderbuffer((width, height), 4, samples=self.samples)
+            self._depth_rb = ctx.depth_renderbuffer((width, height), samples=self.samples)
+            self._msaa = ctx.framebuffer([self._color_rb], self._depth_rb)
+        else:
+            self._color_rb = self._depth_rb = self._msaa = None
+        self._released = False
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self._size
+
+    @property
+    def framebuffer(self) -> moderngl.Framebuffer:
+        return self._msaa if self._msaa is not None else self.resolved
+
+    def use(self) -> None:
+        self.framebuffer.use()
+        self.rc.ctx.viewport = (0, 0, *self._size)
+
+    def resolve(self) -> moderngl.Texture:
+        """Resolve multisampling into `color_texture` and return it (for further GPU passes)."""
+        if self._msaa is not None:
+            self.rc.ctx.copy_framebuffer(self.resolved, self._msaa)
+        return self.color_texture
+
+    def read(self, alpha: AlphaOutput = AlphaOutput.STRAIGHT) -> np.ndarray:
+        """The image as (H, W, 4) uint8, top row first."""
+        self.resolve()
+        width, height = self._size
+        data = self.resolved.read(components=4, alignment=1)
+        image = np.frombuffer(data, np.uint8).reshape(height, width, 4)[::-1]
+        image = np.ascontiguousarray(image)
+        return unpremultiply(image) if alpha is AlphaOutput.STRAIGHT else image
+
+    def read_depth(self) -> np.ndarray:
+        """Window-space depth in [0, 1] as (H, W) float32, top row first (single-sampled only)."""
+        if self._msaa is not None:
+            raise RenderError("read_depth needs a single-sampled surface (samples=0)")
+        width, height = self._size
+        data = self.resolved.read(attachment=-1, dtype="f4")
+        return np.frombuffer(data, np.float32).reshape(height, width)[::-1].copy()
+
+    def release(self) -> None:
+        if self._released:
+            return
+        self._released = True
+        for obj in (self._msaa, self._color_rb, self._depth_rb, self.resolved, self.color_texture, self.depth_texture):
+            if obj is not None:
+                obj.release()
+
+    def __enter__(self) -> "OffscreenSurface":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()

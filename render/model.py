@@ -43,7 +43,7 @@ class _DrawItem:
 class ModelInstance:
     """GPU resources and draw logic for one `GltfDocument`.
 
-    Call `set_pose(node_world, mesh_weights)` each frame, then let the renderer call `draw`.
+    Call `set_pose(node_world, node_weights)` each frame, then let the renderer call `draw`.
     """
 
     def __init__(self, rc: RenderContext, doc: GltfDocument, style: ShadingStyle = ShadingStyle.AUTO,
@@ -70,15 +70,17 @@ class ModelInstance:
         self._textures: dict[int, moderngl.Texture] = {}
         self._joint_textures: dict[int, moderngl.Texture] = {}
         self.node_world = np.tile(np.eye(4), (len(doc.nodes), 1, 1))
-        self.mesh_weights: dict[int, np.ndarray] = {i: m.weights.astype(np.float32) for i, m in enumerate(doc.meshes)}
+        self.node_weights: dict[int, np.ndarray] = {
+            i: (n.weights if n.weights is not None else doc.meshes[n.mesh].weights).astype(np.float32)
+            for i, n in enumerate(doc.nodes) if n.mesh is not None}
         self._released = False
 
     # ----------------------------------------------------------------- CPU state
-    def set_pose(self, node_world: np.ndarray, mesh_weights: dict[int, np.ndarray] | None = None) -> None:
-        """Node world matrices (num_nodes, 4, 4) and morph weights per mesh index for this frame."""
+    def set_pose(self, node_world: np.ndarray, node_weights: dict[int, np.ndarray] | None = None) -> None:
+        """Node world matrices (num_nodes, 4, 4) and morph weights per mesh-carrying node for this frame."""
         self.node_world = np.asarray(node_world, np.float64)
-        if mesh_weights:
-            self.mesh_weights.update({k: np.asarray(v, np.float32) for k, v in mesh_weights.items()})
+        if node_weights:
+            self.node_weights.update({k: np.asarray(v, np.float32) for k, v in node_weights.items()})
 
     def joint_matrices(self, skin_index: int) -> np.ndarray:
         """(J, 4, 4) world-space skinning matrices: world[joint] @ inverseBind (mesh node ignored, per spec)."""
@@ -122,8 +124,8 @@ class ModelInstance:
             defines["OUTLINE"] = 1
         return load_program(self.rc, "mesh.glsl", defines)
 
-    def _active_morphs(self, mesh_index: int, target_count: int) -> tuple[list[int], list[float]]:
-        weights = self.mesh_weights.get(mesh_index)
+    def _active_morphs(self, node_index: int, target_count: int) -> tuple[list[int], list[float]]:
+        weights = self.node_weights.get(node_index)
         if weights is None or target_count == 0:
             return [], []
         weights = weights[:target_count]
@@ -142,7 +144,7 @@ class ModelInstance:
         else:
             program["u_model"].write(_mat4_bytes(self.node_world[item.node]))
         if item.gpu.morph_texture is not None:
-            indices, weights = self._active_morphs(item.mesh, item.gpu.target_count)
+            indices, weights = self._active_morphs(item.node, item.gpu.target_count)
             item.gpu.morph_texture.use(_UNIT_MORPHS)
             set_uniform(program, "u_morph_texture", _UNIT_MORPHS)
             set_uniform(program, "u_morph_width", item.gpu.morph_texture.width)

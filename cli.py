@@ -1,0 +1,60 @@
+"""The `vivid` command. Each package registers its own subcommands; this file only composes."""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+
+from assets.errors import VividError
+
+Registrar = Callable[[argparse._SubParsersAction], None]
+
+# Command groups ("vivid avatar render", "vivid script check", ...) and what fills them.
+GROUPS = {
+    "avatar": "glTF / VRM avatars: inspect, render, drive",
+}
+
+
+def _registrars() -> list[tuple[str | None, Registrar]]:
+    """(group or None for top level, register function) for every package that has commands.
+    Imported here, not at module top, so `vivid --help` stays fast."""
+    from avatar.commands import register_avatar_commands
+    from render.commands import register as register_render, register_avatar_render
+
+    return [
+        (None, register_render),
+        ("avatar", register_avatar_render),
+        ("avatar", register_avatar_commands),
+    ]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="vivid", description="Vivid Studio: virtual presenter and AR effects engine.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress and timings")
+    top = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    groups: dict[str, argparse._SubParsersAction] = {}
+    for name, help_text in GROUPS.items():
+        group_parser = top.add_parser(name, help=help_text, description=help_text)
+        groups[name] = group_parser.add_subparsers(dest="subcommand", metavar="SUBCOMMAND", required=True)
+    for group, register in _registrars():
+        register(groups[group] if group else top)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
+    try:
+        return int(args.func(args) or 0)
+    except VividError as exc:
+        print(f"vivid: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("vivid: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

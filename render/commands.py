@@ -1,0 +1,150 @@
+"""`vivid demo` and `vivid avatar render`."""
+from __future__ import annotations
+
+import argparse
+import logging
+import time
+from pathlib import Path
+
+from assets.errors import AssetError
+from assets.paths import BUILTIN_AVATAR
+from avatar.idle import IdleMotion
+from avatar.loading import load_avatar_document
+from avatar.pose_presets import pose_preset
+from avatar.posing import Pose
+from avatar.quaternions import quat_from_euler_deg
+from render.image_io import write_png
+from render.materials import ShadingStyle
+from render.stage import AvatarStage, Shot, StageOptions
+from render.video_writer import VideoOptions, VideoWriter
+
+log = logging.getLogger(__name__)
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"size '{text}' must look like 1280x720") from None
+    if w <= 0 or h <= 0 or w > 8192 or h > 8192:
+        raise argparse.ArgumentTypeError(f"size '{text}' out of range (1..8192 per side)")
+    return w, h
+
+
+def _parse_assignments(items: list[str], what: str) -> dict[str, str]:
+    out = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise AssetError(f"--{what} '{item}' must look like NAME=VALUE")
+        out[name] = value
+    return out
+
+
+def pose_from_args(args: argparse.Namespace) -> Pose:
+    base = pose_preset(args.pose)
+    rotations = dict(base.rotations)
+    for bone, value in _parse_assignments(args.bone, "bone").items():
+        try:
+            x, y, z = (float(v) for v in value.split(","))
+        except ValueError:
+            raise AssetError(f"--bone {bone}={value}: give three Euler angles in degrees, e.g. {bone}=0,0,45") from None
+        rotations[bone] = quat_from_euler_deg(x, y, z)
+    morphs = dict(base.morphs)
+    for name, value in _parse_assignments(args.expression, "expression").items():
+        try:
+            morphs[name] = float(value) if value else 1.0
+        except ValueError:
+            raise AssetError(f"--expression {name}={value}: the weight must be a number in [0, 1]") from None
+    return Pose(rotations=rotations, morphs=morphs, root_offset=base.root_offset)
+
+
+def _stage_options(args: argparse.Namespace) -> StageOptions:
+    width, height = args.size
+    return StageOptions(width=width, height=height, transparent=args.transparent,
+                        style=ShadingStyle(args.style), samples=args.msaa)
+
+
+def cmd_avatar_render(args: argparse.Namespace) -> int:
+    doc = load_avatar_document(args.avatar)
+    pose = pose_from_args(args)
+    with AvatarStage(doc, _stage_options(args)) as stage:
+        unknown = [m for m in pose.morphs if m not in stage.poser.morph_names]
+        if unknown:
+            raise AssetError(f"{args.avatar}: no morph target named {', '.join(unknown)}; "
+                             f"this avatar has: {', '.join(stage.poser.morph_names) or 'none'}")
+        animation = None
+        if args.animation is not None or args.time is not None:
+            animation = _animation_index(doc, args.animation, args.avatar)
+        stage.scene.camera = stage.shot_camera(Shot(args.shot), yaw_deg=args.yaw)
+        image = stage.render(pose, time_s=args.time or 0.0, animation=animation)
+    write_png(args.output, image)
+    print(f"wrote {args.output} ({image.shape[1]}x{image.shape[0]})")
+    return 0
+
+
+def _animation_index(doc, name: str | None, source: str) -> int:
+    if not doc.animations:
+        raise AssetError(f"{source}: --time/--animation given but the file has no animations")
+    if name is None:
+        return 0
+    for index, animation in enumerate(doc.animations):
+        if animation.name == name or str(index) == name:
+            return index
+    names = ", ".join(a.name or str(i) for i, a in enumerate(doc.animations))
+    raise AssetError(f"{source}: no animation '{name}'; the file has: {names}")
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """The idle demo: the built-in avatar breathing, blinking and looking around."""
+    doc = load_avatar_document(BUILTIN_AVATAR)
+    width, height = args.size
+    idle = IdleMotion()
+    frames = int(round(args.seconds * args.fps))
+    started = time.perf_counter()
+    with AvatarStage(doc, StageOptions(width=width, height=height)) as stage:
+        stage.scene.camera = stage.shot_camera(Shot.MEDIUM)
+        with VideoWriter(args.output, width, height, VideoOptions(fps=args.fps)) as writer:
+            for index in range(frames):
+                t = index / args.fps
+                writer.write(stage.render(idle.pose_at(t), time_s=t))
+                if args.verbose and index % int(args.fps) == 0:
+                    log.info("frame %d/%d", index, frames)
+    elapsed = time.perf_counter() - started
+    print(f"wrote {args.output}: {frames} frames, {args.seconds:.1f} s at {width}x{height}, rendered in {elapsed:.1f} s")
+    return 0
+
+
+def _add_look_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--size", type=parse_size, default=(1280, 720), help="output size, e.g. 1280x720")
+    parser.add_argument("--transparent", action="store_true", help="transparent background (PNG alpha)")
+    parser.add_argument("--style", choices=[s.value for s in ShadingStyle], default="auto",
+                        help="auto: toon where the file has MToon data, else PBR")
+    parser.add_argument("--msaa", type=int, default=4, help="multisample count (0 = off)")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    demo = sub.add_parser("demo", help="render the demo video with the built-in avatar")
+    demo.add_argument("-o", "--output", type=Path, default=Path("out/demo.mp4"))
+    demo.add_argument("--seconds", type=float, default=10.0)
+    demo.add_argument("--fps", type=float, default=30.0)
+    demo.add_argument("--size", type=parse_size, default=(1280, 720))
+    demo.set_defaults(func=cmd_demo)
+
+
+def register_avatar_render(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("render", help="render a glTF/VRM avatar to a PNG",
+                       description="Render one still of a glTF 2.0 / VRM file: a pose, an expression, an animation time.")
+    p.add_argument("avatar", help="a .glb/.gltf/.vrm file, or 'builtin'")
+    p.add_argument("-o", "--output", type=Path, default=Path("avatar.png"))
+    p.add_argument("--pose", default="rest", help="named pose: rest, relaxed, arms_raised, wave, thinking")
+    p.add_argument("--bone", action="append", default=[], metavar="NAME=X,Y,Z",
+                   help="rotate a bone/node by Euler degrees on top of the pose (repeatable)")
+    p.add_argument("--expression", action="append", default=[], metavar="NAME=WEIGHT",
+                   help="set a morph target weight, e.g. jawOpen=1 (repeatable)")
+    p.add_argument("--animation", default=None, help="animation name or index (default: the first)")
+    p.add_argument("--time", type=float, default=None, help="sample the animation at this time in seconds")
+    p.add_argument("--shot", choices=[s.value for s in Shot], default="full")
+    p.add_argument("--yaw", type=float, default=0.0, help="orbit the camera around the avatar, degrees")
+    _add_look_options(p)
+    p.set_defaults(func=cmd_avatar_render)

@@ -1,0 +1,113 @@
+"""Sampling a glTF animation at a time (glTF 2.0 spec "Animations" and Appendix C "Interpolation").
+
+`sample_animation(animation, t)` returns the animated TRS components and morph weights of the
+nodes the clip targets; nodes it does not target keep their rest values (apply the result with
+`pose.NodeTransforms.with_overrides`). Times are clamped to each sampler's keyframe range; with
+``loop=True`` the time first wraps into ``[0, animation.duration)``.
+
+- LINEAR: lerp; rotations slerp along the shortest arc (q1 negated when q0.q1 < 0).
+- STEP: the value of the last keyframe at or before t.
+- CUBICSPLINE: the spec's Hermite spline with tangents scaled by the keyframe interval;
+  rotations are normalized afterwards.
+Computation is float64, results float32.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from avatar.gltf.document import Animation, AnimationSampler, Interpolation
+
+# Below this sin(angle) slerp falls back to normalized lerp: the two rotations are within
+# ~1e-6 rad, where lerp and slerp agree to float32 precision.
+SLERP_MIN_SIN = 1e-6
+
+
+@dataclass(frozen=True)
+class AnimationPose:
+    """What a clip sets at one time: node index -> value (float32 arrays, read-only)."""
+
+    time_s: float
+    translations: dict[int, np.ndarray] = field(default_factory=dict)  # (3,)
+    rotations: dict[int, np.ndarray] = field(default_factory=dict)  # (4,) xyzw, unit
+    scales: dict[int, np.ndarray] = field(default_factory=dict)  # (3,)
+    weights: dict[int, np.ndarray] = field(default_factory=dict)  # (T,) morph weights
+
+
+def _key_interval(times: np.ndarray, t: float) -> tuple[int, float]:
+    """(k, u): t lies in [times[k], times[k+1]] at fraction u in [0, 1]. Needs len(times) >= 2."""
+    k = int(np.searchsorted(times, t, side="right")) - 1
+    k = min(max(k, 0), len(times) - 2)
+    t0, t1 = float(times[k]), float(times[k + 1])
+    u = (t - t0) / (t1 - t0)
+    return k, min(max(u, 0.0), 1.0)
+
+
+def slerp(q0: np.ndarray, q1: np.ndarray, u: float) -> np.ndarray:
+    """Shortest-arc spherical interpolation of unit xyzw quaternions (float64)."""
+    q0 = np.asarray(q0, np.float64)
+    q1 = np.asarray(q1, np.float64)
+    dot = float(np.dot(q0, q1))
+    if dot < 0.0:
+        q1, dot = -q1, -dot
+    dot = min(dot, 1.0)
+    angle = np.arccos(dot)
+    sin_angle = np.sin(angle)
+    if sin_angle < SLERP_MIN_SIN:
+        result = q0 * (1.0 - u) + q1 * u
+    else:
+        result = q0 * (np.sin((1.0 - u) * angle) / sin_angle) + q1 * (np.sin(u * angle) / sin_angle)
+    return result / np.linalg.norm(result)
+
+
+def hermite(p0: np.ndarray, m0: np.ndarray, p1: np.ndarray, m1: np.ndarray, u: float) -> np.ndarray:
+    """Cubic Hermite: p0, p1 values; m0, m1 tangents already scaled by the key interval."""
+    u2, u3 = u * u, u * u * u
+    return ((2 * u3 - 3 * u2 + 1) * p0 + (u3 - 2 * u2 + u) * m0
+            + (-2 * u3 + 3 * u2) * p1 + (u3 - u2) * m1)
+
+
+def sample_sampler(sampler: AnimationSampler, t: float, *, is_rotation: bool = False) -> np.ndarray:
+    """The sampler's value at time t (clamped to its keyframes), float32 (C,)."""
+    times = sampler.input
+    out = sampler.output.astype(np.float64)
+    cubic = sampler.interpolation == Interpolation.CUBICSPLINE
+    if len(times) == 1 or t <= float(times[0]):
+        value = out[0, 1] if cubic else out[0]
+    elif t >= float(times[-1]):
+        value = out[-1, 1] if cubic else out[-1]
+    elif sampler.interpolation == Interpolation.STEP:
+        value = out[int(np.searchsorted(times, t, side="right")) - 1]
+    else:
+        k, u = _key_interval(times, t)
+        if cubic:
+            dt = float(times[k + 1]) - float(times[k])
+            # out[k] = (in-tangent a_k, value v_k, out-tangent b_k)
+            value = hermite(out[k, 1], dt * out[k, 2], out[k + 1, 1], dt * out[k + 1, 0], u)
+        elif is_rotation:
+            value = slerp(out[k], out[k + 1], u)
+        else:
+            value = out[k] * (1.0 - u) + out[k + 1] * u
+    if is_rotation:
+        norm = np.linalg.norm(value)
+        if norm > 0.0:
+            value = value / norm
+    result = np.asarray(value, np.float32)
+    result.flags.writeable = False
+    return result
+
+
+def sample_animation(animation: Animation, time_s: float, *, loop: bool = False) -> AnimationPose:
+    """Every channel of `animation` evaluated at `time_s` (seconds)."""
+    t = float(time_s)
+    duration = animation.duration
+    if loop and duration > 0.0:
+        t = t % duration
+    pose = AnimationPose(time_s=t)
+    targets = {"translation": pose.translations, "rotation": pose.rotations,
+               "scale": pose.scales, "weights": pose.weights}
+    for channel in animation.channels:
+        sampler = animation.samplers[channel.sampler]
+        targets[channel.path][channel.node] = sample_sampler(sampler, t, is_rotation=channel.path == "rotation")
+    return pose

@@ -84,15 +84,26 @@ class RenderContext:
                               "hand immutable data to the render thread instead")
 
     def gc(self) -> int:
-        """Release GL objects dropped since the last call. Call once per frame."""
-        return self.ctx.gc()
+        """Release GL objects dropped since the last call. Call once per frame.
+
+        Our own loop rather than ``ctx.gc()``: moderngl 5.13 also queues objects that were already
+        released explicitly (as InvalidObject, which has no ``release``) and then fails on them."""
+        objects = self.ctx.objects
+        count = 0
+        while objects:
+            obj = objects.popleft()
+            release = getattr(obj, "release", None)
+            if release is not None:
+                release()
+                count += 1
+        return count
 
     def release(self) -> None:
         if self._released:
             return
         self._released = True
         self.programs.clear()
-        self.ctx.gc()
+        self.gc()
         if self._owned:
             self.ctx.release()
 

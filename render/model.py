@@ -73,6 +73,7 @@ class ModelInstance:
         self.node_weights: dict[int, np.ndarray] = {
             i: (n.weights if n.weights is not None else doc.meshes[n.mesh].weights).astype(np.float32)
             for i, n in enumerate(doc.nodes) if n.mesh is not None}
+        self._capture_fbo: moderngl.Framebuffer | None = None
         self._released = False
 
     # ----------------------------------------------------------------- CPU state
@@ -247,12 +248,21 @@ class ModelInstance:
         self._bind_common(program, item, None, joint_textures)
         set_uniform(program, "u_view_projection", tuple(np.eye(4, dtype=np.float32).flatten()))
         count = item.gpu.vertex_count
-        out = self.rc.ctx.buffer(reserve=count * 6 * 4)
+        ctx = self.rc.ctx
+        # Transform feedback still needs a complete framebuffer bound (a standalone EGL context
+        # has none by default): use a 1x1 one, then put back whatever was bound.
+        if self._capture_fbo is None:
+            self._capture_fbo = ctx.simple_framebuffer((1, 1))
+        previous = ctx.fbo
+        out = ctx.buffer(reserve=count * 6 * 4)
         try:
+            self._capture_fbo.use()
             item.gpu.vertex_array(self.rc, program, indexed=False).transform(out, moderngl.POINTS, vertices=count)
             data = np.frombuffer(out.read(), np.float32).reshape(count, 6)
         finally:
             out.release()
+            if previous is not None:
+                previous.use()
         return data[:, :3].copy(), data[:, 3:].copy()
 
     def release(self) -> None:
@@ -263,3 +273,5 @@ class ModelInstance:
             gpu.release()
         for texture in (*self._textures.values(), *self._joint_textures.values()):
             texture.release()
+        if self._capture_fbo is not None:
+            self._capture_fbo.release()

@@ -78,6 +78,11 @@ class RenderContext:
             max_samples=int(i.get("GL_MAX_SAMPLES", 0)),
         )
 
+    def make_current(self) -> None:
+        """Make this context current again after another GL user (pyrender, a Qt widget)
+        switched contexts on this thread."""
+        self.ctx.__enter__()
+
     def check_thread(self) -> None:
         if threading.get_ident() != self._thread:
             raise RenderError("OpenGL used from a thread that does not own the context; "

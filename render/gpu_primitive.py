@@ -40,6 +40,15 @@ def morph_texture_data(primitive: Primitive) -> np.ndarray:
     return padded.reshape(rows, MORPH_TEXTURE_WIDTH, 4)
 
 
+def normalized_weights(weights: np.ndarray) -> np.ndarray:
+    """Skin weights scaled to sum to 1 per vertex. The spec requires it, but exported files
+    (RobotExpressive sums to 1.76 in places) do not always comply; unscaled weights would also
+    scale the translation of the skin matrix and tear the mesh off its skeleton."""
+    weights = np.asarray(weights, np.float32)
+    total = weights.sum(axis=1, keepdims=True)
+    return np.where(total > 1e-8, weights / np.maximum(total, 1e-8), weights).astype(np.float32)
+
+
 class GpuPrimitive:
     """Buffers for one primitive. `defines` says which attributes exist (HAS_NORMALS, ...)."""
 
@@ -67,7 +76,7 @@ class GpuPrimitive:
         add(primitive.colors, "4f", "a_color", "HAS_COLORS")
         if primitive.joints is not None and primitive.weights is not None:
             add(primitive.joints.astype(np.float32), "4f", "a_joints", "SKINNED")
-            add(primitive.weights, "4f", "a_weights", None)
+            add(normalized_weights(primitive.weights), "4f", "a_weights", None)
 
         self.index_buffer: moderngl.Buffer | None = None
         self.index_count = self.vertex_count

@@ -250,10 +250,10 @@ class ModelInstance:
         count = item.gpu.vertex_count
         ctx = self.rc.ctx
         # Transform feedback still needs a complete framebuffer bound (a standalone EGL context
-        # has none by default): use a 1x1 one, then put back whatever was bound.
+        # has none by default): use a 1x1 one. Every draw binds its own target first, so
+        # nothing needs restoring afterwards.
         if self._capture_fbo is None:
             self._capture_fbo = ctx.simple_framebuffer((1, 1))
-        previous = ctx.fbo
         out = ctx.buffer(reserve=count * 6 * 4)
         try:
             self._capture_fbo.use()
@@ -261,8 +261,6 @@ class ModelInstance:
             data = np.frombuffer(out.read(), np.float32).reshape(count, 6)
         finally:
             out.release()
-            if previous is not None:
-                previous.use()
         return data[:, :3].copy(), data[:, 3:].copy()
 
     def release(self) -> None:

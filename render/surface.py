@@ -104,7 +104,7 @@ class OffscreenSurface:
         if self._msaa is not None:
             raise RenderError("read_depth needs a single-sampled surface (samples=0)")
         width, height = self._size
-        data = self.resolved.read(attachment=-1, dtype="f4")
+        data = self.resolved.read(components=1, attachment=-1, dtype="f4")
         return np.frombuffer(data, np.float32).reshape(height, width)[::-1].copy()
 
     def release(self) -> None:

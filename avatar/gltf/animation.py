@@ -44,10 +44,16 @@ def _key_interval(times: np.ndarray, t: float) -> tuple[int, float]:
     return k, min(max(u, 0.0), 1.0)
 
 
+def _unit_quaternion(q: np.ndarray) -> np.ndarray:
+    q = np.asarray(q, np.float64)
+    norm = np.linalg.norm(q)
+    return q / norm if norm > 0.0 else np.array([0.0, 0.0, 0.0, 1.0])  # a zero key means "no rotation"
+
+
 def slerp(q0: np.ndarray, q1: np.ndarray, u: float) -> np.ndarray:
     """Shortest-arc spherical interpolation of unit xyzw quaternions (float64)."""
-    q0 = np.asarray(q0, np.float64)
-    q1 = np.asarray(q1, np.float64)
+    # Exporters store keys rounded (SimpleSkin: (0, 0, .383, .924), |q| = 1.0002): normalize first.
+    q0, q1 = _unit_quaternion(q0), _unit_quaternion(q1)
     dot = float(np.dot(q0, q1))
     if dot < 0.0:
         q1, dot = -q1, -dot

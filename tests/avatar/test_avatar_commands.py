@@ -1,0 +1,31 @@
+"""`vivid avatar info` through the registered argparse parser."""
+from __future__ import annotations
+
+import argparse
+
+from avatar.commands import register_avatar_commands
+from tests.avatar.gltf_helpers import SAMPLES
+
+
+def _run(argv):
+    parser = argparse.ArgumentParser(prog="vivid avatar")
+    register_avatar_commands(parser.add_subparsers())
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+def test_info_lists_morphs_animations_and_counts(test_data, capsys):
+    assert _run(["info", str(test_data / SAMPLES["RobotExpressive"]), "--max-nodes", "10"]) == 0
+    out = capsys.readouterr().out
+    assert "morphs: Angry, Surprised, Sad" in out
+    assert "[12] Wave: 2.500 s" in out or "Wave:" in out
+    assert "skins:\n  [0] -: 43 joints" in out
+    assert "... 64 more nodes" in out  # 74 nodes, 10 shown
+    assert "vertices: 7214  triangles: 3237" in out
+
+
+def test_info_on_a_broken_file_exits_2_with_the_message(tmp_path, capsys):
+    bad = tmp_path / "bad.glb"
+    bad.write_bytes(b"glTF\x02\x00\x00\x00")
+    assert _run(["info", str(bad)]) == 2
+    assert "error: bad.glb: header: truncated GLB" in capsys.readouterr().err

@@ -1,0 +1,88 @@
+"""VMC sender: our avatar's bones and blendshapes out to other VTuber apps, one OSC bundle per
+frame (VSeeFace users asked for exactly that: receivers see a consistent frame, never half)."""
+from __future__ import annotations
+
+import socket
+from typing import Mapping
+
+import numpy as np
+from pythonosc.osc_bundle_builder import IMMEDIATELY, OscBundleBuilder
+from pythonosc.osc_message_builder import OscMessageBuilder
+
+from assets.errors import VividError
+from capture.vmc.coords import position_gltf_to_unity, quat_gltf_to_unity
+from capture.vmc.protocol import (ADDR_BLEND_APPLY, ADDR_BLEND_VAL, ADDR_BONE, ADDR_OK,
+                                  ADDR_ROOT, ADDR_TIME, DEFAULT_PORT, LOOPBACK)
+
+MAX_DATAGRAM_BYTES = 65507  # the largest UDP payload over IPv4
+
+BoneTransform = tuple[np.ndarray, np.ndarray]  # (position xyz metres, rotation xyzw), glTF frame
+
+
+def _message(address: str, *args: object) -> object:
+    builder = OscMessageBuilder(address=address)
+    for arg in args:
+        if isinstance(arg, str):
+            builder.add_arg(arg, "s")
+        elif isinstance(arg, (int, np.integer)) and not isinstance(arg, bool):
+            builder.add_arg(int(arg), "i")
+        else:
+            builder.add_arg(float(arg), "f")
+    return builder.build()
+
+
+def _bone_args(name: str, transform: BoneTransform) -> list[object]:
+    pos = position_gltf_to_unity(transform[0])
+    rot = quat_gltf_to_unity(transform[1])
+    return [name, *pos.tolist(), *rot.tolist()]
+
+
+def build_frame_bundle(bones: Mapping[str, BoneTransform], blendshapes: Mapping[str, float],
+                       root: BoneTransform | None = None, time_s: float | None = None) -> bytes:
+    """One OSC bundle: OK, T, Root, every Bone, every Blend/Val, then Blend/Apply.
+
+    bones: Unity HumanBodyBones name -> (position, xyzw rotation) in glTF coordinates (local to
+    the parent, as VMC expects); converted to Unity's left-handed frame here.
+    """
+    bundle = OscBundleBuilder(IMMEDIATELY)
+    bundle.add_content(_message(ADDR_OK, 1))
+    if time_s is not None:
+        bundle.add_content(_message(ADDR_TIME, float(time_s)))
+    if root is not None:
+        bundle.add_content(_message(ADDR_ROOT, *_bone_args("root", root)))
+    for name, transform in bones.items():
+        bundle.add_content(_message(ADDR_BONE, *_bone_args(name, transform)))
+    for name, value in blendshapes.items():
+        bundle.add_content(_message(ADDR_BLEND_VAL, name, float(value)))
+    bundle.add_content(_message(ADDR_BLEND_APPLY))
+    data = bundle.build().dgram
+    if len(data) > MAX_DATAGRAM_BYTES:
+        raise VividError(f"VMC frame is {len(data)} bytes, over the UDP limit "
+                         f"{MAX_DATAGRAM_BYTES}; send fewer bones/blendshapes per frame")
+    return data
+
+
+class VmcSender:
+    """Sends one bundle per frame to host:port over UDP (default 127.0.0.1:39539)."""
+
+    def __init__(self, host: str = LOOPBACK, port: int = DEFAULT_PORT) -> None:
+        self.address = (host, port)
+        self._sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.frames_sent = 0
+
+    def send_frame(self, bones: Mapping[str, BoneTransform], blendshapes: Mapping[str, float],
+                   root: BoneTransform | None = None, time_s: float | None = None) -> int:
+        """Send one frame; returns the datagram size in bytes."""
+        data = build_frame_bundle(bones, blendshapes, root, time_s)
+        self._sock.sendto(data, self.address)
+        self.frames_sent += 1
+        return len(data)
+
+    def close(self) -> None:
+        self._sock.close()
+
+    def __enter__(self) -> "VmcSender":
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()

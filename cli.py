@@ -19,11 +19,13 @@ GROUPS = {
 def _registrars() -> list[tuple[str | None, Registrar]]:
     """(group or None for top level, register function) for every package that has commands.
     Imported here, not at module top, so `vivid --help` stays fast."""
+    from avatar.commands import register_avatar_commands
     from render.commands import register as register_render, register_avatar_render
 
     return [
         (None, register_render),
         ("avatar", register_avatar_render),
+        ("avatar", register_avatar_commands),
     ]
 
 

@@ -98,7 +98,7 @@ class ModelInstance:
             texture = self.rc.ctx.texture((width, height), 4, np.ascontiguousarray(pixels).tobytes())
             texture.build_mipmaps()
             texture.filter = (moderngl.LINEAR_MIPMAP_LINEAR, moderngl.LINEAR)
-            texture.anisotropy = 4.0
+            texture.anisotropy = 1.0
             self._textures[image_index] = texture
         return texture
 

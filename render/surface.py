@@ -36,6 +36,8 @@ class Surface(Protocol):
 
 def unpremultiply(rgba: np.ndarray) -> np.ndarray:
     """(H, W, 4) uint8 premultiplied -> straight alpha (colour divided by alpha, rounded)."""
+    if int(rgba[..., 3].min()) == 255:  # fully opaque: nothing to divide (the common case)
+        return rgba
     out = rgba.copy()
     alpha = rgba[..., 3:4].astype(np.float32)
     partial = (alpha > 0) & (alpha < 255)

@@ -2,15 +2,12 @@
 the same camera; silhouettes and depth must match."""
 from __future__ import annotations
 
-import os
-
-os.environ.setdefault("PYOPENGL_PLATFORM", "egl")  # before pyrender imports OpenGL
-
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from benchmarks.pyrender_baseline import pyrender_depth
 from avatar.gltf.cpu_skinning import deform
 from avatar.gltf.document import GltfDocument, Material, Mesh, Node, Primitive
 from avatar.gltf.loader import load_gltf
@@ -51,7 +48,6 @@ def _static_mesh(test_data, sample: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _ours(rc, vertices, faces, camera: Camera) -> tuple[np.ndarray, np.ndarray]:
-    rc.make_current()  # pyrender made its own context current in an earlier case
     primitive = Primitive(positions=vertices, indices=faces.ravel(), material=0)
     doc = GltfDocument(source=Path("oracle"), nodes=(Node(name="mesh", mesh=0),),
                        meshes=(Mesh("mesh", (primitive,), np.zeros(0, np.float32), ()),),
@@ -73,37 +69,16 @@ def _ours(rc, vertices, faces, camera: Camera) -> tuple[np.ndarray, np.ndarray]:
     return mask, np.where(mask, eye_depth, 0.0)
 
 
-@pytest.fixture(scope="module")
-def pyrender_renderer():
-    import pyrender
-
-    # Never delete(): pyrender's EGL delete() calls eglTerminate on the process-wide display,
-    # which would kill our own context too. The process exit cleans it up.
-    return pyrender.OffscreenRenderer(WIDTH, HEIGHT)
-
-
-def _pyrender(renderer, vertices, faces, camera: Camera) -> tuple[np.ndarray, np.ndarray]:
-    import pyrender
-    import trimesh
-
-    mesh = pyrender.Mesh.from_trimesh(trimesh.Trimesh(vertices, faces, process=False), smooth=False)
-    scene = pyrender.Scene()
-    scene.add(mesh)
-    cam = pyrender.PerspectiveCamera(yfov=np.radians(camera.fov_y_deg), aspectRatio=WIDTH / HEIGHT,
-                                     znear=camera.near, zfar=camera.far)
-    scene.add(cam, pose=np.linalg.inv(camera.view()))
-    depth = renderer.render(scene, flags=pyrender.RenderFlags.DEPTH_ONLY | pyrender.RenderFlags.SKIP_CULL_FACES)
-    return depth > 0, depth.astype(np.float64)
-
-
 @pytest.mark.parametrize("sample", ["gltf/CesiumMan/CesiumMan.glb", "gltf/Fox/Fox.glb",
                                     "gltf/RiggedFigure/RiggedFigure.glb"])
-def test_silhouette_and_depth_match_pyrender(rc, pyrender_renderer, test_data, sample):
+def test_silhouette_and_depth_match_pyrender(rc, test_data, sample):
     vertices, faces = _static_mesh(test_data, sample)
     camera = Camera(position=(0.25, 0.15, CAMERA_DISTANCE_M), target=(0.0, 0.0, 0.0), fov_y_deg=40.0,
                     near=0.1, far=5.0)
     our_mask, our_depth = _ours(rc, vertices, faces, camera)
-    ref_mask, ref_depth = _pyrender(pyrender_renderer, vertices, faces, camera)
+    ref_depth = pyrender_depth(vertices, faces, camera.view(), camera.fov_y_deg, (WIDTH, HEIGHT),
+                               camera.near, camera.far).astype(np.float64)
+    ref_mask = ref_depth > 0
     assert ref_mask.sum() > 0.02 * WIDTH * HEIGHT, "reference render is (nearly) empty"
     iou = (our_mask & ref_mask).sum() / (our_mask | ref_mask).sum()
     assert iou >= 0.99, f"silhouette IoU {iou:.4f} (ours {our_mask.sum()} px, pyrender {ref_mask.sum()} px)"

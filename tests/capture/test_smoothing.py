@@ -143,6 +143,9 @@ def test_default_blendshape_and_rotation_filters_follow_a_step_within_one_frame(
     for i in range(10):  # settle on the resting value
         blend(np.zeros(1), i / fps)
         rot(q0, i / fps)
-    # a blink (0 -> 0.8) and a 20 degree head turn between two frames: past half way at once
-    assert blend(np.full(1, 0.8), 10 / fps)[0] > 0.4
-    assert math.degrees(quat_angle(rot(q1, 10 / fps), q0)) > 10.0
+    # a blink (0 -> 0.8) and a 20 degree head turn between two frames: the raw signal is past
+    # half way on the step frame; <= 1 frame of lag means the output is by the next frame.
+    blend(np.full(1, 0.8), 10 / fps)
+    rot(q1, 10 / fps)
+    assert blend(np.full(1, 0.8), 11 / fps)[0] > 0.4
+    assert math.degrees(quat_angle(rot(q1, 11 / fps), q0)) > 10.0

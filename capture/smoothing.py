@@ -129,11 +129,11 @@ class SmoothingOptions:
     width per second; blendshapes are in [0, 1]; head translation in cm; rotation in rad/s.
     """
 
-    landmark_min_cutoff_hz: float = 1.0
+    landmark_min_cutoff_hz: float = 0.5
     landmark_beta: float = 80.0
-    blendshape_min_cutoff_hz: float = 1.5
+    blendshape_min_cutoff_hz: float = 1.0
     blendshape_beta: float = 4.0
-    rotation_min_cutoff_hz: float = 1.0
+    rotation_min_cutoff_hz: float = 0.6
     rotation_beta: float = 3.0
     translation_min_cutoff_hz: float = 1.0
     translation_beta: float = 0.5

@@ -39,5 +39,7 @@ def _vrm_lines(doc) -> list[str]:
     extensions = doc.json.get("extensions")
     if not isinstance(extensions, dict) or not ({"VRM", "VRMC_vrm"} & set(extensions)):
         return []
-    # Phase 1: name the VRM extensions; the VRM reader (avatar/vrm) adds meta/humanoid/expressions.
-    return ["", "VRM extensions: " + ", ".join(sorted({"VRM", "VRMC_vrm"} & set(extensions)))]
+    from avatar.vrm.loader import vrm_from_document  # VRM parsing builds on the glTF document
+    from avatar.vrm.summary import vrm_summary_lines
+
+    return [""] + vrm_summary_lines(vrm_from_document(doc))

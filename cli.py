@@ -20,10 +20,12 @@ def _registrars() -> list[tuple[str | None, Registrar]]:
     """(group or None for top level, register function) for every package that has commands.
     Imported here, not at module top, so `vivid --help` stays fast."""
     from avatar.commands import register_avatar_commands
+    from capture.commands import register as register_capture
     from render.commands import register as register_render, register_avatar_render
 
     return [
         (None, register_render),
+        (None, register_capture),
         ("avatar", register_avatar_render),
         ("avatar", register_avatar_commands),
     ]

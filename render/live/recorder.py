@@ -1,0 +1,93 @@
+"""The recorder thread: live frames arrive at an uneven rate; the file gets a constant frame rate
+with the right duration (each output frame shows the newest frame captured by its time).
+The GUI thread never waits on the encoder: a full queue drops the frame and counts it."""
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from assets.errors import VividError
+from render.video_writer import VideoOptions, VideoWriter
+
+log = logging.getLogger(__name__)
+
+QUEUE_FRAMES = 8  # ~0.27 s at 30 fps of slack for a slow encoder before frames are dropped
+_STOP = object()
+
+
+class Recorder:
+    """Record (H, W, 3|4) uint8 frames stamped with wall-clock seconds to MP4 (or .mov/.webm with
+    alpha). `stop()` finalizes the file and returns its path (or raises the encoding error)."""
+
+    def __init__(self, path: str | Path, size: tuple[int, int], fps: float = 30.0,
+                 alpha: bool = False) -> None:
+        self.path = Path(path)
+        self.fps = fps
+        self.alpha = alpha
+        self._writer = VideoWriter(self.path, size[0], size[1], VideoOptions(fps=fps, alpha=alpha))
+        self._queue: queue.Queue = queue.Queue(maxsize=QUEUE_FRAMES)
+        self.dropped = 0
+        self.error: str | None = None
+        self._t0: float | None = None
+        self._last_submitted: float | None = None  # also for dropped frames: the file's end time
+        self._thread = threading.Thread(target=self._run, name="recorder", daemon=True)
+        self._thread.start()
+
+    @property
+    def frames_written(self) -> int:
+        return self._writer.frames_written
+
+    def submit(self, image: np.ndarray, now: float) -> None:
+        """Queue a frame shown at `now` (time.monotonic seconds); never blocks."""
+        self._last_submitted = now
+        try:
+            self._queue.put_nowait((image, now))
+        except queue.Full:
+            self.dropped += 1
+
+    def _run(self) -> None:
+        last: np.ndarray | None = None
+        try:
+            while True:
+                item = self._queue.get()
+                if item is _STOP:
+                    # Frames dropped at the end still count as time: hold the last one until then.
+                    if last is not None and self._last_submitted is not None and self._t0 is not None:
+                        due = int((self._last_submitted - self._t0) * self.fps) + 1
+                        while self._writer.frames_written < due:
+                            self._writer.write(last)
+                    break
+                image, now = item
+                if self._t0 is None:
+                    self._t0 = now
+                # Fill every output slot whose time has come with the newest frame before it.
+                due = int((now - self._t0) * self.fps) + 1
+                if last is not None:
+                    while self._writer.frames_written < due - 1:
+                        self._writer.write(last)
+                if self._writer.frames_written < due:
+                    self._writer.write(image)
+                last = image
+        except VividError as exc:
+            self.error = str(exc)
+        except Exception as exc:  # thread boundary: report to the UI instead of dying silently
+            log.exception("recorder failed")
+            self.error = f"recording failed: {type(exc).__name__}: {exc}"
+
+    def stop(self) -> Path:
+        """Finish: wait for the queue to drain, close the file (renamed into place)."""
+        self._queue.put(_STOP)
+        self._thread.join(timeout=30.0)
+        if self.error is not None:
+            self._writer.abort()
+            raise VividError(f"{self.path}: {self.error}")
+        return self._writer.close()
+
+    def abort(self) -> None:
+        self._queue.put(_STOP)
+        self._thread.join(timeout=30.0)
+        self._writer.abort()

@@ -1,0 +1,162 @@
+"""The live engine without Qt: sources, latency stats, recorder timing, settings, rendering."""
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+
+from assets.errors import AssetError, SourceError
+from render.context import RenderContext
+from render.live.avatar_layer import AvatarView, BackgroundKind
+from render.live.compositor import cover_uv, fit_rect
+from render.live.engine import EngineOptions, StudioEngine
+from render.live.modes import ModeKind, mode_statuses
+from render.live.recorder import Recorder
+from render.live.settings import DEFAULT_HOTKEYS, SettingsStore, StudioSettings
+from render.live.sources import SourceKind, SourceReader, SourceSpec
+from render.live.stats import FrameStats
+from render.live.tracking import smoothing_for_strength
+from render.surface import AlphaOutput, OffscreenSurface
+
+from tests.studio.conftest import AVATAR, VIDEO
+from tests.studio.helpers import vrm_without_bone
+
+
+@pytest.fixture(scope="module")
+def rc():
+    context = RenderContext.headless()
+    yield context
+    context.release()
+
+
+def test_source_spec_parse_picks_kind_by_form():
+    assert SourceSpec.parse("webcam:2") == SourceSpec(SourceKind.CAMERA, "2")
+    assert SourceSpec.parse("3").kind is SourceKind.CAMERA
+    assert SourceSpec.parse("a/b.vmcap").kind is SourceKind.MOCAP
+    assert SourceSpec.parse("a/b.JPG").kind is SourceKind.PHOTO
+    assert SourceSpec.parse("a/b.mp4").kind is SourceKind.VIDEO
+    with pytest.raises(SourceError, match="webcam:INDEX"):
+        SourceSpec.parse("webcam:x")
+
+
+def test_missing_video_fails_at_once_with_the_path(tmp_path):
+    with pytest.raises(SourceError, match="nothere.mp4 does not exist"):
+        SourceReader(SourceSpec(SourceKind.VIDEO, str(tmp_path / "nothere.mp4")))
+
+
+def test_video_reader_is_live_paced_and_keeps_only_the_newest(test_data):
+    reader = SourceReader(SourceSpec(SourceKind.VIDEO, str(test_data / VIDEO)))
+    try:
+        first = reader.slot.get(timeout_s=5.0)
+        assert first is not None and first.image.shape == (512, 512, 3)
+        time.sleep(1.0)  # nobody consumes for 1 s: ~30 frames arrive, only the newest is kept
+        newest = reader.slot.get(timeout_s=1.0)
+        elapsed_source = newest.source_time_s - first.source_time_s
+        elapsed_wall = newest.captured_at - first.captured_at
+        # Live pacing: source time advances with the wall clock (30 fps file, 1 s wait).
+        assert elapsed_source == pytest.approx(elapsed_wall, abs=0.1)
+        assert 0.9 <= elapsed_wall <= 1.5
+        assert reader.slot.dropped >= 20
+        assert not newest.image.flags.writeable
+    finally:
+        reader.stop()
+    assert reader.finished
+
+
+def test_frame_stats_latency_percentiles_and_fps():
+    stats = FrameStats(window_s=1.0)
+    for i in range(60):  # 60 frames in one second, latency 10..69 ms
+        now = 100.0 + i / 60.0
+        stats.presented(now, captured_at=now - (10 + i) / 1000.0)
+        stats.add_stage("render", 5.0, now)
+    hud = stats.snapshot(100.0 + 59 / 60.0)
+    assert hud.fps == pytest.approx(60.0, abs=1.0)
+    assert hud.latency_ms_p95 == pytest.approx(np.percentile(np.arange(10, 70), 95), abs=0.01)
+    assert hud.stage_ms["render"] == pytest.approx(5.0)
+    assert "latency p50" in hud.text()
+
+
+def test_fit_and_cover_math():
+    assert fit_rect((1280, 720), (1000, 1000)) == (0, 219, 1000, 562)
+    assert fit_rect((512, 512), (1280, 720)) == (280, 0, 720, 720)
+    scale, offset = cover_uv((512, 512), (1280, 720))  # square source fills a wide target: crop top/bottom
+    assert scale == pytest.approx((1.0, 0.5625))
+    assert offset == pytest.approx((0.0, 0.21875))
+
+
+def test_smoothing_strength_orders_cutoffs():
+    assert smoothing_for_strength(0.0) is None
+    light, default, heavy = (smoothing_for_strength(s) for s in (0.1, 0.5, 1.0))
+    assert light.blendshape_min_cutoff_hz > default.blendshape_min_cutoff_hz > heavy.blendshape_min_cutoff_hz
+    assert default.blendshape_min_cutoff_hz == pytest.approx(1.0)  # 0.5 keeps capture's tuned default
+
+
+def test_recorder_writes_wall_clock_duration_at_constant_rate(tmp_path):
+    path = tmp_path / "rec.mp4"
+    recorder = Recorder(path, (64, 48), fps=30.0)
+    rng = np.random.default_rng(1)
+    t = 0.0
+    while t < 2.0:  # frames arrive unevenly (8-60 ms apart), like a loaded live loop
+        recorder.submit(np.full((48, 64, 3), int(t * 100) % 255, np.uint8), 1000.0 + t)
+        t += float(rng.uniform(0.008, 0.06))
+    out = recorder.stop()
+    assert out == path and path.is_file()
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        frames = sum(1 for _ in container.decode(stream))
+    assert frames == pytest.approx(60, abs=2)  # 2 s at 30 fps whatever the arrival pattern
+
+
+def test_settings_round_trip_and_bad_files(tmp_path):
+    store = SettingsStore(tmp_path)
+    assert store.load() == StudioSettings()
+    changed = StudioSettings(mode="ar", mirror=False, smoothing=0.8, hotkeys={"F7": "snapshot"})
+    store.save(changed)
+    assert SettingsStore(tmp_path).load() == changed
+    store.path.write_text("{not json", encoding="utf-8")
+    assert store.load() == StudioSettings()
+    assert "could not be read" in store.problems[0]
+    store.path.write_text(json.dumps({"mirror": "yes", "mode": "karaoke", "hotkeys": {"F1": "explode"}}))
+    loaded = store.load()
+    assert loaded.mirror is True and loaded.mode == "avatar" and "F1" not in loaded.hotkeys
+    text = " ".join(store.problems)
+    assert "field 'mirror'" in text and "valid modes" in text and "explode" in text
+    assert set(DEFAULT_HOTKEYS.values()) >= {"snapshot", "record", "calibrate"}
+
+
+def test_mode_statuses_say_what_is_missing():
+    statuses = mode_statuses()
+    assert set(statuses) == set(ModeKind)
+    assert statuses[ModeKind.AVATAR].wired
+    for kind in (ModeKind.AR, ModeKind.PHOTO, ModeKind.SCRIPT):
+        assert not statuses[kind].wired
+        assert "not" in statuses[kind].summary
+
+
+def test_engine_renders_avatar_transparent_and_keeps_old_avatar_on_broken_vrm(rc, test_data, tmp_path):
+    engine = StudioEngine(rc, EngineOptions(width=320, height=180, face_tracking=False))
+    window = OffscreenSurface(rc, 200, 200, samples=0)
+    try:
+        engine.load_avatar(str(test_data / AVATAR))
+        engine.set_avatar_view(AvatarView(background=BackgroundKind.TRANSPARENT))
+        engine.step()
+        image = engine.output.read(AlphaOutput.STRAIGHT)
+        assert image[0, 0, 3] == 0  # the corner is transparent: alpha output for OBS
+        assert (image[..., 3] > 0).mean() > 0.05  # the avatar covers part of the frame
+        engine.present(window, None)
+        shown = window.read()
+        assert shown[:40, :, :3].max() == 0  # letterbox bars above the 16:9 picture
+        broken = vrm_without_bone(test_data / AVATAR, tmp_path, "head")
+        with pytest.raises(AssetError, match="missing required humanoid bone"):
+            engine.load_avatar(str(broken))
+        assert engine.avatar is not None and engine.avatar.spec == str(test_data / AVATAR)
+        engine.set_mode(ModeKind.AR)
+        engine.step()  # no source: AR passthrough draws the empty background without failing
+        assert engine.poll_errors() == []
+    finally:
+        engine.close()
+        window.release()

@@ -77,24 +77,25 @@ def hermite(p0: np.ndarray, m0: np.ndarray, p1: np.ndarray, m1: np.ndarray, u: f
 def sample_sampler(sampler: AnimationSampler, t: float, *, is_rotation: bool = False) -> np.ndarray:
     """The sampler's value at time t (clamped to its keyframes), float32 (C,)."""
     times = sampler.input
-    out = sampler.output.astype(np.float64)
+    out = sampler.output  # only the rows needed are converted to float64 (a clip may hold thousands)
     cubic = sampler.interpolation == Interpolation.CUBICSPLINE
     if len(times) == 1 or t <= float(times[0]):
-        value = out[0, 1] if cubic else out[0]
+        value = (out[0, 1] if cubic else out[0]).astype(np.float64)
     elif t >= float(times[-1]):
-        value = out[-1, 1] if cubic else out[-1]
+        value = (out[-1, 1] if cubic else out[-1]).astype(np.float64)
     elif sampler.interpolation == Interpolation.STEP:
-        value = out[int(np.searchsorted(times, t, side="right")) - 1]
+        value = out[int(np.searchsorted(times, t, side="right")) - 1].astype(np.float64)
     else:
         k, u = _key_interval(times, t)
+        v0, v1 = out[k].astype(np.float64), out[k + 1].astype(np.float64)
         if cubic:
             dt = float(times[k + 1]) - float(times[k])
             # out[k] = (in-tangent a_k, value v_k, out-tangent b_k)
-            value = hermite(out[k, 1], dt * out[k, 2], out[k + 1, 1], dt * out[k + 1, 0], u)
+            value = hermite(v0[1], dt * v0[2], v1[1], dt * v1[0], u)
         elif is_rotation:
-            value = slerp(out[k], out[k + 1], u)
+            value = slerp(v0, v1, u)
         else:
-            value = out[k] * (1.0 - u) + out[k + 1] * u
+            value = v0 * (1.0 - u) + v1 * u
     if is_rotation:
         norm = np.linalg.norm(value)
         if norm > 0.0:

@@ -13,6 +13,7 @@ Computation is float64, results float32.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -46,25 +47,25 @@ def _key_interval(times: np.ndarray, t: float) -> tuple[int, float]:
 
 def _unit_quaternion(q: np.ndarray) -> np.ndarray:
     q = np.asarray(q, np.float64)
-    norm = np.linalg.norm(q)
+    norm = math.sqrt(float(np.dot(q, q)))  # np.linalg.norm costs ~3 us on a 4-vector; this is per channel
     return q / norm if norm > 0.0 else np.array([0.0, 0.0, 0.0, 1.0])  # a zero key means "no rotation"
 
 
 def slerp(q0: np.ndarray, q1: np.ndarray, u: float) -> np.ndarray:
-    """Shortest-arc spherical interpolation of unit xyzw quaternions (float64)."""
+    """Shortest-arc spherical interpolation of xyzw quaternions (float64, unit result)."""
     # Exporters store keys rounded (SimpleSkin: (0, 0, .383, .924), |q| = 1.0002): normalize first.
     q0, q1 = _unit_quaternion(q0), _unit_quaternion(q1)
     dot = float(np.dot(q0, q1))
     if dot < 0.0:
         q1, dot = -q1, -dot
     dot = min(dot, 1.0)
-    angle = np.arccos(dot)
-    sin_angle = np.sin(angle)
+    angle = math.acos(dot)
+    sin_angle = math.sin(angle)
     if sin_angle < SLERP_MIN_SIN:
         result = q0 * (1.0 - u) + q1 * u
     else:
-        result = q0 * (np.sin((1.0 - u) * angle) / sin_angle) + q1 * (np.sin(u * angle) / sin_angle)
-    return result / np.linalg.norm(result)
+        result = q0 * (math.sin((1.0 - u) * angle) / sin_angle) + q1 * (math.sin(u * angle) / sin_angle)
+    return _unit_quaternion(result)
 
 
 def hermite(p0: np.ndarray, m0: np.ndarray, p1: np.ndarray, m1: np.ndarray, u: float) -> np.ndarray:
@@ -97,9 +98,7 @@ def sample_sampler(sampler: AnimationSampler, t: float, *, is_rotation: bool = F
         else:
             value = v0 * (1.0 - u) + v1 * u
     if is_rotation:
-        norm = np.linalg.norm(value)
-        if norm > 0.0:
-            value = value / norm
+        value = _unit_quaternion(value)
     result = np.asarray(value, np.float32)
     result.flags.writeable = False
     return result

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Mapping
 
 import numpy as np
 
@@ -27,13 +29,24 @@ SLERP_MIN_SIN = 1e-6
 
 @dataclass(frozen=True)
 class AnimationPose:
-    """What a clip sets at one time: node index -> value (float32 arrays, read-only)."""
+    """What a clip sets at one time: node index -> value (float32 arrays, read-only). The maps are
+    read-only views (built with `AnimationPose.build`); pass plain dicts only when constructing."""
 
     time_s: float
-    translations: dict[int, np.ndarray] = field(default_factory=dict)  # (3,)
-    rotations: dict[int, np.ndarray] = field(default_factory=dict)  # (4,) xyzw, unit
-    scales: dict[int, np.ndarray] = field(default_factory=dict)  # (3,)
-    weights: dict[int, np.ndarray] = field(default_factory=dict)  # (T,) morph weights
+    translations: Mapping[int, np.ndarray] = field(default_factory=dict)  # (3,)
+    rotations: Mapping[int, np.ndarray] = field(default_factory=dict)  # (4,) xyzw, unit
+    scales: Mapping[int, np.ndarray] = field(default_factory=dict)  # (3,)
+    weights: Mapping[int, np.ndarray] = field(default_factory=dict)  # (T,) morph weights
+
+    def __post_init__(self) -> None:
+        for name in ("translations", "rotations", "scales", "weights"):
+            object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
+
+    @staticmethod
+    def build(time_s: float, values: dict[str, dict[int, np.ndarray]]) -> AnimationPose:
+        """From {"translation": {node: value}, "rotation": ..., "scale": ..., "weights": ...}."""
+        return AnimationPose(time_s, values.get("translation", {}), values.get("rotation", {}),
+                             values.get("scale", {}), values.get("weights", {}))
 
 
 def _key_interval(times: np.ndarray, t: float) -> tuple[int, float]:
@@ -110,10 +123,9 @@ def sample_animation(animation: Animation, time_s: float, *, loop: bool = False)
     duration = animation.duration
     if loop and duration > 0.0:
         t = t % duration
-    pose = AnimationPose(time_s=t)
-    targets = {"translation": pose.translations, "rotation": pose.rotations,
-               "scale": pose.scales, "weights": pose.weights}
+    values: dict[str, dict[int, np.ndarray]] = {}
     for channel in animation.channels:
         sampler = animation.samplers[channel.sampler]
-        targets[channel.path][channel.node] = sample_sampler(sampler, t, is_rotation=channel.path == "rotation")
-    return pose
+        values.setdefault(channel.path, {})[channel.node] = sample_sampler(
+            sampler, t, is_rotation=channel.path == "rotation")
+    return AnimationPose.build(t, values)

@@ -77,16 +77,12 @@ class ClipSampler:
         t = float(time_s)
         if loop and self.duration > 0.0:
             t = t % self.duration
-        pose = AnimationPose(time_s=t)
-        targets = {"translation": pose.translations, "rotation": pose.rotations,
-                   "scale": pose.scales, "weights": pose.weights}
+        out: dict[str, dict[int, np.ndarray]] = {}
         for group in self.groups:
             values = self._evaluate(group, t).astype(np.float32)
             values.flags.writeable = False
-            target = targets[group.path]
-            for node, value in zip(group.nodes, values):
-                target[node] = value
-        return pose
+            out.setdefault(group.path, {}).update(zip(group.nodes, values))
+        return AnimationPose.build(t, out)
 
     @staticmethod
     def _evaluate(group: _Group, t: float) -> np.ndarray:

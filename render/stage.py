@@ -87,8 +87,9 @@ class AvatarStage:
             box_lo = np.array([head[0] - 0.32, bottom, head[2] - 0.15])
             box_hi = np.array([head[0] + 0.32, hi[1], head[2] + 0.15])
         else:
-            box_lo = np.array([head[0] - 0.16, head[1] - 0.12, head[2] - 0.12])
-            box_hi = np.array([head[0] + 0.16, min(hi[1], head[1] + 0.24), head[2] + 0.12])
+            top = min(hi[1], head[1] + 0.28)
+            box_lo = np.array([head[0] - 0.15, head[1] - 0.07, head[2] - 0.1])
+            box_hi = np.array([head[0] + 0.15, top, head[2] + 0.1])
         yaw = math.radians(yaw_deg)
         camera = Camera.framing(box_lo, box_hi, fov_y_deg=self.options.fov_y_deg, aspect=aspect,
                                 margin=1.0 if shot is not Shot.FULL else 1.05,

@@ -16,6 +16,7 @@ import argparse
 import functools
 import logging
 import sys
+import threading
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -93,6 +94,10 @@ def run_studio(launch: StudioLaunch) -> int:
 def ui() -> SimpleNamespace:
     """Define the Qt classes (imports PyQt6). Cached: classes are created once per process."""
     import yaml
+    try:
+        import render.script as script_api  # the script format (render/script), when on this build
+    except ImportError:
+        script_api = None
     from PyQt6.QtCore import Qt, QTimer, pyqtSignal
     from PyQt6.QtGui import QAction, QColor, QImage, QKeySequence, QPainter, QShortcut
     from PyQt6.QtWidgets import (QAbstractItemView, QCheckBox, QColorDialog, QComboBox, QDialog,
@@ -429,16 +434,31 @@ def ui() -> SimpleNamespace:
             self._debounce.setInterval(300)
             self._debounce.timeout.connect(self.validate)
             self.editor.textChanged.connect(self._debounce.start)
+            self.script = None
+            self.timeline = None
+            self._job: dict | None = None
+            self._thread: threading.Thread | None = None
+            self._poll = QTimer(self)
+            self._poll.setInterval(100)
+            self._poll.timeout.connect(self._check_job)
             self.progress = QProgressBar()
-            self.progress.setEnabled(status.wired)
+            self.progress.setRange(0, 1)
+            self.plan_label = QLabel("")
+            self.plan_label.setWordWrap(True)
             render_row = QHBoxLayout()
-            self.render_button = QPushButton("&Render")
-            self.render_button.setEnabled(status.wired)
+            self.plan_button = QPushButton("&Plan (TTS timing)")
+            self.plan_button.setEnabled(False)
+            self.plan_button.clicked.connect(self.plan)
+            self.render_button = QPushButton("&Render video")
+            self.render_button.setEnabled(False)
+            self.render_button.setToolTip("Rendering a script to video is not on main yet")
             self.cancel_button = QPushButton("Cancel")
             self.cancel_button.setEnabled(False)
-            render_row.addWidget(self.render_button)
-            render_row.addWidget(self.cancel_button)
+            self.cancel_button.clicked.connect(self.cancel)
+            for button in (self.plan_button, self.render_button, self.cancel_button):
+                render_row.addWidget(button)
             layout.addWidget(self.progress)
+            layout.addWidget(self.plan_label)
             layout.addLayout(render_row)
 
         def load(self, path: str) -> None:
@@ -463,17 +483,85 @@ def ui() -> SimpleNamespace:
                 Path(self.path).write_text(self.editor.toPlainText(), encoding="utf-8")
 
         def validate(self) -> bool:
+            """Check the text: against the real script schema when render/script is on this build
+            (issues with line numbers), else YAML syntax only."""
+            text = self.editor.toPlainText()
+            if script_api is not None:
+                file = Path(self.path) if self.path else Path.cwd() / "untitled.yaml"
+                try:
+                    self.script = script_api.parse_script(text, file)
+                except script_api.ScriptError as exc:
+                    self.script = None
+                    lines = [f"line {i.line}: {i.message}" if i.line else i.message for i in exc.issues[:6]]
+                    more = f" (+{len(exc.issues) - 6} more)" if len(exc.issues) > 6 else ""
+                    return self._show(False, "\n".join(lines) + more)
+                except VividError as exc:  # a referenced file or voice that cannot be used
+                    self.script = None
+                    return self._show(False, str(exc))
+                beats = len(self.script.beats)
+                return self._show(True, f"Script OK: {beats} beats. Plan it to hear the timing.")
             try:
-                yaml.safe_load(self.editor.toPlainText())
+                yaml.safe_load(text)
             except yaml.YAMLError as exc:
                 mark = getattr(exc, "problem_mark", None)
                 where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
-                self.validation.setText(f"YAML error: {where}{getattr(exc, 'problem', None) or exc}")
-                self.validation.setStyleSheet("color:#f88;")
-                return False
-            self.validation.setText("YAML syntax OK (the script schema check arrives with render/script)")
-            self.validation.setStyleSheet("color:#8c8;")
-            return True
+                return self._show(False, f"YAML error: {where}{getattr(exc, 'problem', None) or exc}")
+            return self._show(True, "YAML syntax OK (the script schema check needs render/script)")
+
+        def _show(self, ok: bool, text: str) -> bool:
+            self.validation.setText(text)
+            self.validation.setStyleSheet("color:#2a2;" if ok else "color:#c33;")
+            self.plan_button.setEnabled(ok and script_api is not None and self._job is None)
+            return ok
+
+        def plan(self) -> None:
+            """Synthesize the speech and time every beat on a worker thread (progress + cancel)."""
+            if self.script is None or self._job is not None:
+                return
+            script = self.script
+            job = {"result": None, "error": None, "cancelled": False}
+
+            def work() -> None:
+                try:
+                    job["result"] = script_api.plan_timeline(script)
+                except (VividError, OSError) as exc:
+                    job["error"] = str(exc)
+
+            self._job = job
+            self._thread = threading.Thread(target=work, name="script-plan", daemon=True)
+            self._thread.start()
+            self.progress.setRange(0, 0)  # busy: plan_timeline reports no per-beat progress
+            self.cancel_button.setEnabled(True)
+            self.plan_button.setEnabled(False)
+            self._poll.start()
+
+        def cancel(self) -> None:
+            if self._job is not None:
+                self._job["cancelled"] = True  # the worker cannot be interrupted; its result is dropped
+                self._finish("Planning cancelled.")
+
+        def _check_job(self) -> None:
+            if self._job is None or self._thread.is_alive():
+                return
+            job = self._job
+            if job["error"]:
+                self.window.report(f"script planning failed: {job['error']}")
+                self._finish("Planning failed.")
+            else:
+                timeline = job["result"]
+                self.timeline = timeline
+                spoken = len(timeline.speech_segments())
+                self._finish(f"Timeline: {timeline.duration_s:.1f} s, {spoken} spoken lines, "
+                             f"{len(timeline.cues)} subtitle cues.")
+
+        def _finish(self, text: str) -> None:
+            self._poll.stop()
+            self._job = None
+            self.progress.setRange(0, 1)
+            self.progress.setValue(1)
+            self.cancel_button.setEnabled(False)
+            self.plan_button.setEnabled(self.script is not None)
+            self.plan_label.setText(text)
 
     # ------------------------------------------------------------------ live controls
     class LiveControls(QWidget):

@@ -56,10 +56,15 @@ def mode_statuses() -> dict[ModeKind, ModeStatus]:
                        "the studio: the photo is shown still." if photo_backend else
                        "The living-photo animator (effects/photo) has not landed on main yet: the "
                        "opened photo is shown still, not animated.")
-    script_backend = _present("render.script") and _present("tts_bridge.backends")
+    script_format = _present("render.script.loader")
+    script_renderer = _present("render.script.render") or _present("render.script.renderer")
     script = ModeStatus(ModeKind.SCRIPT, False,
-                        "The script renderer (render/script, tts_bridge) is on main but not yet wired "
-                        "into the studio: YAML is checked for syntax only." if script_backend else
+                        "Scripts are checked against the script schema as you type and their TTS "
+                        "timing can be planned (render/script, tts_bridge); the script video renderer "
+                        "is on main but not yet wired into the studio." if script_format and script_renderer else
+                        "Scripts are checked against the script schema as you type and their TTS timing "
+                        "can be planned (render/script, tts_bridge); rendering a script to video has not "
+                        "landed on main yet." if script_format else
                         "The script format and TTS (render/script, tts_bridge) have not landed on main "
                         "yet: the editor checks YAML syntax only and cannot render.")
     return {s.kind: s for s in (avatar, ar, photo, script)}

@@ -45,6 +45,8 @@ class FrameStats:
         self.all_latencies_ms: list[float] = []  # kept only when keep_all is set (benchmarks)
         self.keep_all = False
         self.dropped = 0
+        self.total_presented = 0
+        self.total_new = 0
 
     def _trim(self, q: deque, now: float, key=lambda x: x) -> None:
         while q and key(q[0]) < now - self.window_s:
@@ -60,6 +62,8 @@ class FrameStats:
         """One frame presented at `now` (monotonic s); `captured_at` when it shows a new source
         frame (None when the same source frame is shown again, e.g. an idle animation tick)."""
         with self._lock:
+            self.total_presented += 1
+            self.total_new += captured_at is not None
             self._presented.append(now)
             self._trim(self._presented, now)
             if captured_at is not None:

@@ -15,12 +15,12 @@ import numpy as np
 
 from assets.errors import AssetError
 from avatar.gltf.document import GltfDocument
-from avatar.gltf.loader import load_gltf
+from avatar.asset import load_avatar as load_asset
 from avatar.idle import IdleMotion
 from avatar.loading import resolve_avatar_path
 from avatar.posing import Pose, PosedFrame
 from avatar.quaternions import quat_multiply
-from avatar.vrm.loader import is_vrm, vrm_from_document
+from avatar.vrm.rig import HumanoidRig
 from avatar.vrm.types import VrmModel, VrmVersion
 from capture.smoothing import matrix_to_quat_translation
 from capture.types import BLENDSHAPE_NAMES, Blendshape, Tracking
@@ -51,12 +51,6 @@ class AvatarView:
 
 def _quat_inverse(q: np.ndarray) -> np.ndarray:
     return np.array([-q[0], -q[1], -q[2], q[3]], np.float32)
-
-
-def _turn_around(q: np.ndarray) -> np.ndarray:
-    """A +Z-facing rotation expressed for a model facing -Z (VRM 0.x): conjugation by 180 deg
-    about +Y negates the x and z components."""
-    return np.array([-q[0], q[1], -q[2], q[3]], np.float32)
 
 
 class _HumanoidStage(AvatarStage):
@@ -93,13 +87,29 @@ class InterimDriver:
             self.bone_nodes = {name: name for name in names.values()}
         self.expressions = {e.name: e for e in vrm.expressions} if vrm is not None else {}
         self.faces_minus_z = vrm is not None and vrm.version == VrmVersion.V0
+        # VRM: normalized-rig rotations (same meaning on every avatar) -> the file's raw bones.
+        self.rig = HumanoidRig.of(vrm) if vrm is not None else None
+
+    def _rotations(self, normalized: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Humanoid-bone normalized rotations -> Pose rotations (node name -> delta on the rest pose)."""
+        if self.rig is None:  # plain glTF: bones are named as humanoid bones, rest = normalized
+            return {self.bone_nodes[b]: q for b, q in normalized.items() if b in self.bone_nodes}
+        bones = self.rig.model.humanoid.bones
+        raw = self.rig.raw_local_rotations({b: q for b, q in normalized.items()
+                                            if b in bones and b in self.bone_nodes})
+        inverse_bones = {node: bone for bone, node in bones.items()}
+        out = {}
+        for node, q in raw.items():
+            bone = inverse_bones[node]
+            rest = np.asarray(self.rig.rest_local_rotation[bone], np.float32)
+            out[self.bone_nodes[bone]] = quat_multiply(_quat_inverse(rest), q).astype(np.float32)
+        return out
 
     def pose(self, tracking: Tracking | None, t: float, head_neutral: np.ndarray | None,
              overrides: dict[str, float]) -> tuple[Pose, dict[str, float]]:
         """(Pose with node-name rotations and morphs, VRM expression weights)."""
         idle = self.idle.pose_at(t)
-        turn = _turn_around if self.faces_minus_z else (lambda q: q)
-        rotations = {self.bone_nodes[b]: turn(q) for b, q in idle.rotations.items() if b in self.bone_nodes}
+        normalized = dict(idle.rotations)
         morphs = dict(idle.morphs)
         expressions = {"blink": idle.morphs.get("blink", 0.0)}
         face = tracking.face if tracking is not None else None
@@ -108,15 +118,14 @@ class InterimDriver:
             q = np.asarray(q, np.float32)
             if head_neutral is not None:
                 q = quat_multiply(_quat_inverse(np.asarray(head_neutral, np.float32)), q)
-            head = self.bone_nodes.get("head")
-            if head is not None:
-                rotations[head] = turn(q)
+            normalized["head"] = q
             blend = np.asarray(face.blendshapes, np.float32)
             for i, name in enumerate(BLENDSHAPE_NAMES[1:], start=1):
                 morphs[name] = float(blend[i])
             expressions = {name: float(max(blend[int(i)] for i in idx))
                            for name, idx in self.EXPRESSION_SOURCES.items()}
             expressions["blink"] = 0.0
+        rotations = self._rotations(normalized)
         for name, weight in overrides.items():
             if name in self.expressions:
                 expressions[name] = weight
@@ -147,8 +156,8 @@ def load_avatar(spec: str) -> tuple[GltfDocument, VrmModel | None]:
     if not Path(path).is_file():
         raise AssetError(f"{path}: the built-in avatar has not been generated yet; open a .vrm, "
                          f".glb or .gltf file in the Avatar panel (or drop one on the window)")
-    doc = load_gltf(path)
-    vrm = vrm_from_document(doc) if is_vrm(doc) else None
+    asset = load_asset(path)
+    doc, vrm = asset.document, asset.vrm
     if vrm is None and path.suffix.lower() == ".vrm":
         raise AssetError(f"{path}: has the .vrm extension but no VRM or VRMC_vrm extension data")
     return doc, vrm

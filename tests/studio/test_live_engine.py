@@ -160,3 +160,36 @@ def test_engine_renders_avatar_transparent_and_keeps_old_avatar_on_broken_vrm(rc
     finally:
         engine.close()
         window.release()
+
+
+def _face(yaw_deg: float, jaw: float):
+    from scipy.spatial.transform import Rotation
+
+    from capture.types import Blendshape, FaceTracking, readonly_f32
+    matrix = np.eye(4, dtype=np.float32)
+    matrix[:3, :3] = Rotation.from_euler("y", yaw_deg, degrees=True).as_matrix()
+    blend = np.zeros(52, np.float32)
+    blend[Blendshape.JAW_OPEN] = jaw
+    return FaceTracking(landmarks=readonly_f32(np.zeros((478, 3))), blendshapes=readonly_f32(blend),
+                        head_matrix=readonly_f32(matrix), timestamp_s=0.0)
+
+
+def test_interim_driver_turns_the_vrm_head_and_opens_the_mouth(test_data):
+    from capture.types import Tracking
+    from avatar.posing import PoseApplier
+    from render.live.avatar_layer import InterimDriver, load_avatar
+
+    doc, vrm = load_avatar(str(test_data / AVATAR))
+    driver = InterimDriver(doc, vrm)
+    applier = PoseApplier(doc)
+    head = vrm.humanoid.bones["head"]
+    worlds = {}
+    for yaw in (0.0, 25.0):
+        pose, expressions = driver.pose(Tracking(0.0, faces=(_face(yaw, 0.7),)), 0.0, None, {})
+        worlds[yaw] = applier.apply(pose).node_world[head][:3, :3].astype(np.float64)
+        assert expressions["aa"] == pytest.approx(0.7)
+    relative = worlds[25.0] @ worlds[0.0].T
+    angle = np.degrees(np.arccos(np.clip((np.trace(relative) - 1) / 2, -1, 1)))
+    assert angle == pytest.approx(25.0, abs=1.0)  # the head turns by what the face turned
+    axis_y = relative[0, 2] - relative[2, 0]
+    assert abs(axis_y) > 0.5  # about the vertical axis (a yaw), not a nod or tilt

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import argparse
 import functools
+import importlib.util
 import logging
+import re
 import sys
 import threading
 import time
@@ -33,6 +35,10 @@ VIDEO_FILTER = "Videos (*.mp4 *.mov *.mkv *.webm *.avi *.m4v)"
 PHOTO_FILTER = "Images (*.jpg *.jpeg *.png *.bmp *.webp *.tif *.tiff)"
 AVATAR_FILTER = "Avatars (*.vrm *.glb *.gltf)"
 MOCAP_FILTER = "Mocap clips (*.vmcap)"
+# The script renderer runs in a child process: its own GL context, and Cancel can stop it.
+RENDER_CHILD = ("import sys\n"
+                "from render.timeline.render_script import RenderOptions, render_script\n"
+                "render_script(sys.argv[1], sys.argv[2], RenderOptions(progress=True))\n")
 SCRIPT_FILTER = "Scripts (*.yaml *.yml)"
 AVATAR_SUFFIXES = (".vrm", ".glb", ".gltf")
 VIDEO_SUFFIXES = (".mp4", ".mov", ".mkv", ".webm", ".avi", ".m4v")
@@ -98,7 +104,8 @@ def ui() -> SimpleNamespace:
         import render.script as script_api  # the script format (render/script), when on this build
     except ImportError:
         script_api = None
-    from PyQt6.QtCore import Qt, QTimer, pyqtSignal
+    renderer_available = importlib.util.find_spec("render.timeline.render_script") is not None
+    from PyQt6.QtCore import QProcess, QProcessEnvironment, Qt, QTimer, pyqtSignal
     from PyQt6.QtGui import QAction, QColor, QImage, QKeySequence, QPainter, QShortcut
     from PyQt6.QtWidgets import (QAbstractItemView, QCheckBox, QColorDialog, QComboBox, QDialog,
                                  QDialogButtonBox, QFileDialog, QFormLayout, QFrame, QHBoxLayout,
@@ -451,7 +458,11 @@ def ui() -> SimpleNamespace:
             self.plan_button.clicked.connect(self.plan)
             self.render_button = QPushButton("&Render video")
             self.render_button.setEnabled(False)
-            self.render_button.setToolTip("Rendering a script to video is not on main yet")
+            self.render_button.clicked.connect(lambda: self.render())
+            if not renderer_available:
+                self.render_button.setToolTip("Rendering a script to video is not on this build yet")
+            self.process: QProcess | None = None
+            self.render_output: Path | None = None
             self.cancel_button = QPushButton("Cancel")
             self.cancel_button.setEnabled(False)
             self.cancel_button.clicked.connect(self.cancel)
@@ -512,6 +523,7 @@ def ui() -> SimpleNamespace:
             self.validation.setText(text)
             self.validation.setStyleSheet("color:#2a2;" if ok else "color:#c33;")
             self.plan_button.setEnabled(ok and script_api is not None and self._job is None)
+            self.render_button.setEnabled(ok and renderer_available and self.process is None)
             return ok
 
         def plan(self) -> None:
@@ -536,9 +548,70 @@ def ui() -> SimpleNamespace:
             self._poll.start()
 
         def cancel(self) -> None:
-            if self._job is not None:
+            if self.process is not None:
+                self._cancelled = True
+                self.process.kill()  # the finished handler deletes the partial file
+            elif self._job is not None:
                 self._job["cancelled"] = True  # the worker cannot be interrupted; its result is dropped
                 self._finish("Planning cancelled.")
+
+        def render(self, output: str | Path | None = None) -> bool:
+            """Render the (saved) script to video in a child process: its own GL context, a
+            progress bar fed from its progress output, and Cancel that stops it."""
+            if not self.validate() or self.process is not None or not renderer_available:
+                return False
+            self.save()
+            if not self.path:
+                return False
+            stem = Path(self.path).stem
+            target = Path(output) if output else (self.window.settings.resolved_output_dir()
+                                                   / f"{stem}-{time.strftime('%Y%m%d-%H%M%S')}.mp4")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self.render_output = target
+            self._cancelled = False
+            self._stderr = ""
+            process = QProcess(self)
+            env = QProcessEnvironment.systemEnvironment()
+            root = str(Path(__file__).resolve().parent)
+            env.insert("PYTHONPATH", root + (":" + env.value("PYTHONPATH") if env.value("PYTHONPATH") else ""))
+            process.setProcessEnvironment(env)
+            process.setWorkingDirectory(root)
+            process.readyReadStandardError.connect(self._render_progress)
+            process.finished.connect(self._render_finished)
+            self.process = process
+            self.progress.setRange(0, 100)
+            self.progress.setValue(0)
+            self.cancel_button.setEnabled(True)
+            self.render_button.setEnabled(False)
+            self.plan_label.setText(f"Rendering to {target}…")
+            process.start(sys.executable, ["-c", RENDER_CHILD, self.path, str(target)])
+            return True
+
+        def _render_progress(self) -> None:
+            text = bytes(self.process.readAllStandardError()).decode("utf-8", "replace")
+            self._stderr = (self._stderr + text)[-4000:]
+            found = re.findall(r"(\d+)/(\d+)", text)
+            if found:
+                done, total = (int(v) for v in found[-1])
+                self.progress.setValue(int(100 * done / max(total, 1)))
+
+        def _render_finished(self, code: int, _status) -> None:
+            target = self.render_output
+            self.process = None
+            self.cancel_button.setEnabled(False)
+            self.render_button.setEnabled(self.script is not None)
+            if self._cancelled:
+                partial = target.with_name(f".{target.stem}.partial{target.suffix}")
+                partial.unlink(missing_ok=True)  # the writer's temp file (render/video_writer.py)
+                self.plan_label.setText("Render cancelled; no file written.")
+                self.progress.setValue(0)
+            elif code == 0 and target.is_file():
+                self.progress.setValue(100)
+                self.plan_label.setText(f"Rendered: {target}")
+            else:
+                last = self._stderr.strip().splitlines()[-1:] or ["no output"]
+                self.window.report(f"script render failed (exit {code}): {last[0]}")
+                self.plan_label.setText("Render failed.")
 
         def _check_job(self) -> None:
             if self._job is None or self._thread.is_alive():

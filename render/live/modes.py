@@ -57,11 +57,11 @@ def mode_statuses() -> dict[ModeKind, ModeStatus]:
                        "The living-photo animator (effects/photo) has not landed on main yet: the "
                        "opened photo is shown still, not animated.")
     script_format = _present("render.script.loader")
-    script_renderer = _present("render.script.render") or _present("render.script.renderer")
-    script = ModeStatus(ModeKind.SCRIPT, False,
-                        "Scripts are checked against the script schema as you type and their TTS "
-                        "timing can be planned (render/script, tts_bridge); the script video renderer "
-                        "is on main but not yet wired into the studio." if script_format and script_renderer else
+    script_renderer = _present("render.timeline.render_script")
+    script = ModeStatus(ModeKind.SCRIPT, script_format and script_renderer,
+                        "Scripts are checked against the script schema as you type, their TTS timing "
+                        "can be planned, and Render video renders them to MP4 with progress and "
+                        "Cancel (render/script, render/timeline, tts_bridge)." if script_format and script_renderer else
                         "Scripts are checked against the script schema as you type and their TTS timing "
                         "can be planned (render/script, tts_bridge); rendering a script to video has not "
                         "landed on main yet." if script_format else

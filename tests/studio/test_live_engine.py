@@ -132,7 +132,7 @@ def test_mode_statuses_say_what_is_missing():
     statuses = mode_statuses()
     assert set(statuses) == set(ModeKind)
     assert statuses[ModeKind.AVATAR].wired
-    for kind in (ModeKind.AR, ModeKind.PHOTO, ModeKind.SCRIPT):
+    for kind in (ModeKind.AR, ModeKind.PHOTO):
         assert not statuses[kind].wired
         assert "not" in statuses[kind].summary
 

@@ -211,3 +211,37 @@ def test_cli_help_does_not_import_qt():
                             env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"}, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+def _tiny_script(folder: Path, avatar: Path, sentences: int) -> Path:
+    says = "\n".join(f"  - say: Hello number {i}, this is a short test line." for i in range(sentences))
+    path = folder / f"tiny{sentences}.yaml"
+    path.write_text(f"version: 1\noutput:\n  size: 320x180\n  fps: 15\navatar: {avatar}\nbeats:\n{says}\n",
+                    encoding="utf-8")
+    return path
+
+
+def test_script_renders_to_video_and_cancel_leaves_no_file(qtbot, open_window, test_data, tmp_path):
+    window = open_window()
+    panel = window.script_panel
+    script = _tiny_script(tmp_path, test_data / AVATAR, 1)
+    window.open_script(str(script))
+    assert panel.validation.text().startswith("Script OK"), panel.validation.text()
+    out = tmp_path / "tiny.mp4"
+    assert panel.render(out)
+    qtbot.waitUntil(lambda: panel.process is None, timeout=120_000)
+    assert panel.plan_label.text() == f"Rendered: {out}", window.banner.text()
+    with av.open(str(out)) as container:
+        video = container.streams.video[0]
+        assert (video.codec_context.width, video.codec_context.height) == (320, 180)
+        assert len(container.streams.audio) == 1  # the TTS speech is in the file
+
+    long_script = _tiny_script(tmp_path, test_data / AVATAR, 12)
+    window.open_script(str(long_script))
+    out2 = tmp_path / "long.mp4"
+    assert panel.render(out2)
+    qtbot.waitUntil(lambda: panel.progress.value() > 0, timeout=60_000)
+    panel.cancel()
+    qtbot.waitUntil(lambda: panel.process is None, timeout=20_000)
+    assert panel.plan_label.text().startswith("Render cancelled")
+    assert not out2.exists() and not list(tmp_path.glob(".long.partial*"))

@@ -307,12 +307,14 @@ class StudioEngine:
     def start_recording(self, path: str | Path, alpha: bool = False) -> Recorder:
         if self.recorder is not None:
             raise VividError("already recording; stop the current recording first")
-        self.recorder = Recorder(path, self.size, self.options.record_fps, alpha=alpha)
+        self.recorder = Recorder(path, self.size, self.options.record_fps, alpha=alpha,
+                                 started_at=time.monotonic())
         return self.recorder
 
     def stop_recording(self) -> Path | None:
+        """Stop and finalize; the file lasts from start_recording to now."""
         recorder, self.recorder = self.recorder, None
-        return recorder.stop() if recorder is not None else None
+        return recorder.stop(time.monotonic()) if recorder is not None else None
 
     def start_virtualcam(self) -> VirtualCamera:
         if self.virtualcam is None:

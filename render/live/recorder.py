@@ -24,7 +24,7 @@ class Recorder:
     alpha). `stop()` finalizes the file and returns its path (or raises the encoding error)."""
 
     def __init__(self, path: str | Path, size: tuple[int, int], fps: float = 30.0,
-                 alpha: bool = False) -> None:
+                 alpha: bool = False, started_at: float | None = None) -> None:
         self.path = Path(path)
         self.fps = fps
         self.alpha = alpha
@@ -32,7 +32,8 @@ class Recorder:
         self._queue: queue.Queue = queue.Queue(maxsize=QUEUE_FRAMES)
         self.dropped = 0
         self.error: str | None = None
-        self._t0: float | None = None
+        # The file covers wall-clock time from start to stop, however often frames arrive.
+        self._t0: float | None = started_at
         self._last_submitted: float | None = None  # also for dropped frames: the file's end time
         self._thread = threading.Thread(target=self._run, name="recorder", daemon=True)
         self._thread.start()
@@ -64,6 +65,8 @@ class Recorder:
                 image, now = item
                 if self._t0 is None:
                     self._t0 = now
+                if last is None:
+                    last = image  # slots before the first frame show the first frame
                 # Fill every output slot whose time has come with the newest frame before it.
                 due = int((now - self._t0) * self.fps) + 1
                 if last is not None:
@@ -78,8 +81,11 @@ class Recorder:
             log.exception("recorder failed")
             self.error = f"recording failed: {type(exc).__name__}: {exc}"
 
-    def stop(self) -> Path:
-        """Finish: wait for the queue to drain, close the file (renamed into place)."""
+    def stop(self, now: float | None = None) -> Path:
+        """Finish at `now` (time.monotonic seconds; default: the last frame submitted): wait for
+        the queue to drain, hold the last frame until `now`, close the file (renamed into place)."""
+        if now is not None:
+            self._last_submitted = max(now, self._last_submitted or now)
         self._queue.put(_STOP)
         self._thread.join(timeout=30.0)
         if self.error is not None:

@@ -193,3 +193,14 @@ def test_interim_driver_turns_the_vrm_head_and_opens_the_mouth(test_data):
     assert angle == pytest.approx(25.0, abs=1.0)  # the head turns by what the face turned
     axis_y = relative[0, 2] - relative[2, 0]
     assert abs(axis_y) > 0.5  # about the vertical axis (a yaw), not a nod or tilt
+
+
+def test_recording_lasts_from_start_to_stop_even_if_frames_stall(tmp_path):
+    path = tmp_path / "stall.mp4"
+    recorder = Recorder(path, (64, 48), fps=30.0, started_at=500.0)
+    recorder.submit(np.full((48, 64, 3), 200, np.uint8), 500.5)  # first frame late, then nothing
+    recorder.stop(502.0)
+    with av.open(str(path)) as container:
+        frames = [f.to_ndarray(format="rgb24") for f in container.decode(container.streams.video[0])]
+    assert len(frames) == 60  # 2.0 s at 30 fps: the preview stalling does not shorten the file
+    assert abs(int(frames[0].mean()) - 200) <= 3 and abs(int(frames[-1].mean()) - 200) <= 3

@@ -4,6 +4,7 @@ The GUI thread never waits on the encoder: a full queue drops the frame and coun
 from __future__ import annotations
 
 import logging
+import math
 import queue
 import threading
 from pathlib import Path
@@ -58,7 +59,9 @@ class Recorder:
                 if item is _STOP:
                     # Frames dropped at the end still count as time: hold the last one until then.
                     if last is not None and self._last_submitted is not None and self._t0 is not None:
-                        due = int((self._last_submitted - self._t0) * self.fps) + 1
+                        # Slots k cover [k, k+1) / fps: the file ends exactly at the stop time.
+                        due = max(self._writer.frames_written,
+                                  math.ceil((self._last_submitted - self._t0) * self.fps - 1e-6))
                         while self._writer.frames_written < due:
                             self._writer.write(last)
                     break

@@ -204,3 +204,27 @@ def test_recording_lasts_from_start_to_stop_even_if_frames_stall(tmp_path):
         frames = [f.to_ndarray(format="rgb24") for f in container.decode(container.streams.video[0])]
     assert len(frames) == 60  # 2.0 s at 30 fps: the preview stalling does not shorten the file
     assert abs(int(frames[0].mean()) - 200) <= 3 and abs(int(frames[-1].mean()) - 200) <= 3
+
+
+def test_vmc_out_sends_blendshapes_and_head_each_frame(rc):
+    import socket
+
+    from capture.types import Tracking
+    from render.live.sources import LiveFrame
+    from render.live.tracking import TrackedFrame
+
+    receiver = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    receiver.bind(("127.0.0.1", 0))
+    receiver.settimeout(5.0)
+    engine = StudioEngine(rc, EngineOptions(width=64, height=36, face_tracking=False))
+    try:
+        engine.start_vmc("127.0.0.1", receiver.getsockname()[1])
+        tracking = Tracking(1.0, faces=(_face(10.0, 0.5),))
+        engine.latest = TrackedFrame(LiveFrame(None, tracking, 0.0, 1.0, 0, 0.0), tracking, 0.0)
+        engine.step()
+        data, _ = receiver.recvfrom(65535)
+    finally:
+        engine.close()
+        receiver.close()
+    assert b"/VMC/Ext/OK" in data and b"/VMC/Ext/Blend/Apply" in data
+    assert b"jawOpen" in data and b"Head" in data

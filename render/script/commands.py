@@ -1,8 +1,4 @@
-"""``vivid script check SCRIPT...``: validate scripts (and time them) without rendering.
-
-``register`` adds the ``script`` command and returns its sub-command action, so the renderer can
-add ``render`` next to ``check``: ``actions = register(subparsers); actions.add_parser("render", ...)``.
-"""
+"""``vivid script check SCRIPT...``: validate scripts (and time them) without rendering."""
 from __future__ import annotations
 
 import argparse
@@ -13,9 +9,8 @@ from render.script.loader import load_script
 from render.script.timeline import plan_timeline
 
 
-def register(subparsers: argparse._SubParsersAction) -> argparse._SubParsersAction:
-    script = subparsers.add_parser("script", help="presenter scripts (YAML): check, render")
-    actions = script.add_subparsers(dest="script_command", required=True)
+def register_script_check(actions: argparse._SubParsersAction) -> None:
+    """Adds ``check`` to the ``vivid script`` group."""
     check = actions.add_parser(
         "check", help="validate scripts without rendering",
         description="Validate each script: schema, files it refers to, languages; with --plan also "
@@ -24,7 +19,6 @@ def register(subparsers: argparse._SubParsersAction) -> argparse._SubParsersActi
     check.add_argument("scripts", nargs="+", help="script .yaml files")
     check.add_argument("--plan", action="store_true", help="also run TTS and print every beat's start/end")
     check.set_defaults(func=run_check)
-    return actions
 
 
 def run_check(args: argparse.Namespace) -> int:
@@ -47,15 +41,3 @@ def run_check(args: argparse.Namespace) -> int:
             failed += 1
             print(str(exc), file=sys.stderr)
     return 1 if failed else 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Stand-alone entry until cli.py wires it: python -m render.script.commands script check X.yaml"""
-    parser = argparse.ArgumentParser(prog="vivid")
-    register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return int(args.func(args))
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -167,7 +167,7 @@ def build_arms() -> list[Part]:
         cuff_x = np.array([CUFF[0] + 0.0005, CUFF[0] + 0.003, CUFF[1] - 0.002, CUFF[1]])
         cuff_r = np.array([0.029, 0.028, 0.0275, 0.027])
         wrist_x = np.array([CUFF[1] + 0.0005, CUFF[1] + 0.004, 0.645, WRIST_END])
-        wrist_r = np.array([0.022, 0.0215, 0.021, 0.020])
+        wrist_r = np.array([0.022, 0.0215, 0.0205, 0.0175])
         sleeve_mat = np.full(len(xs), 0)
         xs_all = np.concatenate([xs, [CUFF[0] + 0.0002], cuff_x, wrist_x])
         ry_all = np.concatenate([ry, [0.0295], cuff_r, wrist_r])

@@ -18,7 +18,7 @@ from .weights import assign_weights
 
 POSITION_DECIMALS = 6  # 1 micrometre grid: removes float noise so the bytes are reproducible
 MORPH_EPSILON = 2e-5  # metres (20 um, far below a pixel at any framing); smaller offsets are dropped
-NORMAL_EPSILON = 0.05
+NORMAL_EPSILON = 0.08
 # Rigid little pieces whose shading barely changes when they move: no normal deltas (file size).
 NO_NORMAL_DELTAS = ("iris", "iris_light", "pupil", "highlight", "teeth", "tongue", "brow", "lash")  # normal deltas below this are dropped (invisible in shading)
 MATERIALS = list(LOOKS)

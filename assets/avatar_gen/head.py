@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import face_layout as F
-from .geometry import Part, ellipsoid, loft, smoothstep
+from .geometry import Part, ellipsoid, fix_winding, loft, smoothstep
 
 LON = 108  # head grid columns (denser in front, see _longitudes)
 LAT = 62  # head grid rows
@@ -148,10 +148,10 @@ def build_head() -> list[Part]:
 # Rings of the lip roll and mouth bag behind the slit loop: (depth behind the lips, vertical
 # half opening, x scale). Numbers chosen so the bag stays inside the head and holds the teeth.
 _BAG_RINGS = (
-    (0.0012, 0.0009, 0.985),
-    (0.0030, 0.0024, 0.965),
-    (0.0055, 0.0060, 0.95),
-    (0.0100, 0.0120, 0.93),
+    (0.0010, 0.0014, 0.985),
+    (0.0025, 0.0042, 0.965),
+    (0.0050, 0.0080, 0.95),
+    (0.0100, 0.0125, 0.93),
     (0.0170, 0.0150, 0.86),
     (0.0250, 0.0125, 0.66),
     (0.0310, 0.0060, 0.36),
@@ -188,12 +188,9 @@ def _mouth_bag(loop: np.ndarray, side: np.ndarray) -> tuple[Part, Part]:
     ring_of_tri = tris[:, 3]
     tris = tris[:, :3]
     # Orient so normals face the inside of the bag (what the camera sees through the lips).
-    a, b, c = pos[tris[:, 0]], pos[tris[:, 1]], pos[tris[:, 2]]
-    nrm = np.cross(b - a, c - a)
-    centre = np.array([0.0, centre_y, loop[:, 2].mean() - 0.015])
-    inward = np.sum(nrm * (centre - (a + b + c) / 3), axis=1) > 0
-    if np.mean(inward) < 0.5:
-        tris = tris[:, [0, 2, 1]]
+    # per triangle: the bag is star-shaped around a point in its middle
+    centre = np.array([0.0, centre_y, loop[:, 2].max() - 0.014])
+    tris = fix_winding(pos, tris, centre)[:, [0, 2, 1]]
     vside = np.concatenate([np.tile(side, k), [1.0]])
     ring_id = np.concatenate([np.repeat(np.arange(k), n), [k]])
     lip_tris = ring_of_tri < _LIP_RINGS

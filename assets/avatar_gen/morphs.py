@@ -28,7 +28,7 @@ ARKIT_NAMES: tuple[str, ...] = (
 )
 
 EYE_PARTS = ("iris", "iris_light", "pupil", "highlight")  # the white is a sphere: rotating it changes nothing visible
-GAUSS_CUT = 0.06
+GAUSS_CUT = 0.10
 GAZE_PITCH = np.radians(22.0)  # eyeLookUp/Down = 1 rotates the eyeball this far
 GAZE_YAW = np.radians(26.0)  # eyeLookIn/Out = 1
 SKIN_KINDS = ("head_skin", "lips", "mouth_bag")
@@ -187,11 +187,12 @@ def _blink_targets(side: float, amount_upper: float, amount_lower: float):
     def meet(beta):
         return lower_edge(beta) + 0.28 * (upper_edge(beta) - lower_edge(beta))
 
+    # Clipped so that where the shells overlap past the eye corners nothing moves the wrong way.
     def up(beta):
-        return amount_upper * (meet(beta) - np.radians(1.5) - upper_edge(beta))
+        return amount_upper * np.minimum(meet(beta) - np.radians(1.5) - upper_edge(beta), 0.0)
 
     def low(beta):
-        return amount_lower * (meet(beta) - lower_edge(beta))
+        return amount_lower * np.maximum(meet(beta) - lower_edge(beta), 0.0)
 
     return up, low
 

@@ -53,8 +53,8 @@ SHOTS = (
     Shot("arms_raised", (0.0, 1.1, 3.3), (0.0, 0.95, 0.0), 36.0,
          pose={"leftUpperArm": ((0, 0, 1), 60.0), "rightUpperArm": ((0, 0, 1), -60.0),
                "leftLowerArm": ((0, 1, 0), 45.0), "rightLowerArm": ((0, 1, 0), -45.0)}),
-    Shot("hands", (0.55, 1.45, 0.45), (0.6, 1.2, 0.0), 40.0, pose={
-        **ARMS_DOWN, **{f"{s}{f}{j}": ((0, 0, 1), -50.0 if s == "left" else 50.0) for s in ("left", "right")
+    Shot("hands", (0.70, 1.40, 0.30), (0.72, 1.27, 0.0), 36.0, pose={
+        **{f"{s}{f}{j}": ((0, 0, 1), -50.0 if s == "left" else 50.0) for s in ("left", "right")
                         for f in ("Index", "Middle", "Ring", "Little") for j in ("Intermediate", "Distal")},
         "leftIndexProximal": ((0, 0, 1), -20.0), "rightIndexProximal": ((0, 0, 1), 20.0)}),
 )

@@ -13,7 +13,7 @@ from .skeleton import SHOULDER_Y, bone_head
 
 # Torso profile: y, half-width (x), half-depth (z), centre z. Read from renders, stylized slim.
 TORSO = np.array([
-    [0.800, 0.090, 0.060, 0.000],
+    [0.800, 0.070, 0.050, 0.000],
     [0.840, 0.140, 0.088, 0.000],
     [0.900, 0.144, 0.088, 0.000],
     [0.970, 0.126, 0.080, 0.000],
@@ -135,7 +135,7 @@ def _subset(pos: np.ndarray, tris: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def build_neck() -> list[Part]:
     ys = np.linspace(1.300, 1.445, 16)
-    r = np.interp(ys, [1.30, 1.34, 1.40, 1.445], [0.040, 0.031, 0.029, 0.028])
+    r = np.interp(ys, [1.30, 1.34, 1.40, 1.445], [0.044, 0.0345, 0.032, 0.031])
     cz = np.interp(ys, [1.30, 1.445], [-0.010, -0.004])
     centres = np.stack([np.zeros_like(ys), ys, cz], 1)
     pos, tris = _ring_tube(centres, r * 1.08, r, 40)
@@ -144,8 +144,8 @@ def build_neck() -> list[Part]:
 
 # Arm profile along x (left arm): x, radius y, radius z (sleeve to the cuff, then the wrist).
 ARM = np.array([
-    [0.110, 0.052, 0.058],
-    [0.170, 0.050, 0.052],
+    [0.110, 0.040, 0.050],
+    [0.170, 0.045, 0.049],
     [0.230, 0.043, 0.044],
     [0.330, 0.038, 0.039],
     [0.415, 0.034, 0.036],
@@ -174,7 +174,7 @@ def build_arms() -> list[Part]:
         rz_all = np.concatenate([rz, [0.0315], cuff_r * 1.1, wrist_r * 1.25])
         mat = np.concatenate([sleeve_mat, [0], [1] * 4, [2] * 4])
         path = np.stack([xs_all, np.full_like(xs_all, SHOULDER_Y), np.full_like(xs_all, ARM_Z)], 1)
-        path[:, 1] += 0.006 * smoothstep(0.25, 0.11, xs_all)  # shoulder cap rounds upward into the torso
+        path[:, 1] -= 0.004 * smoothstep(0.22, 0.11, xs_all)  # the shoulder root tucks under the blazer's shoulder line
         pos, tris = loft(path, rz_all, ry_all, np.tile([0.0, 1.0, 0.0], (len(xs_all), 1)), around=22, exponent=2.0, caps=True)
         ring_mat = np.concatenate([np.repeat(mat, 22), [0, 2]])
         tri_mat = ring_mat[tris].max(axis=1)

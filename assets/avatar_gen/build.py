@@ -12,7 +12,7 @@ from .hands import build_hands
 from .head import build_head
 from .materials import LOOKS, material_json
 from .morphs import build_all
-from .skeleton import BONES, BONE_INDEX, bone_head
+from .skeleton import BONES, BONE_INDEX, HEAD_SCALE, bone_head, head_to_final
 from .vrm import vrm_extension
 from .weights import assign_weights
 
@@ -82,6 +82,11 @@ def build_glb() -> bytes:
     face = [p for p in parts if p.mesh == "face"]
     body = [p for p in parts if p.mesh == "body"]
     deltas = build_all(face)
+    # Face and hair were modelled at build size: scale them (and the morph offsets) to final size.
+    for part in parts:
+        if part.mesh == "face" or part.kind == "hair":
+            part.positions = np.round(head_to_final(part.positions), POSITION_DECIMALS)
+    deltas = {name: [d * HEAD_SCALE for d in per_part] for name, per_part in deltas.items()}
     target_names = list(deltas)
     builder = GlbBuilder()
     face_prims = [builder.primitive(p) for p in _group(face, deltas)]

@@ -25,7 +25,7 @@ def head_shape(d: np.ndarray) -> np.ndarray:
     # Flatter, fuller face plane; narrow V-shaped jaw; small chin brought forward.
     zf = np.where(z > 0, np.abs(z) ** 0.78, z)
     cheek = np.exp(-(((y + 0.32) / 0.28) ** 2)) * front
-    px = F.HEAD_RADII[0] * x * (1.0 - 0.36 * smoothstep(0.25, 1.0, low) ** 1.2) * (1.0 + 0.06 * cheek)
+    px = F.HEAD_RADII[0] * x * (1.0 - 0.42 * smoothstep(0.40, 1.0, low) ** 1.5) * (1.0 + 0.06 * cheek)
     py = np.where(y > 0, F.HEAD_RADII[1], F.HEAD_LOWER_Y) * y
     pz = F.HEAD_RADII[2] * zf + 0.050 * low ** 2.4 - 0.006 * np.clip(-z, 0, 1) * np.clip(y + 0.2, 0, 1)
     p = np.stack([px, py, pz], axis=1) + F.HEAD_C
@@ -71,6 +71,10 @@ def _nose_and_sockets(p: np.ndarray) -> np.ndarray:
     # A soft philtrum/lip-line groove keeps the closed mouth reading as a line, not a slit.
     groove = np.exp(-((y - F.MOUTH_Y) / 0.0025) ** 2) * smoothstep(F.MOUTH_HALF_WIDTH * 1.5, F.MOUTH_HALF_WIDTH * 0.6, np.abs(x))
     p[:, 2] -= front * 0.0008 * groove
+    # A resting hint of a smile: the mouth corners sit a little higher than its middle.
+    for sign in (1.0, -1.0):
+        corner = np.exp(-(((x - sign * F.MOUTH_HALF_WIDTH) / 0.008) ** 2 + ((y - F.MOUTH_Y) / 0.006) ** 2))
+        p[:, 1] += front * 0.0009 * corner
     return p
 
 

@@ -206,7 +206,7 @@ def build_arkit(rig: FaceRig) -> dict[str, list[np.ndarray]]:
     m: dict[str, list[np.ndarray]] = {}
     hw = F.MOUTH_HALF_WIDTH
     for side, name in ((1.0, "Left"), (-1.0, "Right")):
-        m[f"browDown{name}"] = _brow(rig, side, -0.0045, -0.0030, -0.0008)
+        m[f"browDown{name}"] = _brow(rig, side, -0.0060, -0.0015, -0.0008)
         m[f"browOuterUp{name}"] = _brow(rig, side, 0.0005, 0.0060)
         m[f"cheekSquint{name}"] = _add(
             _region(rig, [0, 0.0030, 0.0008], side * 0.036, 1.437, 0.015, 0.011, kinds=("head_skin",)),
@@ -252,8 +252,8 @@ def build_arkit(rig: FaceRig) -> dict[str, list[np.ndarray]]:
         _region(rig, [0, -0.0030, 0], 0.0, F.MOUTH_Y - 0.001, 0.010, 0.006, side_mask="lower"),
         _corner(rig, 1.0, [-0.0035, 0, 0]), _corner(rig, -1.0, [0.0035, 0, 0]))
     m["mouthPucker"] = _add(
-        _region(rig, [0, 0, 0.0050], 0.0, F.MOUTH_Y, 0.016, 0.011),
-        _corner(rig, 1.0, [-0.0065, 0, 0.0015]), _corner(rig, -1.0, [0.0065, 0, 0.0015]))
+        _region(rig, [0, 0, 0.0028], 0.0, F.MOUTH_Y, 0.013, 0.008),
+        _corner(rig, 1.0, [-0.0060, 0, 0.0010]), _corner(rig, -1.0, [0.0060, 0, 0.0010]))
     m["mouthLeft"] = _region(rig, [0.0055, 0, 0], 0.0, F.MOUTH_Y, 0.024, 0.014)
     m["mouthRight"] = _region(rig, [-0.0055, 0, 0], 0.0, F.MOUTH_Y, 0.024, 0.014)
     m["mouthRollLower"] = _region(rig, [0, 0.0008, -0.0022], 0.0, F.MOUTH_Y - 0.002, 0.014, 0.004, side_mask="lower")

@@ -30,8 +30,8 @@ class Shot:
 
 ARMS_DOWN = {"leftUpperArm": ((0, 0, 1), -72.0), "rightUpperArm": ((0, 0, 1), 72.0),
              "leftLowerArm": ((0, 1, 0), -12.0), "rightLowerArm": ((0, 1, 0), 12.0)}
-FACE = dict(eye=(0.0, 1.468, 0.52), target=(0.0, 1.458, 0.0), yfov_deg=24.0)
-FACE34 = dict(eye=(0.30, 1.49, 0.43), target=(0.0, 1.458, 0.0), yfov_deg=24.0)
+FACE = dict(eye=(0.0, 1.462, 0.56), target=(0.0, 1.452, 0.0), yfov_deg=24.0)
+FACE34 = dict(eye=(0.32, 1.485, 0.46), target=(0.0, 1.452, 0.0), yfov_deg=24.0)
 SHOTS = (
     Shot("front", (0.0, 1.0, 3.1), (0.0, 0.84, 0.0), 34.0, pose=ARMS_DOWN),
     Shot("tpose", (0.0, 0.95, 3.2), (0.0, 0.84, 0.0), 34.0),

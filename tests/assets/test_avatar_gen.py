@@ -275,3 +275,22 @@ def test_every_material_is_matte_pbr_with_mtoon(glb: GlbFile) -> None:
         for key in ("shadeColorFactor", "shadingShiftFactor", "shadingToonyFactor", "parametricRimColorFactor",
                     "outlineWidthFactor", "outlineWidthMode"):
             assert key in mtoon, f"{m['name']}: MToon {key} missing"
+
+
+def test_build_avatar_command_checks_staleness(tmp_path, capsys) -> None:
+    import argparse
+
+    from assets.avatar_gen.commands import register
+
+    parser = argparse.ArgumentParser(prog="vivid")
+    register(parser.add_subparsers())
+    stale = tmp_path / "avatar.glb"
+    stale.write_bytes(b"not an avatar")
+    args = parser.parse_args(["build-avatar", "--check", "-o", str(stale)])
+    assert args.func(args) == 1
+    assert "stale or missing" in capsys.readouterr().out
+    args = parser.parse_args(["build-avatar", "-o", str(stale)])
+    assert args.func(args) == 0
+    assert stale.read_bytes() == BUILTIN_AVATAR.read_bytes()
+    args = parser.parse_args(["build-avatar", "--check", "-o", str(stale)])
+    assert args.func(args) == 0

@@ -154,7 +154,7 @@ ARM = np.array([
     [0.606, 0.032, 0.035],
 ])
 CUFF = (0.606, 0.626)  # shirt cuff between these x
-WRIST_END = 0.668
+WRIST_END = 0.640
 
 
 def build_arms() -> list[Part]:
@@ -166,8 +166,8 @@ def build_arms() -> list[Part]:
         # Sleeve end: a short step down to the cuff, then the bare wrist into the hand.
         cuff_x = np.array([CUFF[0] + 0.0005, CUFF[0] + 0.003, CUFF[1] - 0.002, CUFF[1]])
         cuff_r = np.array([0.029, 0.028, 0.0275, 0.027])
-        wrist_x = np.array([CUFF[1] + 0.0005, CUFF[1] + 0.004, 0.645, WRIST_END])
-        wrist_r = np.array([0.022, 0.0215, 0.0205, 0.0175])
+        wrist_x = np.array([CUFF[1] + 0.0005, CUFF[1] + 0.004, 0.635, WRIST_END])
+        wrist_r = np.array([0.022, 0.0215, 0.0205, 0.0160])
         sleeve_mat = np.full(len(xs), 0)
         xs_all = np.concatenate([xs, [CUFF[0] + 0.0002], cuff_x, wrist_x])
         ry_all = np.concatenate([ry, [0.0295], cuff_r, wrist_r])

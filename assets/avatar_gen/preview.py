@@ -38,6 +38,7 @@ SHOTS = (
     Shot("three_quarter", (1.5, 1.35, 2.3), (0.0, 0.95, 0.0), 34.0, pose=ARMS_DOWN),
     Shot("back", (0.6, 1.35, -1.6), (0.0, 1.1, 0.0), 40.0, pose=ARMS_DOWN),
     Shot("side_head", (0.55, 1.45, 0.0), (0.0, 1.45, 0.0), 30.0),
+    Shot("hand_top", (0.72, 1.55, 0.02), (0.72, 1.28, 0.0), 36.0),
     Shot("bust", (0.0, 1.38, 1.25), (0.0, 1.33, 0.0), 30.0, pose=ARMS_DOWN),
     Shot("face", **FACE),
     Shot("face_34", **FACE34),

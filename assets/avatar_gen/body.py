@@ -100,6 +100,7 @@ def build_torso() -> list[Part]:
     axis_b = lambda p: np.stack([np.zeros(len(p)), p[:, 1], np.interp(p[:, 1], ys_b, czb)], 1)
     tris_b = _oriented(pos_b, tris_b, axis_b)
     blazer = Part("blazer", "torso", "blazer", pos_b, tris_b)
+    lapels = [Part(f"lapel_{'L' if s > 0 else 'R'}", "torso", "lapel", *_lapel(s)) for s in (1.0, -1.0)]
 
     # Shirt collar ring around the base of the neck, and a tie down the V.
     ys_c = np.linspace(1.300, 1.352, 6)
@@ -114,7 +115,32 @@ def build_torso() -> list[Part]:
     width = np.interp(path[:, 1], [1.05, 1.08, 1.27, 1.30, 1.315], [0.003, 0.014, 0.009, 0.011, 0.008])
     pos_t, tris_t = loft(path, width, np.full(16, 0.0025), np.tile([0.0, 0.0, 1.0], (16, 1)), around=10, exponent=4.0)
     tie = Part("tie", "torso", "accent", pos_t, tris_t)
-    return [shirt, trousers, blazer, collar, tie]
+    # Belt: a leather band at the top of the trousers, seen between the blazer's front panels.
+    ys_w = np.linspace(BELT_Y - 0.010, BELT_Y + 0.008, 4)
+    rxw, rzw, czw = _profile(TORSO, ys_w)
+    centres_w = np.stack([np.zeros_like(ys_w), ys_w, czw], 1)
+    ang_w = np.linspace(-np.pi, np.pi, 56, endpoint=False)
+    ring_w = _sweep(centres_w, rxw * 1.025 + 0.001, rzw * 1.04 + 0.001, ang_w, exponent=2.6)
+    pos_w = ring_w.reshape(-1, 3)
+    tris_w = _oriented(pos_w, grid_tris(len(ys_w), 56, wrap=True),
+                       lambda p: np.stack([np.zeros(len(p)), p[:, 1], np.interp(p[:, 1], ys_w, czw)], 1))
+    belt = Part("belt", "torso", "shoes", pos_w, tris_w)
+    return [shirt, trousers, blazer, *lapels, collar, tie, belt]
+
+
+def _lapel(side: float) -> tuple[np.ndarray, np.ndarray]:
+    """A lapel: a flat strip lying on the blazer along one edge of its V opening."""
+    ys = np.linspace(1.035, 1.300, 20)
+    rx, rz, cz = _profile(TORSO, ys)
+    rx, rz = rx * 1.045 + 0.002, rz * 1.07 + 0.003
+    v_half = np.radians(4.0) + np.radians(30.0) * smoothstep(1.03, 1.30, ys)
+    width = np.interp(ys, [1.035, 1.10, 1.22, 1.26, 1.30], [0.002, 0.010, 0.024, 0.018, 0.012])
+    angle = v_half + 0.5 * width / rz  # centre of the strip, half a width past the opening's edge
+    s, c = np.sin(angle), np.cos(angle)
+    path = np.stack([side * rx * s * 1.012, ys, cz + rz * c * 1.012 + 0.0015], 1)
+    normal = np.stack([side * s / rx, np.zeros_like(ys), c / rz], 1)
+    pos, tris = loft(path, width * 0.5 + 1e-4, np.full(len(ys), 0.0018), normal, around=8, exponent=4.0)
+    return pos, tris
 
 
 def _ring_tube(centres, rx, rz, around):

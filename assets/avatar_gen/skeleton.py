@@ -25,7 +25,7 @@ JAW_PIVOT_BUILD = (0.0, 1.430, 0.000)  # where jawOpen rotates the lower face (a
 # little: a bigger head and a shorter neck read as friendlier, more anime proportions.
 HEAD_SCALE = 1.10
 HEAD_PIVOT = (0.0, 1.392, 0.0)
-HEAD_DROP = 0.012
+HEAD_DROP = 0.018
 EYE_CENTRE_L = (0.0335, 1.467, 0.0840)
 SHOULDER_Y = 1.285
 HAND_X = 0.655

@@ -5,6 +5,7 @@ import numpy as np
 
 from .body import build_arms, build_legs, build_neck, build_torso
 from .eyes import build_eyes
+from .face_layout import HEAD_C, HEAD_RADII
 from .geometry import Part, smooth_normals
 from .glb_writer import GlbBuilder, Primitive
 from .hair import build_hair
@@ -22,6 +23,7 @@ NORMAL_EPSILON = 0.08
 # Rigid little pieces whose shading barely changes when they move: no normal deltas (file size).
 NO_NORMAL_DELTAS = ("iris", "iris_light", "pupil", "highlight", "teeth", "tongue", "brow", "lash")  # normal deltas below this are dropped (invisible in shading)
 MATERIALS = list(LOOKS)
+LID_NORMAL_BLEND = 0.35  # share of the lid shell's own normal (the rest follows the face surface)
 
 
 def build_parts() -> list[Part]:
@@ -33,7 +35,18 @@ def build_parts() -> list[Part]:
         part.positions = np.round(part.positions, POSITION_DECIMALS)
         part.finish_normals()
         assign_weights(part)
+        if part.kind.startswith(("lid_upper", "lid_lower")):
+            part.extra["normal_fn"] = _lid_normals
+            part.normals = _lid_normals(part.positions, part.normals)
     return parts
+
+
+def _lid_normals(positions: np.ndarray, normals: np.ndarray) -> np.ndarray:
+    """Lean lid normals toward the face's so open lids shade like the skin around them (no pale ring)."""
+    face = (positions - HEAD_C) / HEAD_RADII ** 2  # gradient of the skull ellipsoid
+    face /= np.linalg.norm(face, axis=1, keepdims=True)
+    blend = LID_NORMAL_BLEND * normals + (1.0 - LID_NORMAL_BLEND) * face
+    return blend / np.linalg.norm(blend, axis=1, keepdims=True)
 
 
 def _group(parts: list[Part], deltas: dict[str, list[np.ndarray]] | None) -> list[Primitive]:
@@ -67,6 +80,8 @@ def _group(parts: list[Part], deltas: dict[str, list[np.ndarray]] | None) -> lis
                     dp.append(d)
                     if np.any(moved) and parts[i].material not in NO_NORMAL_DELTAS:
                         n1 = smooth_normals(parts[i].positions + d, parts[i].tris)
+                        if "normal_fn" in parts[i].extra:
+                            n1 = parts[i].extra["normal_fn"](parts[i].positions + d, n1)
                         delta_n = np.round(n1 - parts[i].normals, 4)
                         delta_n[np.max(np.abs(delta_n), axis=1) < NORMAL_EPSILON] = 0.0
                     else:

@@ -21,13 +21,13 @@ PUPIL_ANGLE = np.radians(15.0)
 IRIS_YAW = np.radians(8.0)  # irises turned slightly outward: the skin hides more of the inner eyeball, this centres them
 LID_RADIUS_UPPER = 1.08  # lid shells sit this far out (x eyeball radius) so blends never cut the eye
 LID_RADIUS_LOWER = 1.06
-LID_TOP = np.radians(75.0)  # where the upper lid shell ends (under the skin)
-LID_BOTTOM = np.radians(-70.0)
+LID_TOP = np.radians(52.0)  # where the upper lid shell ends (tucked under the skin; keeps the rest look clean)
+LID_BOTTOM = np.radians(-56.0)
 UPPER_EDGE = np.radians(24.0)  # rest opening, elevation of the upper lid edge at the eye's centre line
 LOWER_EDGE = np.radians(-30.0)
 CORNER_EDGE = np.radians(-6.0)  # where the lids meet at the corners
 CORNER_AZIMUTH = np.radians(58.0)
-LID_AZIMUTH = np.radians(74.0)
+LID_AZIMUTH = np.radians(68.0)
 BLINK_MEET = np.radians(-16.0)  # where the closed lids meet (nearer the lower lid, like a real blink)
 
 MOUTH_Y = 1.4075

@@ -55,8 +55,8 @@ def build_hair() -> list[Part]:
     # Cap: a slightly larger skull with a face window cut out.
     # Cap: the skull pushed out, sinking smoothly under the skin over the face so the hairline
     # is a clean curve (where the cap meets the skin) instead of a jagged cut.
-    dirs, tris = sphere_grid(48, 30)
-    window = smoothstep(0.25, 0.55, dirs[:, 2]) * smoothstep(0.42, 0.28, dirs[:, 1] + 0.2 * np.abs(dirs[:, 0]))
+    dirs, tris = sphere_grid(56, 34)
+    window = smoothstep(0.25, 0.55, dirs[:, 2]) * smoothstep(0.40, 0.29, dirs[:, 1] + 0.2 * np.abs(dirs[:, 0]))
     pos = _skull(dirs, 0.985 - 0.09 * window)
     centre = dirs[tris].mean(axis=1)
     too_low = centre[:, 1] < -0.15 - 0.55 * np.clip(-centre[:, 2] + 0.2, 0, 1)

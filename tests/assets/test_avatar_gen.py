@@ -292,3 +292,42 @@ def test_build_avatar_command_checks_staleness(tmp_path, capsys) -> None:
     args = parser.parse_args(["build-avatar", "--check", "-o", str(BUILTIN_AVATAR)])
     assert args.func(args) == 0
     assert "is up to date" in capsys.readouterr().out
+
+
+def _skin(glb: GlbFile, mesh: str, rotations: dict[str, np.ndarray]) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    """Linear blend skinning in numpy: (material, rest, posed) per primitive of `mesh`."""
+    nodes = glb.doc["nodes"]
+    skin = glb.doc["skins"][0]
+    parent_of = {c: i for i, n in enumerate(nodes) for c in n.get("children", [])}
+
+    def world(i: int) -> np.ndarray:
+        local = np.eye(4)
+        local[:3, 3] = nodes[i].get("translation", [0.0, 0.0, 0.0])
+        local[:3, :3] = rotations.get(nodes[i]["name"], np.eye(3))
+        return world(parent_of[i]) @ local if i in parent_of else local
+
+    ibm = glb.accessor(skin["inverseBindMatrices"]).reshape(-1, 4, 4).transpose(0, 2, 1)
+    mats = np.array([world(j) @ ibm[k] for k, j in enumerate(skin["joints"])])
+    out = []
+    for prim in glb.mesh(mesh)["primitives"]:
+        rest = glb.accessor(prim["attributes"]["POSITION"])
+        w = glb.accessor(prim["attributes"]["WEIGHTS_0"])
+        j = glb.accessor(prim["attributes"]["JOINTS_0"]).astype(int)
+        m = np.einsum("nk,nkij->nij", w, mats[j])
+        out.append((glb.material_name(prim), rest, np.einsum("nij,nj->ni", m[:, :3, :3], rest) + m[:, :3, 3]))
+    return out
+
+
+def test_rest_pose_skinning_is_identity_and_raising_an_arm_moves_only_that_arm(glb: GlbFile) -> None:
+    for mesh in ("Body", "Face"):
+        for material, rest, posed in _skin(glb, mesh, {}):
+            np.testing.assert_allclose(posed, rest, atol=1e-5, err_msg=material)
+    a = np.radians(60.0)  # leftUpperArm about +Z: the left arm (along +X) swings up
+    raise_left = {"leftUpperArm": np.array([[np.cos(a), -np.sin(a), 0], [np.sin(a), np.cos(a), 0], [0, 0, 1]])}
+    world = _world_positions(glb)
+    for material, rest, posed in _skin(glb, "Body", raise_left):
+        moved = np.linalg.norm(posed - rest, axis=1) > 1e-5  # float32 round-off is ~1e-6 m
+        assert not np.any(moved & (rest[:, 0] < 0.0)), f"{material}: raising the left arm moved the right side"
+        hand = rest[:, 0] > world["leftHand"][0]
+        if hand.any():
+            assert np.all(posed[hand, 1] - rest[hand, 1] > 0.3)  # the hand goes up by about 0.43 m

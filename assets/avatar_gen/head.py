@@ -223,8 +223,8 @@ def _arc(count: int, half_width: float, depth_curve: float) -> tuple[np.ndarray,
 def _teeth_and_tongue() -> list[Part]:
     front_z = _front_z(F.MOUTH_Y)
     parts = []
-    for kind, y0, y1 in (("teeth_upper", 0.0012, 0.0046), ("teeth_lower", -0.0012, -0.0040)):
-        xs, zs = _arc(25, F.MOUTH_HALF_WIDTH * 0.80, 0.0045)
+    for kind, y0, y1 in (("teeth_upper", 0.0009, 0.0045), ("teeth_lower", -0.0012, -0.0040)):
+        xs, zs = _arc(25, F.MOUTH_HALF_WIDTH * 0.68, 0.0040)
         path = np.stack([xs, np.full_like(xs, F.MOUTH_Y + 0.5 * (y0 + y1)), front_z - 0.0058 + zs], 1)
         hint = np.tile([0.0, 0.0, 1.0], (len(xs), 1))
         thick = np.full(len(xs), 0.0016)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .geometry import Part, loft
-from .skeleton import BONES, BONE_INDEX, FINGER_SPEC, THUMB_LENGTHS, bone_head
+from .skeleton import FINGER_SPEC, THUMB_LENGTHS, bone_head
 
 FINGER_RADIUS = {"Index": 0.0088, "Middle": 0.0092, "Ring": 0.0086, "Little": 0.0076, "Thumb": 0.0105}
 

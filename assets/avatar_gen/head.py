@@ -109,9 +109,7 @@ def build_head() -> list[Part]:
             c1 = (c + 1) % cols
             v00, v01 = r * cols + c, r * cols + c1
             v10, v11 = (r + 1) * cols + c, (r + 1) * cols + c1
-            if r == mouth_row - 1:
-                pass  # row above the slit keeps the originals
-            if r == mouth_row:  # the row below the slit uses the copies
+            if r == mouth_row:  # the row below the slit uses the copies; the row above keeps the originals
                 if c in copy_index:
                     v00 = copy_index[c]
                 if c1 in copy_index:

@@ -11,8 +11,9 @@ import numpy as np
 
 from . import face_layout as F
 from .eyes import lower_edge, spherical, upper_edge
+from .errors import AvatarBuildError
 from .geometry import Part, rotation_matrix, smoothstep
-from .weights import jaw_field
+from .skeleton import BONE_INDEX
 
 ARKIT_NAMES: tuple[str, ...] = (
     "browDownLeft", "browDownRight", "browInnerUp", "browOuterUpLeft", "browOuterUpRight",
@@ -62,7 +63,6 @@ class FaceRig:
 def _jaw_of(part: Part) -> np.ndarray:
     j = part.joints
     w = part.weights
-    from .skeleton import BONE_INDEX
     return np.sum(np.where(j == BONE_INDEX["jaw"], w, 0.0), axis=1)
 
 
@@ -263,7 +263,7 @@ def build_arkit(rig: FaceRig) -> dict[str, list[np.ndarray]]:
     m["tongueOut"] = _add(_jaw_rotate(rig, F.JAW_OPEN_ANGLE * 0.45), _tongue_out(rig))
     missing = [n for n in ARKIT_NAMES if n not in m]
     if missing:
-        raise ValueError(f"morphs not built: {missing}")
+        raise AvatarBuildError(f"morphs not built: {missing}")
     return {name: m[name] for name in ARKIT_NAMES}
 
 

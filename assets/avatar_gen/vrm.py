@@ -1,7 +1,6 @@
 """The VRMC_vrm 1.0 extension: meta, humanoid bone map, expressions and look-at."""
 from __future__ import annotations
 
-from . import face_layout as F
 from .morphs import ARKIT_NAMES, VRM_PRESETS
 from .skeleton import BONES, bone_head
 

@@ -331,3 +331,23 @@ def test_rest_pose_skinning_is_identity_and_raising_an_arm_moves_only_that_arm(g
         hand = rest[:, 0] > world["leftHand"][0]
         if hand.any():
             assert np.all(posed[hand, 1] - rest[hand, 1] > 0.3)  # the hand goes up by about 0.43 m
+
+
+def test_a_part_without_a_weight_rule_is_a_build_error() -> None:
+    from assets.avatar_gen.errors import AvatarBuildError
+    from assets.avatar_gen.geometry import Part
+    from assets.avatar_gen.weights import assign_weights
+
+    part = Part("cape", "cape", "blazer", np.zeros((3, 3)), np.array([[0, 1, 2]]))
+    with pytest.raises(AvatarBuildError, match="no skin weight rule for part kind 'cape'"):
+        assign_weights(part)
+
+
+def test_preview_reader_rejects_a_truncated_glb(tmp_path) -> None:
+    from assets.avatar_gen.readback import Glb
+    from assets.errors import AssetError
+
+    bad = tmp_path / "cut.glb"
+    bad.write_bytes(BUILTIN_AVATAR.read_bytes()[:5000])
+    with pytest.raises(AssetError, match="cut.glb: not a glTF 2.0 binary"):
+        Glb(bad)

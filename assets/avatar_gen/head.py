@@ -33,7 +33,7 @@ def head_shape(d: np.ndarray) -> np.ndarray:
 
 
 def _front_z(y: float, x: float = 0.0) -> float:
-    """z of the head surface at (x, y) on the face (bisection on the shape function)."""
+    """z of the head surface at (x, y) on the face (dense search along that latitude of the shape function)."""
     theta = np.arccos(np.clip((y - F.HEAD_C[1]) / (F.HEAD_RADII[1] if y > F.HEAD_C[1] else F.HEAD_LOWER_Y), -1, 1))
     phis = np.linspace(-1.2, 1.2, 4001)
     d = np.stack([np.sin(theta) * np.sin(phis), np.full_like(phis, np.cos(theta)), np.sin(theta) * np.cos(phis)], 1)

@@ -140,6 +140,6 @@ def build_glb() -> bytes:
         "skins": [{"name": "Armature", "joints": list(range(len(BONES))), "skeleton": BONE_INDEX["hips"],
                    "inverseBindMatrices": ibm_acc}],
         "materials": [material_json(m) for m in MATERIALS],
-        "extensions": {"VRMC_vrm": vrm_extension(face_node, target_names)},
+        "extensions": {"VRMC_vrm": vrm_extension(body_node, face_node, target_names)},
     }
     return builder.glb(document)

@@ -35,7 +35,7 @@ FACE34 = dict(eye=(0.32, 1.485, 0.46), target=(0.0, 1.452, 0.0), yfov_deg=24.0)
 SHOTS = (
     Shot("front", (0.0, 1.0, 3.1), (0.0, 0.84, 0.0), 34.0, pose=ARMS_DOWN),
     Shot("tpose", (0.0, 0.95, 3.2), (0.0, 0.84, 0.0), 34.0),
-    Shot("three_quarter", (1.5, 1.35, 2.3), (0.0, 0.95, 0.0), 34.0, pose=ARMS_DOWN),
+    Shot("three_quarter", (1.7, 1.25, 2.6), (0.0, 0.82, 0.0), 38.0, pose=ARMS_DOWN),
     Shot("back", (0.6, 1.35, -1.6), (0.0, 1.1, 0.0), 40.0, pose=ARMS_DOWN),
     Shot("side_head", (0.55, 1.45, 0.0), (0.0, 1.45, 0.0), 30.0),
     Shot("hand_top", (0.72, 1.55, 0.02), (0.72, 1.28, 0.0), 36.0),

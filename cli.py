@@ -22,6 +22,7 @@ GROUPS = {
 def _registrars() -> list[tuple[str | None, Registrar]]:
     """(group or None for top level, register function) for every package that has commands.
     Imported here, not at module top, so `vivid --help` stays fast."""
+    from assets.avatar_gen.commands import register as register_avatar_builder
     from avatar.commands import register_avatar_commands
     from capture.commands import register as register_capture
     from render.commands import register_avatar_render
@@ -33,6 +34,7 @@ def _registrars() -> list[tuple[str | None, Registrar]]:
         (None, register_demo),
         (None, register_capture),
         (None, register_tts),
+        (None, register_avatar_builder),
         ("script", register_script_check),
         ("script", register_script_render),
         ("avatar", register_avatar_render),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ctypes
 import threading
+from collections import OrderedDict
 import unicodedata
 from dataclasses import dataclass
 
@@ -183,6 +184,9 @@ class _Engine:
 
 _LOCK = threading.Lock()
 _ENGINE: _Engine | None = None
+# Recent results, keyed by text and voice options (a 30 s script has ~10-30 utterances).
+CACHE_SIZE = 128
+_CACHE: OrderedDict[tuple, Speech] = OrderedDict()
 
 
 def _engine(library: str) -> _Engine:
@@ -222,6 +226,23 @@ class EspeakBackend:
         return code
 
     def synthesize(self, text: str, options: VoiceOptions = VoiceOptions()) -> Speech:
+        """Speak ``text``. Results are cached per process (``CACHE_SIZE`` entries): espeak-ng 1.51 keeps a
+        little state between utterances (a few ms of timing), so the cache is what makes a repeat of
+        the same text and options return the very same ``Speech`` (``Speech`` is immutable)."""
+        key = (text, options.language, options.voice, options.rate_wpm, options.pitch, options.volume)
+        with _LOCK:
+            cached = _CACHE.get(key)
+            if cached is not None:
+                _CACHE.move_to_end(key)
+                return cached
+        speech = self._synthesize(text, options)
+        with _LOCK:
+            _CACHE[key] = speech
+            while len(_CACHE) > CACHE_SIZE:
+                _CACHE.popitem(last=False)
+        return speech
+
+    def _synthesize(self, text: str, options: VoiceOptions) -> Speech:
         _check_ranges(options)
         voice = self.voice_for(options)
         mandarin = options.language.strip().lower() in MANDARIN_CODES or voice in MANDARIN_CODES

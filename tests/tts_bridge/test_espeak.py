@@ -94,21 +94,24 @@ def test_pauses_insert_exact_silence(espeak: EspeakBackend) -> None:
 
 
 def test_same_input_gives_same_bytes(espeak: EspeakBackend) -> None:
-    a = espeak.synthesize(PANGRAM)
-    espeak.synthesize("Bonjour tout le monde", VoiceOptions(language="fr"))
-    b = espeak.synthesize(PANGRAM)
-    # Our flutter-free voice variant makes repeats byte-identical (stock espeak-ng differs by ms).
+    # Uncached engine calls: our flutter-free voice variant makes these repeats byte-identical
+    # (stock espeak-ng differs by a few ms between consecutive calls).
+    a = espeak._synthesize(PANGRAM, VoiceOptions())
+    espeak._synthesize("Bonjour tout le monde", VoiceOptions(language="fr"))
+    b = espeak._synthesize(PANGRAM, VoiceOptions())
     assert np.array_equal(a.audio, b.audio) and a.phonemes == b.phonemes
+    # The per-process cache returns the very same object for a repeat.
+    assert espeak.synthesize(PANGRAM) is espeak.synthesize(PANGRAM)
 
 
 def test_threads_are_serialised_safely(espeak: EspeakBackend) -> None:
     texts = ["one two three", "Guten Morgen", "four five six seven", "hello there"]
     langs = ["en", "de", "en", "en"]
-    expected = [espeak.synthesize(t, VoiceOptions(language=l)) for t, l in zip(texts, langs)]
+    expected = [espeak._synthesize(t, VoiceOptions(language=l)) for t, l in zip(texts, langs)]
     results: dict[int, object] = {}
 
     def work(i: int) -> None:
-        results[i] = espeak.synthesize(texts[i % 4], VoiceOptions(language=langs[i % 4]))
+        results[i] = espeak._synthesize(texts[i % 4], VoiceOptions(language=langs[i % 4]))  # uncached
 
     threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
     for t in threads:

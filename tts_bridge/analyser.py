@@ -103,7 +103,9 @@ class StreamingAnalyser:
         self.win = int(round(WINDOW_S * sample_rate))
         self.half = self.win // 2
         self._window = np.hanning(self.win).astype(np.float32)
-        freqs = np.fft.rfftfreq(self.win, 1.0 / sample_rate)
+        # Zero-pad to a power of two: 32 ms at 44.1 kHz is 1411 samples (17 x 83), a slow FFT size.
+        self.n_fft = 1 << int(np.ceil(np.log2(self.win)))
+        freqs = np.fft.rfftfreq(self.n_fft, 1.0 / sample_rate)
         self._hf = freqs >= HF_SPLIT_HZ
         self._band = (freqs >= SHAPE_BAND_HZ[0]) & (freqs <= SHAPE_BAND_HZ[1])
         self._band_freqs = freqs[self._band].astype(np.float32)
@@ -135,7 +137,7 @@ class StreamingAnalyser:
         n = len(frames)
         times = (self._next_frame + np.arange(n)) * (self.hop / self.sample_rate)
         self._next_frame += n
-        spec = np.abs(np.fft.rfft(frames, axis=1)) ** 2
+        spec = np.abs(np.fft.rfft(frames, n=self.n_fft, axis=1)) ** 2
         power = spec.sum(axis=1) + 1e-12
         # RMS of the windowed frame, corrected for the Hann window's mean square (0.375).
         level_db = 10.0 * np.log10(np.mean(frames**2, axis=1) / 0.375 + 1e-12)

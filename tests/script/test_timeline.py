@@ -128,3 +128,51 @@ def test_backend_passed_in_is_used(tmp_path) -> None:
     fast = plan_timeline(load_script(path), EspeakBackend())
     slow_speech = EspeakBackend().synthesize("The quick brown fox jumps over the lazy dog.", VoiceOptions(rate_wpm=120))
     assert fast.beats[0].speech.duration_s < 0.7 * slow_speech.duration_s
+
+
+def test_soundtrack_places_speech_at_beat_times(demo_plan) -> None:
+    _, plan = demo_plan
+    audio = plan.audio(48000)
+    assert audio.dtype == np.float32 and len(audio) == round(plan.duration_s * 48000)
+    for tb in plan.speech_segments():
+        a, b = int(tb.start_s * 48000), int(tb.end_s * 48000)
+        assert np.sqrt(np.mean(audio[a:b] ** 2)) > 0.01
+    lead = audio[: int(0.35 * 48000)]
+    assert np.all(lead == 0.0)
+
+
+def test_lip_sync_follows_the_soundtrack_within_one_frame(demo_plan) -> None:
+    """Cross-correlate mouth openness with the audio envelope at 30 fps: the peak lag is within
+    +-1 frame, and the mouth is closed where the soundtrack is silent."""
+    _, plan = demo_plan
+    fps, rate = 30, 48000
+    audio = plan.audio(rate)
+    track = plan.viseme_track()
+    times = track.frame_times(fps)
+    half = rate // (2 * fps)
+    env = np.array([np.sqrt(np.mean(audio[max(0, int(t * rate) - half):int(t * rate) + half] ** 2) + 1e-12)
+                    for t in times])
+    env_db = 20 * np.log10(env + 1e-6)
+    openness = track.openness(times)
+    x = (env_db - env_db.mean()) / env_db.std()
+    y = (openness - openness.mean()) / openness.std()
+    lags = range(-6, 7)
+    corr = [np.mean(x[max(0, -k):len(x) - max(0, k)] * y[max(0, k):len(y) - max(0, -k)]) for k in lags]
+    best = list(lags)[int(np.argmax(corr))]
+    print(f"lip-sync lag {best} frames, peak correlation {max(corr):.2f}")
+    assert abs(best) <= 1 and max(corr) > 0.5
+    # Silence: no sound within +-100 ms (3 frames), beyond the 60 ms anticipation / 80 ms release.
+    quiet = env_db < -80
+    silent = np.array([quiet[max(0, i - 3):i + 4].all() for i in range(len(quiet))])
+    assert silent.sum() > 10 and openness[silent].max() < 0.05
+
+
+def test_recorded_speech_without_phonemes_uses_the_analyser_in_the_track(tmp_path, test_data) -> None:
+    wav = test_data / "audio/cards_002.wav"
+    path = tmp_path / "r.yaml"
+    path.write_text(f"beats:\n  - pause: 0.5\n  - say: {{text: four queen of clubs, audio: {wav}}}\n")
+    plan = plan_timeline(load_script(path))
+    assert plan.speech_segments()[0].speech.phonemes  # aligned transcript
+    track = plan.viseme_track()
+    assert track.openness(np.array([0.2]))[0] < 0.01
+    assert track.openness(np.arange(0.9, 2.4, 1 / 30)).max() > 0.5

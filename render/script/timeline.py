@@ -155,43 +155,58 @@ def plan_timeline(script: Script, tts_backend: TTSBackend | None = None) -> Time
     return Timeline(tuple(timed), end + script.output.tail_s, tuple(cues))
 
 
+_SENTENCE_END = ".!?。！？…"
+_TRAILING = _SENTENCE_END + ",;:，、；：\"')”’」』"
+
+
 def _cues(text: str, speech: Speech, offset: float) -> list[Cue]:
-    words = [w for w in speech.words if w.text.strip()]
-    cjk = speech.language.lower().startswith(("cmn", "zh", "yue", "ja"))
-    joiner = "" if cjk else " "
-    if not words:  # no word timings (recorded audio without transcript timing): one cue per say
-        return [Cue(offset, offset + speech.duration_s, strip_pauses(text))]
-    groups: list[list[Word]] = [[]]
-    for w in words:
-        candidate = joiner.join(x.text for x in groups[-1] + [w])
-        if groups[-1] and len(candidate) > MAX_CUE_CHARS:
-            groups.append([])
-        groups[-1].append(w)
+    """Cues of at most MAX_CUE_CHARS, breaking after sentences and at word boundaries."""
     plain = strip_pauses(text)
-    cursor = 0
+    words = [w for w in speech.words if w.text.strip()]
+    if not words:  # no word timings (recorded audio without transcript): one cue per say
+        return [Cue(offset, offset + speech.duration_s, plain)]
+    spans = _spans(plain, words)
+    cjk = speech.language.lower().startswith(("cmn", "zh", "yue", "ja"))
+    groups: list[list[int]] = [[]]
+    for k in range(len(words)):
+        if groups[-1]:
+            first = spans[groups[-1][0]][0]
+            too_long = len(plain[first:spans[k][1]].strip()) > MAX_CUE_CHARS
+            prev_end = spans[groups[-1][-1]][1]
+            sentence_done = prev_end > 0 and plain[prev_end - 1] in _SENTENCE_END and not cjk
+            if too_long or sentence_done:
+                groups.append([])
+        groups[-1].append(k)
     out: list[Cue] = []
-    for k, g in enumerate(groups):
-        start = offset + g[0].start_s
-        nxt = offset + groups[k + 1][0].start_s if k + 1 < len(groups) else offset + speech.duration_s
-        stop = min(max(offset + g[-1].end_s, start + MIN_CUE_S), nxt)
-        shown, cursor = _display(plain, cursor, g, joiner)
-        out.append(Cue(start, stop, shown))
+    for n, g in enumerate(groups):
+        start = offset + words[g[0]].start_s
+        nxt = offset + words[groups[n + 1][0]].start_s if n + 1 < len(groups) else offset + speech.duration_s
+        stop = min(max(offset + words[g[-1]].end_s, start + MIN_CUE_S), nxt)
+        out.append(Cue(start, stop, plain[spans[g[0]][0]:spans[g[-1]][1]].strip()))
     return out
 
 
-def _display(plain: str, cursor: int, words: list[Word], joiner: str) -> tuple[str, int]:
-    """The words as written in the script (punctuation and case kept), found from ``cursor`` on."""
+def _spans(plain: str, words: list[Word]) -> list[tuple[int, int]]:
+    """Where each word sits in the script text (with the punctuation that follows it)."""
     lower = plain.lower()
-    pos, first = cursor, None
+    spans: list[tuple[int, int]] = []
+    pos = 0
     for w in words:
         i = lower.find(w.text.lower(), pos)
-        if i < 0:
-            return joiner.join(x.text for x in words), cursor
-        first = i if first is None else first
-        pos = i + len(w.text)
-    while pos < len(plain) and not plain[pos].isspace() and not plain[pos].isalnum():
-        pos += 1  # keep the punctuation that follows the last word
-    return plain[first:pos].strip(), pos
+        if i < 0:  # not found as written (espeak normalised it): take the next whitespace-separated token
+            i = pos
+            while i < len(plain) and plain[i].isspace():
+                i += 1
+            j = i
+            while j < len(plain) and not plain[j].isspace():
+                j += 1
+        else:
+            j = i + len(w.text)
+            while j < len(plain) and plain[j] in _TRAILING:
+                j += 1
+        spans.append((i, j))
+        pos = j
+    return spans
 
 
 def to_srt(cues: tuple[Cue, ...] | list[Cue]) -> str:

@@ -12,7 +12,7 @@ from assets.errors import AssetError, ModelNotFoundError
 from tts_bridge import commands
 from tts_bridge.align import dtw_path
 from tts_bridge.piper import PiperBackend
-from tts_bridge.recorded import RecordedVoice
+from tts_bridge.recorded import RecordedVoice, reference_text
 from tts_bridge.types import TTSError, TTSBackend
 from tts_bridge.viseme_table import Viseme
 from tts_bridge.viseme_track import track_for_speech
@@ -34,14 +34,22 @@ def test_transcript_alignment_matches_vosk_word_times(test_data) -> None:
     start_err = np.array([abs(w.start_s - v[1]) for w, v in zip(speech.words, VOSK_WORDS)])
     print(f"vosk word starts: mean error {start_err.mean() * 1000:.0f} ms, median {np.median(start_err) * 1000:.0f} ms, "
           f"within 100 ms: {(start_err < 0.1).sum()}/{len(start_err)}")
-    assert np.median(start_err) < 0.06
-    assert (start_err < 0.1).sum() >= 11
+    end_err = np.array([abs(w.end_s - v[2]) for w, v in zip(speech.words, VOSK_WORDS)])
+    print(f"vosk word ends: mean error {end_err.mean() * 1000:.0f} ms, median {np.median(end_err) * 1000:.0f} ms")
+    assert start_err.mean() < 0.06 and np.median(start_err) < 0.05
+    assert (start_err < 0.1).sum() >= 14
+    assert end_err.mean() < 0.08
     # Phonemes are monotonic, inside the audio, and the mouth rests in the leading silence.
     ph = speech.phonemes
     assert all(a.start_s <= b.start_s for a, b in zip(ph, ph[1:]))
     assert ph[0].start_s == 0.0 and ph[-1].end_s <= speech.duration_s + 1e-6
     track = track_for_speech(speech)
     assert track.weights(0.3)[Viseme.sil] > 0.95
+
+
+def test_reference_text_turns_sentence_ends_into_commas() -> None:
+    assert reference_text("One. Two! Three? Four; five: six.") == "One, Two, Three, Four, five, six,"
+    assert reference_text("3.5 kg") == "3.5 kg"
 
 
 def test_transcript_alignment_on_ljspeech(test_data) -> None:

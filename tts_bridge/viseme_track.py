@@ -6,8 +6,9 @@ to 0 at ``end + release_s`` (a piecewise-linear version of Cohen & Massaro's dom
 The weight of viseme v at time t is the sum of the dominances of v's segments divided by
 ``max(1, total dominance)``: neighbours cross-fade, and the mouth eases in from and back to rest.
 Segments shorter than ``min_duration_s`` are widened around their centre, so a 20 ms phoneme
-cannot make the mouth flap for one frame. Bilabials (PP) and labiodentals (FF) get more strength:
-lips must visibly close on m/b/p even between two open vowels.
+cannot make the mouth flap for one frame. Bilabials (PP) and labiodentals (FF) get more strength
+k (dominance k * ramp**k: higher peak, steeper ramps): lips must visibly close on m/b/p even between
+two open vowels, and open again quickly.
 
 The weights are evaluated once on a fixed grid (``GRID_HZ``) and sampled by linear interpolation,
 so any time ``t`` gives a deterministic answer, independent of the frame rate.
@@ -113,7 +114,10 @@ class VisemeTrack:
                 continue
             tt = t[lo:hi]
             d = np.minimum(np.clip((tt - (start - a)) / a, 0.0, 1.0), np.clip(((end + r) - tt) / r, 0.0, 1.0))
-            dominance[lo:hi, seg.viseme] += d * _STRENGTH[seg.viseme]
+            k = _STRENGTH[seg.viseme]
+            # Strong visemes peak higher but ramp more steeply (d**k): lips close and part quickly,
+            # so a bilabial wins its own frames without dragging over the neighbouring vowels.
+            dominance[lo:hi, seg.viseme] += k * d**k
         total = dominance.sum(axis=1, keepdims=True)
         weights = dominance / np.maximum(total, 1.0)
         # Where nothing is active, the mouth rests (sil).

@@ -153,3 +153,20 @@ def test_in_process_engine_matches_the_fork_server(espeak: EspeakBackend) -> Non
     served, served_events = ServerClient().run("one two three", "en", 175, 50, 100)
     assert np.array_equal(audio, served)
     assert [(e.kind, e.ms, e.symbol) for e in events] == [(e.kind, e.ms, e.symbol) for e in served_events]
+
+
+def test_mandarin_visemes_come_from_pinyin(espeak: EspeakBackend) -> None:
+    from tts_bridge.viseme_table import Viseme
+    from tts_bridge.viseme_track import VisemeTrack
+
+    speech = espeak.synthesize("爸爸好", VoiceOptions(language="cmn"))  # ba ba hao
+    track = VisemeTrack.from_speech(speech)
+    symbols = [p for p in speech.phonemes if not p.symbol.startswith("_")]
+    assert [p.symbol for p in symbols] == ["b", "a", "b", "a", "h", "ao"]
+    b0, a0 = symbols[0], symbols[1]
+    assert track.weights(0.5 * (a0.start_s + a0.end_s))[Viseme.aa] > 0.6
+    # the lips close for the second "b" between two open vowels
+    b1 = symbols[2]
+    mid = 0.5 * (b1.start_s + b1.end_s)
+    assert track.openness([mid])[0] < 0.5 * track.openness([0.5 * (a0.start_s + a0.end_s)])[0]
+    assert b0.start_s < 0.05

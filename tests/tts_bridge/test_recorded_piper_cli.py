@@ -123,3 +123,17 @@ def test_vivid_say_reports_bad_language(tmp_path, capsys) -> None:
     assert args.func(args) == 2
     assert "not supported by espeak-ng; valid:" in capsys.readouterr().err
     assert not (tmp_path / "x.wav").exists()
+
+
+def test_flac_and_ogg_recordings_load(tmp_path, test_data) -> None:
+    from tts_bridge.audio_io import load_audio
+
+    wav, rate = load_audio(test_data / "audio/cards_001.wav")
+    flac = tmp_path / "cards.flac"
+    sf.write(flac, wav, rate, subtype="PCM_16")
+    again, rate2 = load_audio(flac)
+    assert rate2 == rate and np.allclose(again, wav, atol=1.0 / 32768)
+    ogg, ogg_rate = load_audio(test_data / "audio/rhubarb_welcome.ogg")
+    assert ogg_rate == 44100 and ogg.dtype == np.float32 and ogg.ndim == 1
+    speech = RecordedVoice(flac).synthesize("ten of clubs")
+    assert [w.text for w in speech.words] == ["ten", "of", "clubs"]

@@ -19,6 +19,8 @@ from math import gcd
 import numpy as np
 from scipy.signal import resample_poly
 
+from assets.errors import VividError
+from render.script.errors import ScriptError
 from render.script.model import Beat, Camera, Expression, Gesture, Pause, Say, Script, Subtitle
 from tts_bridge.recorded import RecordedVoice
 from tts_bridge.ssml import strip_pauses
@@ -135,7 +137,10 @@ def plan_timeline(script: Script, tts_backend: TTSBackend | None = None) -> Time
     cues: list[Cue] = []
     for beat in script.beats:
         if isinstance(beat, Say):
-            speech = _synthesize(beat, tts_backend)
+            try:
+                speech = _synthesize(beat, tts_backend)
+            except (VividError, NotImplementedError) as exc:
+                raise ScriptError.single(script.path, beat.line, ("beats", beat.index, "say"), str(exc)) from exc
             timed.append(TimedBeat(clock, clock + speech.duration_s, beat, speech))
             if subtitles_on:
                 cues += _cues(beat.text, speech, clock)

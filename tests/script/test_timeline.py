@@ -176,3 +176,12 @@ def test_recorded_speech_without_phonemes_uses_the_analyser_in_the_track(tmp_pat
     track = plan.viseme_track()
     assert track.openness(np.array([0.2]))[0] < 0.01
     assert track.openness(np.arange(0.9, 2.4, 1 / 30)).max() > 0.5
+
+
+def test_tts_failures_name_the_beat_line(tmp_path) -> None:
+    from render.script import ScriptError
+
+    path = tmp_path / "s.yaml"
+    path.write_text("beats:\n  - say: fine\n  - say:\n      text: hello\n      voice: {voice: no-such-voice}\n")
+    with pytest.raises(ScriptError, match=r"s.yaml:3: beats\[1\].say: espeak-ng has no voice 'no-such-voice'"):
+        plan_timeline(load_script(path))

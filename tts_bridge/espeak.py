@@ -57,7 +57,9 @@ def _start_engine(library: str):  # noqa: ANN202
 
         try:
             return ServerClient(library)
-        except OSError as exc:  # could not start a helper process at all
+        except (OSError, TTSError) as exc:
+            # No helper (cannot spawn, or it failed to start): the in-process engine either works
+            # or raises the same clear error (e.g. the library is not installed).
             log.warning("espeak-ng fork server unavailable (%s); synthesising in-process", exc)
     return _Engine(library)
 

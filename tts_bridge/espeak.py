@@ -94,9 +94,9 @@ class EspeakBackend:
         return code
 
     def synthesize(self, text: str, options: VoiceOptions = VoiceOptions()) -> Speech:
-        """Speak ``text``. Results are cached per process (``CACHE_SIZE`` entries): espeak-ng 1.51 keeps a
-        little state between utterances (a few ms of timing), so the cache is what makes a repeat of
-        the same text and options return the very same ``Speech`` (``Speech`` is immutable)."""
+        """Speak ``text`` (SSML-lite pauses allowed). Results are cached per process (``CACHE_SIZE``
+        entries; ``Speech`` is immutable, so a repeat returns the same object). With the in-process
+        fallback engine the cache is also what keeps repeats identical."""
         key = (text, options.language, options.voice, options.rate_wpm, options.pitch, options.volume)
         with _LOCK:
             cached = _CACHE.get(key)

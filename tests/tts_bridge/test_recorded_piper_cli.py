@@ -137,3 +137,30 @@ def test_flac_and_ogg_recordings_load(tmp_path, test_data) -> None:
     assert ogg_rate == 44100 and ogg.dtype == np.float32 and ogg.ndim == 1
     speech = RecordedVoice(flac).synthesize("ten of clubs")
     assert [w.text for w in speech.words] == ["ten", "of", "clubs"]
+
+
+def test_piper_word_grouping_from_alignment_gaps() -> None:
+    """Piper alignments mark word gaps with ' ' and sentence ends with '^'/'$' (mapped to '_')."""
+    from tts_bridge.piper import _words_from_gaps
+    from tts_bridge.types import Phoneme
+
+    symbols = ["_", "h", "ə", "l", "oʊ", " ", "w", "ɜː", "l", "d", "_"]
+    phonemes = [Phoneme(i * 0.1, (i + 1) * 0.1, s) for i, s in enumerate(symbols)]
+    words = _words_from_gaps("Hello world", phonemes)
+    assert [(w.text, round(w.start_s, 2), round(w.end_s, 2)) for w in words] == [("Hello", 0.1, 0.5), ("world", 0.6, 1.0)]
+    assert _words_from_gaps("Hello big world", phonemes) == []  # counts differ: no guessing
+
+
+def test_speech_is_frozen_and_never_aliases_the_callers_array() -> None:
+    from dataclasses import FrozenInstanceError
+
+    from tts_bridge.types import Speech
+
+    mine = np.zeros(100, np.float32)
+    speech = Speech(mine, 16000, (), (), "en")
+    mine[0] = 1.0
+    assert speech.audio[0] == 0.0 and not speech.audio.flags.writeable
+    with pytest.raises(FrozenInstanceError):
+        speech.sample_rate = 8000  # type: ignore[misc]
+    with pytest.raises(TTSError, match="must be mono"):
+        Speech(np.zeros((10, 2), np.float32), 16000, (), (), "en")

@@ -170,3 +170,18 @@ def test_mandarin_visemes_come_from_pinyin(espeak: EspeakBackend) -> None:
     mid = 0.5 * (b1.start_s + b1.end_s)
     assert track.openness([mid])[0] < 0.5 * track.openness([0.5 * (a0.start_s + a0.end_s)])[0]
     assert b0.start_s < 0.05
+
+
+def test_private_data_view_and_its_fallback(tmp_path) -> None:
+    from tts_bridge.espeak_data import VARIANT_NAME, find_system_data, private_data_root
+
+    system = find_system_data(None)
+    assert system is not None and (system / "phontab").is_file()
+    root = private_data_root(system, cache_dir=tmp_path)
+    variant = root / "espeak-ng-data" / "voices" / "!v" / VARIANT_NAME
+    assert "flutter 0" in variant.read_text()
+    assert (root / "espeak-ng-data" / "phontab").resolve() == (system / "phontab").resolve()
+    assert private_data_root(system, cache_dir=tmp_path) == root  # idempotent
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("x")
+    assert private_data_root(system, cache_dir=blocker) is None  # logged, caller uses stock data

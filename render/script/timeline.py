@@ -8,8 +8,9 @@ Rules (all times in seconds, deterministic for a given script and TTS output):
 * ``look``, ``subtitle`` and a camera cut are instantaneous state changes at the clock.
 * The video lasts until the last beat ends (say, pause, or a running gesture/expression/move),
   plus ``output.tail_s``.
-Subtitles: each ``say`` while subtitles are on becomes cues of at most ``MAX_CUE_CHARS``
-characters, split at word boundaries using the speech's word timings.
+Subtitles: each ``say`` while subtitles are on becomes cues, split after sentences and, past
+``MAX_CUE_CHARS``, at word boundaries (preferring commas, avoiding one-word orphans), timed by the
+speech's word timings.
 """
 from __future__ import annotations
 
@@ -39,6 +40,8 @@ _PINYIN_AS_ESPEAK = {
 
 # Broadcast subtitle guidance: about 42 characters per line.
 MAX_CUE_CHARS = 42
+# A cue may run this many characters over MAX_CUE_CHARS when that finishes its sentence.
+ORPHAN_SLACK_CHARS = 8
 # Shortest time a cue stays up, so a one-word cue can be read (seconds).
 MIN_CUE_S = 0.7
 
@@ -161,6 +164,7 @@ def plan_timeline(script: Script, tts_backend: TTSBackend | None = None) -> Time
 
 
 _SENTENCE_END = ".!?。！？…"
+_CLAUSE_END = ",;:，、；："
 _TRAILING = _SENTENCE_END + ",;:，、；：\"')”’」』"
 
 
@@ -176,11 +180,25 @@ def _cues(text: str, speech: Speech, offset: float) -> list[Cue]:
     for k in range(len(words)):
         if groups[-1]:
             first = spans[groups[-1][0]][0]
-            too_long = len(plain[first:spans[k][1]].strip()) > MAX_CUE_CHARS
+            length = len(plain[first:spans[k][1]].strip())
+            ends_sentence = plain[spans[k][1] - 1] in _SENTENCE_END
+            # A little over the limit is better than a one-word orphan at the end of a sentence.
+            too_long = length > MAX_CUE_CHARS + (ORPHAN_SLACK_CHARS if ends_sentence else 0)
             prev_end = spans[groups[-1][-1]][1]
             sentence_done = prev_end > 0 and plain[prev_end - 1] in _SENTENCE_END and not cjk
-            if too_long or sentence_done:
+            if sentence_done:
                 groups.append([])
+            elif too_long:
+                # Prefer to break after a comma in the second half of the cue over a bare word break.
+                g = groups[-1]
+                commas = [j for j in range(len(g) - 1) if plain[spans[g[j]][1] - 1] in _CLAUSE_END and
+                          spans[g[j]][1] - first >= 0.4 * MAX_CUE_CHARS]
+                if commas:
+                    cut = commas[-1] + 1
+                    groups[-1], rest = g[:cut], g[cut:]
+                    groups.append(rest)
+                else:
+                    groups.append([])
         groups[-1].append(k)
     out: list[Cue] = []
     for n, g in enumerate(groups):

@@ -86,7 +86,7 @@ def test_subtitle_cues_follow_the_words(demo_plan) -> None:
     script, plan = demo_plan
     assert plan.cues
     for c in plan.cues:
-        assert len(c.text) <= 42 + 2 and c.end_s > c.start_s
+        assert len(c.text) <= 42 + 8 and c.end_s > c.start_s
     for a, b in zip(plan.cues, plan.cues[1:]):
         assert b.start_s >= a.end_s - 1e-9
     # Each cue lies inside the say beat whose text it shows, and starts at its first word.
@@ -185,3 +185,16 @@ def test_tts_failures_name_the_beat_line(tmp_path) -> None:
     path.write_text("beats:\n  - say: fine\n  - say:\n      text: hello\n      voice: {voice: no-such-voice}\n")
     with pytest.raises(ScriptError, match=r"s.yaml:3: beats\[1\].say: espeak-ng has no voice 'no-such-voice'"):
         plan_timeline(load_script(path))
+
+
+def test_cue_breaks_prefer_sentences_and_commas(tmp_path) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text("beats:\n  - say: \"Short one. This sentence is rather long, so it should break after the comma "
+                    "and not leave an orphan word.\"\n")
+    plan = plan_timeline(load_script(path))
+    texts = [c.text for c in plan.cues]
+    assert texts[0] == "Short one."
+    assert texts[1] == "This sentence is rather long,"
+    assert all(len(t.split()) > 1 for t in texts)
+    assert " ".join(texts) == ("Short one. This sentence is rather long, so it should break after the comma and "
+                               "not leave an orphan word.")

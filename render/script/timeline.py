@@ -38,8 +38,10 @@ _PINYIN_AS_ESPEAK = {
     Viseme.ih: "i", Viseme.oh: "O", Viseme.ou: "u",
 }
 
-# Broadcast subtitle guidance: about 42 characters per line.
+# Broadcast subtitle guidance: about 42 characters per line; CJK characters are twice as wide and
+# guidance is about 16-20 per line.
 MAX_CUE_CHARS = 42
+MAX_CUE_CHARS_CJK = 20
 # A cue may run this many characters over MAX_CUE_CHARS when that finishes its sentence.
 ORPHAN_SLACK_CHARS = 8
 # Shortest time a cue stays up, so a one-word cue can be read (seconds).
@@ -176,6 +178,7 @@ def _cues(text: str, speech: Speech, offset: float) -> list[Cue]:
         return [Cue(offset, offset + speech.duration_s, plain)]
     spans = _spans(plain, words)
     cjk = speech.language.lower().startswith(("cmn", "zh", "yue", "ja"))
+    limit = MAX_CUE_CHARS_CJK if cjk else MAX_CUE_CHARS
     groups: list[list[int]] = [[]]
     for k in range(len(words)):
         if groups[-1]:
@@ -183,16 +186,16 @@ def _cues(text: str, speech: Speech, offset: float) -> list[Cue]:
             length = len(plain[first:spans[k][1]].strip())
             ends_sentence = plain[spans[k][1] - 1] in _SENTENCE_END
             # A little over the limit is better than a one-word orphan at the end of a sentence.
-            too_long = length > MAX_CUE_CHARS + (ORPHAN_SLACK_CHARS if ends_sentence else 0)
+            too_long = length > limit + (ORPHAN_SLACK_CHARS if ends_sentence and not cjk else 0)
             prev_end = spans[groups[-1][-1]][1]
-            sentence_done = prev_end > 0 and plain[prev_end - 1] in _SENTENCE_END and not cjk
+            sentence_done = prev_end > 0 and plain[prev_end - 1] in _SENTENCE_END
             if sentence_done:
                 groups.append([])
             elif too_long:
                 # Prefer to break after a comma in the second half of the cue over a bare word break.
                 g = groups[-1]
                 commas = [j for j in range(len(g) - 1) if plain[spans[g[j]][1] - 1] in _CLAUSE_END and
-                          spans[g[j]][1] - first >= 0.4 * MAX_CUE_CHARS]
+                          spans[g[j]][1] - first >= 0.4 * limit]
                 if commas:
                     cut = commas[-1] + 1
                     groups[-1], rest = g[:cut], g[cut:]

@@ -198,3 +198,14 @@ def test_cue_breaks_prefer_sentences_and_commas(tmp_path) -> None:
     assert all(len(t.split()) > 1 for t in texts)
     assert " ".join(texts) == ("Short one. This sentence is rather long, so it should break after the comma and "
                                "not leave an orphan word.")
+
+
+def test_chinese_cues_break_at_sentences_and_commas(tmp_path) -> None:
+    path = tmp_path / "zh.yaml"
+    path.write_text("beats:\n  - say:\n      text: 你好，世界。今天天气很好，我们去公园散步吧，然后一起吃午饭怎么样。\n"
+                    "      voice: {language: cmn}\n")
+    plan = plan_timeline(load_script(path))
+    texts = [c.text for c in plan.cues]
+    assert texts[0] == "你好，世界。"
+    assert all(len(t) <= 20 for t in texts)
+    assert "".join(texts) == "你好，世界。今天天气很好，我们去公园散步吧，然后一起吃午饭怎么样。"

@@ -144,7 +144,8 @@ class _Engine:
             i += 1
         return out
 
-    def run(self, text: str, voice: str, rate_wpm: int, pitch: int, volume: int) -> tuple[np.ndarray, list[_RawEvent]]:
+    def select(self, voice: str, rate_wpm: int, pitch: int, volume: int) -> None:
+        """Load the voice and set the parameters (no synthesis: this leaves no history behind)."""
         # Our flutter-free variant, unless the caller picked a variant ("en+f3") themselves.
         name = voice if ("+" in voice or not self.variant) else f"{voice}+{self.variant}"
         if self.lib.espeak_SetVoiceByName(name.encode("utf-8")) != _EE_OK:
@@ -154,6 +155,9 @@ class _Engine:
         self.lib.espeak_SetParameter(_PARAM_RATE, int(rate_wpm), 0)
         self.lib.espeak_SetParameter(_PARAM_PITCH, int(pitch), 0)
         self.lib.espeak_SetParameter(_PARAM_VOLUME, int(volume), 0)
+
+    def speak(self, text: str) -> tuple[np.ndarray, list[_RawEvent]]:
+        """Synthesise ``text`` with the selected voice: float32 audio and the raw events."""
         self._chunks, self._events = [], []
         data = text.encode("utf-8") + b"\0"
         err = self.lib.espeak_Synth(data, len(data), 0, _POS_CHARACTER, 0, _CHARS_UTF8, None, None)
@@ -161,3 +165,7 @@ class _Engine:
             raise TTSError(f"espeak_Synth failed with error {err} on text {text[:40]!r}")
         pcm = np.frombuffer(b"".join(self._chunks), dtype=np.int16)
         return pcm.astype(np.float32) / 32768.0, self._events
+
+    def run(self, text: str, voice: str, rate_wpm: int, pitch: int, volume: int) -> tuple[np.ndarray, list[_RawEvent]]:
+        self.select(voice, rate_wpm, pitch, volume)
+        return self.speak(text)

@@ -15,13 +15,18 @@ so any time ``t`` gives a deterministic answer, independent of the frame rate.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from tts_bridge.mandarin import pinyin_viseme
 from tts_bridge.types import Phoneme, Speech
 from tts_bridge.viseme_table import ARKIT_FOLD, N_VISEMES, OPENNESS, VRM_FOLD, Viseme, espeak_viseme
+
+if TYPE_CHECKING:
+    from tts_bridge.analyser import AnalysisFrames
 
 # 200 Hz = 5 ms steps: finer than any phoneme event (espeak reports whole ms, phonemes last >= ~20 ms).
 GRID_HZ = 200.0
@@ -65,7 +70,7 @@ def phoneme_viseme(symbol: str, language: str) -> Viseme:
     return espeak_viseme(symbol)
 
 
-def viseme_segments(phonemes: tuple[Phoneme, ...] | list[Phoneme], language: str) -> list[VisemeSegment]:
+def viseme_segments(phonemes: Sequence[Phoneme], language: str) -> list[VisemeSegment]:
     """One segment per run of equal visemes, in time order."""
     out: list[VisemeSegment] = []
     for p in sorted(phonemes, key=lambda p: p.start_s):
@@ -95,7 +100,7 @@ class VisemeTrack:
 
     @classmethod
     def from_phonemes(
-        cls, phonemes, language: str, duration_s: float, options: VisemeOptions = VisemeOptions()
+        cls, phonemes: Sequence[Phoneme], language: str, duration_s: float, options: VisemeOptions = VisemeOptions()
     ) -> "VisemeTrack":
         segments = viseme_segments(phonemes, language)
         n = int(np.ceil(duration_s * GRID_HZ)) + 1
@@ -168,7 +173,7 @@ class VisemeTrack:
         return np.clip(self.sample(times_s) @ ARKIT_FOLD, 0.0, 1.0)
 
 
-def track_from_analysis(frames, duration_s: float) -> VisemeTrack:
+def track_from_analysis(frames: "AnalysisFrames", duration_s: float) -> VisemeTrack:
     """A VisemeTrack from audio-analyser frames (``tts_bridge.analyser.AnalysisFrames``)."""
     weights = frames.viseme_weights()
     n = int(np.ceil(duration_s * GRID_HZ)) + 1

@@ -164,3 +164,19 @@ def test_speech_is_frozen_and_never_aliases_the_callers_array() -> None:
         speech.sample_rate = 8000  # type: ignore[misc]
     with pytest.raises(TTSError, match="must be mono"):
         Speech(np.zeros((10, 2), np.float32), 16000, (), (), "en")
+
+
+def test_long_take_alignment_stays_bounded(test_data) -> None:
+    """A 41 s take (vosk_test.wav five times): the DTW hop coarsens to stay under MAX_DTW_CELLS."""
+    from tts_bridge.align import align_reference
+    from tts_bridge.audio_io import load_audio
+    from tts_bridge.espeak import EspeakBackend
+
+    audio, rate = load_audio(test_data / "audio/vosk_test.wav")
+    take = np.concatenate([audio] * 5)
+    reference = EspeakBackend().synthesize(", ".join([reference_text(VOSK_TRANSCRIPT)] * 5))
+    _, words = align_reference(reference, take, rate)
+    truth = [v[1] + k * len(audio) / rate for k in range(5) for v in VOSK_WORDS]
+    err = np.abs(np.array([w.start_s for w in words]) - np.array(truth))
+    print(f"41 s take: word-start mean error {err.mean() * 1000:.0f} ms")
+    assert len(words) == 75 and err.mean() < 0.1

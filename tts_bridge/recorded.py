@@ -2,8 +2,9 @@
 
 With a transcript the phonemes are timed against the audio by ``tts_bridge.align`` (espeak-ng
 reference + DTW). Punctuate the transcript where the speaker pauses (commas or full stops): the
-reference then pauses there too, which is what lets DTW place the words after a pause. Without one, ``Speech.phonemes`` is empty and lip sync comes from the audio
-analyser (``viseme_track.track_for_speech`` chooses).
+reference then pauses there too, which is what lets DTW place the words after a pause.
+Without a transcript ``Speech.phonemes`` is empty and lip sync comes from the audio analyser
+(``viseme_track.track_for_speech`` chooses).
 """
 from __future__ import annotations
 

@@ -8,5 +8,7 @@ from render.script.model import Script
 from render.script.stage import ActiveGesture, StageState, stage_at
 from render.script.timeline import Cue, TimedBeat, Timeline, plan_timeline, to_srt
 
-__all__ = ["ActiveGesture", "Cue", "Script", "StageState", "stage_at", "ScriptError", "ScriptIssue", "TimedBeat", "Timeline", "load_script", "parse_script",
-           "plan_timeline", "to_srt"]
+__all__ = [
+    "ActiveGesture", "Cue", "Script", "ScriptError", "ScriptIssue", "StageState", "TimedBeat", "Timeline",
+    "load_script", "parse_script", "plan_timeline", "stage_at", "to_srt",
+]

@@ -185,3 +185,20 @@ def test_private_data_view_and_its_fallback(tmp_path) -> None:
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("x")
     assert private_data_root(system, cache_dir=blocker) is None  # logged, caller uses stock data
+
+
+def test_in_process_mode_by_environment(tmp_path) -> None:
+    """VIVID_ESPEAK_IN_PROCESS=1 skips the fork server; the speech is the same for a first utterance."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    code = ("import numpy as np, tts_bridge.espeak as E; b = E.EspeakBackend(); "
+            "s = b.synthesize('one two three'); print(type(E._ENGINE).__name__, len(s.audio), len(s.phonemes))")
+    env = dict(os.environ, PYTHONPATH=str(root), VIVID_ESPEAK_IN_PROCESS="1")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60, check=True)
+    name, n_audio, n_ph = out.stdout.split()
+    served = EspeakBackend()._synthesize("one two three", VoiceOptions())
+    assert name == "_Engine" and int(n_audio) == len(served.audio) and int(n_ph) == len(served.phonemes)

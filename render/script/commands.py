@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 
 from assets.errors import VividError
 from render.script.loader import load_script
+from render.script.schema import SCRIPT_SCHEMA
 from render.script.timeline import plan_timeline
 
 
@@ -19,6 +21,14 @@ def register_script_check(actions: argparse._SubParsersAction) -> None:
     check.add_argument("scripts", nargs="+", help="script .yaml files")
     check.add_argument("--plan", action="store_true", help="also run TTS and print every beat's start/end")
     check.set_defaults(func=run_check)
+    schema = actions.add_parser("schema", help="print the script JSON schema (for editors' YAML validation)")
+    schema.set_defaults(func=run_schema)
+
+
+def run_schema(args: argparse.Namespace) -> int:
+    """Print the JSON schema of the long forms (editors also accept the short forms the loader expands)."""
+    print(json.dumps(SCRIPT_SCHEMA, indent=2))
+    return 0
 
 
 def run_check(args: argparse.Namespace) -> int:

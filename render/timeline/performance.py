@@ -28,6 +28,10 @@ LOOK_YAW_DEG = {"camera": 0.0, "left": 28.0, "right": -28.0}  # the avatar's own
 # A broad smile narrows the eyes: blinking fully on top of it looks wrong (VRM overrideBlink idea).
 SMILE_BLINK_DAMPING = 0.6
 SHOT_NAMES = {"wide": "full", "medium": "medium", "close-up": "closeup"}
+# The vowel presets give the lip shape; the jaw carries the opening, so that closed consonants
+# (m, b, p) visibly shut the mouth between open vowels. Tuned by eye on the built-in avatar.
+VOWEL_SHAPE_GAIN = 0.7
+JAW_FROM_OPENNESS = 0.55
 
 
 def _smooth(x: float) -> float:
@@ -90,11 +94,15 @@ class Performance:
         return weights
 
     def mouth_weights(self, t: float) -> dict[str, float]:
-        """VRM aa/ih/ou/ee/oh from the viseme track of the speech playing at t."""
+        """VRM aa/ih/ou/ee/oh (the vowel shape) plus jawOpen (how open) from the viseme track of
+        the speech playing at t."""
         for start, track in self._speech:
             if start - 0.1 <= t <= start + track.duration_s + 0.2:
-                vrm = track.vrm(np.array([t - start]))[0]
-                return {mouth.name: float(vrm[mouth]) for mouth in VRMMouth if vrm[mouth] > 1e-3}
+                local = np.array([t - start])
+                vrm = track.vrm(local)[0]
+                weights = {mouth.name: float(vrm[mouth]) * VOWEL_SHAPE_GAIN for mouth in VRMMouth if vrm[mouth] > 1e-3}
+                weights["jawOpen"] = float(np.clip(track.openness(local)[0] * JAW_FROM_OPENNESS, 0.0, 1.0))
+                return weights
         return {}
 
     def speaking(self, t: float) -> bool:

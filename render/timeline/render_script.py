@@ -15,6 +15,7 @@ from assets.errors import AssetError
 from avatar.loading import load_avatar_document
 from render.background import BackgroundPass
 from render.camera import Camera
+from render.materials import ShadingStyle
 from render.script.loader import load_script
 from render.script.model import BackgroundKind, Script
 from render.script.timeline import Timeline, plan_timeline, to_srt
@@ -37,6 +38,7 @@ class RenderOptions:
     burn_subtitles: bool = True
     progress: bool = True
     preset: str = "veryfast"
+    style: ShadingStyle = ShadingStyle.AUTO  # PBR renders are what MediaPipe re-tracks reliably
 
 
 @dataclass(frozen=True)
@@ -111,7 +113,7 @@ def render_script(script: Script | str | Path, output: str | Path, options: Rend
     doc = load_avatar_document(script.avatar.path or "builtin")
     background = (*script.background.color, 1.0)
     stage_options = StageOptions(width=out.width, height=out.height, background=background,
-                                 transparent=options.transparent)
+                                 transparent=options.transparent, style=options.style)
     audio, rate = mix_speech(timeline)
     frames = int(round(timeline.duration_s * out.fps))
     cues = [Cue(c.start_s, c.end_s, c.text) for c in timeline.cues] if options.burn_subtitles else []

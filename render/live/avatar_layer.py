@@ -87,6 +87,10 @@ class InterimDriver:
             self.bone_nodes = {name: name for name in names.values()}
         self.expressions = {e.name: e for e in vrm.expressions} if vrm is not None else {}
         self.faces_minus_z = vrm is not None and vrm.version == VrmVersion.V0
+        morph_names = {n for mesh in doc.meshes for n in mesh.target_names if n}
+        # Avatars with ARKit morphs get the blendshapes directly; the others (most VRMs) get the
+        # VRM blink / mouth expressions instead, never both (that would double the blink).
+        self.has_arkit = "jawOpen" in morph_names and "eyeBlinkLeft" in morph_names
         # VRM: normalized-rig rotations (same meaning on every avatar) -> the file's raw bones.
         self.rig = HumanoidRig.of(vrm) if vrm is not None else None
 
@@ -120,11 +124,18 @@ class InterimDriver:
                 q = quat_multiply(_quat_inverse(np.asarray(head_neutral, np.float32)), q)
             normalized["head"] = q
             blend = np.asarray(face.blendshapes, np.float32)
-            for i, name in enumerate(BLENDSHAPE_NAMES[1:], start=1):
-                morphs[name] = float(blend[i])
-            expressions = {name: float(max(blend[int(i)] for i in idx))
-                           for name, idx in self.EXPRESSION_SOURCES.items()}
-            expressions["blink"] = 0.0
+            if self.has_arkit:
+                for i, name in enumerate(BLENDSHAPE_NAMES[1:], start=1):
+                    # Gaze is for look-at on the eye bones (avatar/driving): MediaPipe's eyeLook*
+                    # read ~0.5 on a webcam's downward view and would roll the irises away.
+                    if not name.startswith("eyeLook"):
+                        morphs[name] = float(blend[i])
+                morphs["blink"] = 0.0
+                expressions = {}
+            else:
+                expressions = {name: float(max(blend[int(i)] for i in idx))
+                               for name, idx in self.EXPRESSION_SOURCES.items()}
+                expressions["blink"] = 0.0
         rotations = self._rotations(normalized)
         for name, weight in overrides.items():
             if name in self.expressions:

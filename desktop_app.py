@@ -105,15 +105,16 @@ def ui() -> SimpleNamespace:
     except ImportError:
         script_api = None
     renderer_available = importlib.util.find_spec("render.timeline.render_script") is not None
-    from PyQt6.QtCore import QProcess, QProcessEnvironment, Qt, QTimer, pyqtSignal
-    from PyQt6.QtGui import QAction, QColor, QImage, QKeySequence, QPainter, QShortcut
-    from PyQt6.QtWidgets import (QAbstractItemView, QCheckBox, QColorDialog, QComboBox, QDialog,
+    from PyQt6.QtCore import QProcess, QProcessEnvironment, QSize, Qt, QTimer, pyqtSignal
+    from PyQt6.QtGui import QAction, QColor, QIcon, QImage, QKeySequence, QPainter, QShortcut
+    from PyQt6.QtWidgets import (QCheckBox, QColorDialog, QComboBox, QDialog,
                                  QDialogButtonBox, QFileDialog, QFormLayout, QFrame, QHBoxLayout,
-                                 QLabel, QListWidget, QMainWindow, QPlainTextEdit,
+                                 QLabel, QListWidget, QListWidgetItem, QMainWindow, QPlainTextEdit,
                                  QProgressBar, QPushButton, QSlider, QSplitter, QTableWidget,
                                  QTabWidget, QToolBar, QVBoxLayout, QWidget, QKeySequenceEdit)
 
     from assets.errors import VividError
+    from assets.paths import EFFECTS_DIR
     from capture.sources import IMAGE_EXTENSIONS, list_cameras
     from capture.mocap import CLIP_SUFFIX
     from render.context import RenderContext
@@ -358,6 +359,8 @@ def ui() -> SimpleNamespace:
             self.window.apply_avatar_view()
 
     class EffectsPanel(QWidget):
+        """Effect browser (built-in packages with thumbnails) and the stack with per-effect strength."""
+
         def __init__(self, window: "MainWindow", status) -> None:
             super().__init__()
             self.window = window
@@ -365,24 +368,68 @@ def ui() -> SimpleNamespace:
             layout.addWidget(status_label(status.summary, status.wired))
             self.browser = QListWidget()
             self.browser.setViewMode(QListWidget.ViewMode.IconMode)
+            self.browser.setIconSize(QSize(72, 72))
+            self.browser.setResizeMode(QListWidget.ResizeMode.Adjust)
             self.browser.setEnabled(status.wired)
-            layout.addWidget(QLabel("Effect browser"))
-            layout.addWidget(self.browser, 1)
-            layout.addWidget(QLabel("Stack (bottom first)"))
+            self.browser.itemActivated.connect(lambda item: window.add_effect(item.data(Qt.ItemDataRole.UserRole)))
+            layout.addWidget(QLabel("Effect browser (double-click or Enter adds to the stack)"))
+            layout.addWidget(self.browser, 2)
+            layout.addWidget(QLabel("Stack (applied top to bottom)"))
             self.stack = QListWidget()
             self.stack.setEnabled(status.wired)
-            self.stack.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
+            self.stack.currentRowChanged.connect(self._selected)
             layout.addWidget(self.stack, 1)
             self.strength = QSlider(Qt.Orientation.Horizontal)
             self.strength.setRange(0, 100)
             self.strength.setValue(100)
             self.strength.setEnabled(status.wired)
+            self.strength.setAccessibleName("Effect strength")
+            self.strength.valueChanged.connect(self._strength_changed)
             form = QFormLayout()
             form.addRow("Strength", self.strength)
             layout.addLayout(form)
+            row = QHBoxLayout()
+            remove = QPushButton("Remove")
+            remove.setEnabled(status.wired)
+            remove.clicked.connect(lambda: window.remove_effect(self.stack.currentRow()))
             open_button = QPushButton("Open effect &package…")
             open_button.clicked.connect(self._open)
-            layout.addWidget(open_button)
+            row.addWidget(remove)
+            row.addWidget(open_button)
+            layout.addLayout(row)
+            if status.wired:
+                self._fill_browser()
+
+        def _fill_browser(self) -> None:
+            if not EFFECTS_DIR.is_dir():
+                return
+            for folder in sorted(p for p in EFFECTS_DIR.iterdir() if (p / "effect.json").is_file()):
+                item = QListWidgetItem(folder.name.replace("_", " "))
+                thumb = folder / "thumbnail.png"
+                if thumb.is_file():
+                    item.setIcon(QIcon(str(thumb)))
+                item.setData(Qt.ItemDataRole.UserRole, str(folder))
+                self.browser.addItem(item)
+
+        def refresh(self, slots) -> None:
+            row = self.stack.currentRow()
+            self.stack.clear()
+            for slot in slots:
+                self.stack.addItem(f"{slot.name}  ({round(slot.strength * 100)}%)")
+            if slots:
+                self.stack.setCurrentRow(min(max(row, 0), len(slots) - 1) if row >= 0 else len(slots) - 1)
+
+        def _selected(self, row: int) -> None:
+            slots = self.window.engine.effects.slots if self.window.engine else []
+            if 0 <= row < len(slots):
+                self.strength.blockSignals(True)
+                self.strength.setValue(round(slots[row].strength * 100))
+                self.strength.blockSignals(False)
+
+        def _strength_changed(self, value: int) -> None:
+            row = self.stack.currentRow()
+            if row >= 0:
+                self.window.set_effect_strength(row, value / 100.0)
 
         def _open(self) -> None:
             path = QFileDialog.getExistingDirectory(self, "Open effect package")
@@ -851,6 +898,9 @@ def ui() -> SimpleNamespace:
             self.tabs.setCurrentIndex([m.value for m in MODES].index(mode))
             self.set_mode(ModeKind(mode))
             self.load_avatar(self.launch.avatar or s.avatar)
+            for effect in s.effects:
+                if self.statuses[ModeKind.AR].wired:
+                    self.add_effect(effect, s.effect_strengths.get(effect, 1.0), save=False)
             if s.photo:
                 self.open_photo(s.photo)
             if s.script and Path(s.script).is_file():
@@ -979,8 +1029,32 @@ def ui() -> SimpleNamespace:
             self.update_settings(script=path)
             self.tabs.setCurrentIndex(MODES.index(ModeKind.SCRIPT))
 
-        def add_effect(self, path: str) -> None:
-            self.report(f"cannot add effect {path}: {self.statuses[ModeKind.AR].summary}")
+        def add_effect(self, path: str, strength: float = 1.0, save: bool = True) -> bool:
+            """Stack an effect package; a broken one is reported and the stack stays as it was."""
+            if not self.statuses[ModeKind.AR].wired:
+                self.report(f"cannot add effect {path}: {self.statuses[ModeKind.AR].summary}")
+                return False
+            if self._gl(lambda: self.engine.add_effect(path, strength)) is None:
+                return False
+            self._effects_changed(save)
+            return True
+
+        def remove_effect(self, index: int) -> None:
+            if self.engine is not None and 0 <= index < len(self.engine.effects.slots):
+                self._gl(lambda: self.engine.remove_effect(index) or True)
+                self._effects_changed(True)
+
+        def set_effect_strength(self, index: int, strength: float) -> None:
+            if self.engine is not None and 0 <= index < len(self.engine.effects.slots):
+                self.engine.effects.slots[index].strength = strength
+                self._effects_changed(True)
+
+        def _effects_changed(self, save: bool) -> None:
+            slots = self.engine.effects.slots
+            self.effects_panel.refresh(slots)
+            if save:
+                self.update_settings(effects=tuple(str(s.path) for s in slots),
+                                     effect_strengths={str(s.path): s.strength for s in slots})
 
         # -------------------------------------------------------------- live controls
         def set_mirror(self, on: bool) -> None:
@@ -1031,7 +1105,17 @@ def ui() -> SimpleNamespace:
                 on = self.engine.toggle_override(arg)
                 self.statusBar().showMessage(f"Expression {arg} {'on' if on else 'off'}", 2000)
             elif kind == "effect":
-                self.add_effect(arg)
+                self.toggle_effect(arg)
+
+        def toggle_effect(self, name: str) -> None:
+            """Hotkey: remove the effect if stacked (by folder name or path), else add it."""
+            if self.engine is not None:
+                for i, slot in enumerate(self.engine.effects.slots):
+                    if name in (slot.path.name, str(slot.path)):
+                        self.remove_effect(i)
+                        return
+            path = Path(name) if Path(name).is_dir() else EFFECTS_DIR / name
+            self.add_effect(str(path))
 
         # -------------------------------------------------------------- outputs
         def _output_path(self, suffix: str) -> Path:

@@ -23,7 +23,8 @@ from render.context import RenderContext
 from render.image_io import read_image, write_png
 from render.live.avatar_layer import AvatarLayer, AvatarView
 from render.live.compositor import Compositor, Fit, ImageTexture
-from render.live.modes import ModeKind
+from render.live.effects_chain import EffectChain
+from render.live.modes import ModeKind, effects_available
 from render.live.outputs import VirtualCamera, VmcOut
 from render.live.recorder import Recorder
 from render.live.sources import SourceReader, SourceSpec
@@ -74,6 +75,7 @@ class StudioEngine:
         self.compositor = Compositor(rc)
         self._camera = ImageTexture(rc)
         self._photo = ImageTexture(rc)
+        self.effects = EffectChain(rc)
         self.photo_path = ""
         self.stats = FrameStats()
         self.mode = ModeKind.AVATAR
@@ -119,6 +121,7 @@ class StudioEngine:
         self.reader = reader
         self.tracker = TrackerWorker(reader, face=self.options.face_tracking,
                                      smoothing_strength=self.smoothing)
+        self._update_tracker_needs()
         self.source = spec
         self.latest = None
 
@@ -175,6 +178,23 @@ class StudioEngine:
         self._photo.upload(image)
         self.photo_path = path
 
+    def add_effect(self, path: str | Path, strength: float = 1.0):
+        """Stack an effect package in AR mode (EffectPackageError names the file and field)."""
+        if not effects_available():
+            raise VividError(f"cannot add effect {path}: the AR effects engine (effects/) is not on this build")
+        slot = self.effects.add(path, strength)
+        self._update_tracker_needs()
+        return slot
+
+    def remove_effect(self, index: int) -> None:
+        self.effects.remove(index)
+        self._update_tracker_needs()
+
+    def _update_tracker_needs(self) -> None:
+        needs = self.effects.needs() if self.effects.slots else None
+        if self.tracker is not None:
+            self.tracker.set_needs(*(needs.mask, needs.body, needs.hands) if needs else (False, False, False))
+
     def toggle_override(self, name: str, weight: float = 1.0) -> bool:
         """Hotkey expressions: toggle `name` on/off; returns the new state."""
         if name in self.overrides:
@@ -206,6 +226,11 @@ class StudioEngine:
                 self.avatar.release()
                 self.avatar = None
                 message += " (the avatar was unloaded; open another one)"
+            elif self.mode is ModeKind.AR and self.effects.slots:
+                names = ", ".join(slot.name for slot in self.effects.slots)
+                self.effects.release()
+                self._update_tracker_needs()
+                message += f" (the effect stack was cleared: {names})"
             self.report(message)
             self._draw_passthrough()
         self.stats.add_stage("render", (time.monotonic() - start) * 1000.0, now)
@@ -240,7 +265,19 @@ class StudioEngine:
             self.output.use()
             self.rc.ctx.clear(*NO_SOURCE_COLOR)
             self.compositor.draw(self._photo.texture, self.size, Fit.CONTAIN, flip_y=True, straight_alpha=True)
-        else:  # AR mode (effects not landed: passthrough), or nothing loaded yet
+        elif self.mode is ModeKind.AR and self.effects.slots:
+            tracking = self._tracking()
+            image = self._frame_image()
+            if image is None or tracking is None:
+                self._draw_passthrough()
+                return
+            start = time.monotonic()
+            processed = self.effects.render(image, tracking, t)
+            self.stats.add_stage("effects", (time.monotonic() - start) * 1000.0, now)
+            self.output.use()
+            self.rc.ctx.clear(*NO_SOURCE_COLOR)
+            self.compositor.draw(self._camera.upload(processed), self.size, Fit.CONTAIN, flip_y=True)
+        else:  # AR mode with no effect stacked (passthrough), or nothing loaded yet
             self._draw_passthrough()
 
     def _feed_outputs(self, now: float) -> None:
@@ -353,6 +390,7 @@ class StudioEngine:
             if self.avatar is not None:
                 self.avatar.release()
                 self.avatar = None
+            self.effects.release()
             self._camera.release()
             self._photo.release()
             self.compositor.release()

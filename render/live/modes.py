@@ -35,6 +35,11 @@ def _present(module: str) -> bool:
         return False
 
 
+def effects_available() -> bool:
+    """The AR effects engine (effect packages + EffectStack) is on this build."""
+    return _present("effects.stack") and _present("effects.package")
+
+
 def mode_statuses() -> dict[ModeKind, ModeStatus]:
     """What each mode can do on this build (probes packages; imports nothing heavy)."""
     driving = _present("avatar.driving")
@@ -44,10 +49,10 @@ def mode_statuses() -> dict[ModeKind, ModeStatus]:
                            "(head rotation, ARKit morphs, blink/mouth, idle)." if driving else
                            "Full retargeting (avatar/driving) has not landed yet: the avatar follows "
                            "head rotation, ARKit-named morphs, blink and mouth, plus idle motion."))
-    effects = _present("effects.stack") or _present("effects.package")
-    ar = ModeStatus(ModeKind.AR, False,
-                    "The AR effects engine (effects/) is on main but not yet wired into the studio: "
-                    "the camera passes through unchanged." if effects else
+    effects = effects_available()
+    ar = ModeStatus(ModeKind.AR, effects,
+                    "Effects from effects/ are stacked on the camera in order, each with a strength; "
+                    "pick them in the browser (or drop a package folder)." if effects else
                     "The AR effects engine (effects/) has not landed on main yet: the camera passes "
                     "through unchanged and no effects can be stacked.")
     photo_backend = _present("effects.photo")

@@ -66,6 +66,8 @@ class TrackerWorker:
         self._last_ts = -1.0
         self._stop = threading.Event()
         self._pipeline: TrackingPipeline | None = None
+        self._needs: tuple[bool, bool, bool] = (False, False, False)  # mask, body, hands
+        self._rebuild = False
         self._thread = threading.Thread(target=self._run, name="tracker", daemon=True)
         self._thread.start()
 
@@ -93,23 +95,42 @@ class TrackerWorker:
     def calibrating(self) -> bool:
         return self._calibrator is not None
 
+    def set_needs(self, mask: bool, body: bool, hands: bool) -> None:
+        """Extra trackers some effects need (person mask, body, hands); applied on the next frame."""
+        with self._lock:
+            if (mask, body, hands) != self._needs:
+                self._needs = (mask, body, hands)
+                self._rebuild = True
+
     def clear_calibration(self) -> None:
         with self._lock:
             self.calibration = None
             self._calibrator = None
 
     # ------------------------------------------------------------------ thread
+    def _start_pipeline(self) -> None:
+        if self._pipeline is not None:
+            self._pipeline.close()
+            self._pipeline = None
+        self._last_ts = -1.0
+        mask, body, hands = self._needs
+        try:
+            self._pipeline = TrackingPipeline(PipelineOptions(face=True, mask=mask, body=body, hands=hands,
+                                                              smoothing=None))
+        except VividError as exc:
+            self.error = f"face tracking is off: {exc}"
+        except Exception as exc:  # MediaPipe raises RuntimeError for unusable models; show it, keep the preview
+            log.exception("face tracker failed to start")
+            self.error = f"face tracking is off: {type(exc).__name__}: {exc}"
+
     def _run(self) -> None:
         if self._face:
-            try:
-                self._pipeline = TrackingPipeline(PipelineOptions(face=True, smoothing=None))
-            except VividError as exc:
-                self.error = f"face tracking is off: {exc}"
-            except Exception as exc:  # MediaPipe raises RuntimeError for unusable models; show it, keep the preview
-                log.exception("face tracker failed to start")
-                self.error = f"face tracking is off: {type(exc).__name__}: {exc}"
+            self._start_pipeline()
         try:
             while not self._stop.is_set():
+                if self._rebuild and self._face:
+                    self._rebuild = False
+                    self._start_pipeline()
                 live = self.reader.slot.get(timeout_s=0.25)
                 if live is None:
                     if self.reader.finished:  # source ended; nothing more will come

@@ -245,3 +245,28 @@ def test_script_renders_to_video_and_cancel_leaves_no_file(qtbot, open_window, t
     qtbot.waitUntil(lambda: panel.process is None, timeout=20_000)
     assert panel.plan_label.text().startswith("Render cancelled")
     assert not out2.exists() and not list(tmp_path.glob(".long.partial*"))
+
+
+def test_two_effects_stacked_with_strength_and_restored(qtbot, open_window, test_data, artifacts):
+    from assets.paths import EFFECTS_DIR
+    from render.live.modes import effects_available
+    if not effects_available():
+        pytest.skip("the AR effects engine (effects/) is not on this build yet")
+    window = open_window()
+    assert window.choose_source(str(test_data / VIDEO))
+    window.tabs.setCurrentIndex(1)
+    assert window.effects_panel.browser.count() >= 2  # built-in packages with thumbnails
+    assert window.add_effect(str(EFFECTS_DIR / "cat_ears"))
+    assert window.add_effect(str(EFFECTS_DIR / "beauty_glow"))
+    window.effects_panel.stack.setCurrentRow(1)
+    window.effects_panel.strength.setValue(50)
+    assert [s.strength for s in window.engine.effects.slots] == [1.0, 0.5]
+    wait_for_face(qtbot, window)
+    qtbot.waitUntil(lambda: "effects" in window.engine.hud().stage_ms, timeout=10_000)
+    qtbot.wait(500)
+    assert window.banner.isHidden(), window.banner.text()
+    window.grab().save(str(artifacts / "studio_ar_two_effects.png"))
+    window.close()
+    again = open_window()
+    assert [s.path.name for s in again.engine.effects.slots] == ["cat_ears", "beauty_glow"]
+    assert [s.strength for s in again.engine.effects.slots] == [1.0, 0.5]

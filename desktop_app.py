@@ -29,7 +29,7 @@ from render.live.modes import ModeKind
 log = logging.getLogger(__name__)
 
 WINDOW_SIZE = (1366, 768)  # the smallest common laptop screen; the layout is checked at this size
-TICK_MS = 16  # repaint timer: ~60 Hz; frames are drawn only as fast as the engine can
+TICK_MS = 4  # poll timer: a new tracked frame is drawn within ~4 ms; StudioEngine.should_render paces
 HUD_MS = 250  # HUD, debug panel and error polling: 4 Hz is readable and cheap
 VIDEO_FILTER = "Videos (*.mp4 *.mov *.mkv *.webm *.avi *.m4v)"
 PHOTO_FILTER = "Images (*.jpg *.jpeg *.png *.bmp *.webp *.tif *.tiff)"
@@ -1173,7 +1173,8 @@ def ui() -> SimpleNamespace:
 
         # -------------------------------------------------------------- per frame / HUD
         def _tick(self) -> None:
-            self.preview.tick()
+            if self.engine is not None and self.engine.should_render():
+                self.preview.tick()
 
         def _update_hud(self) -> None:
             engine = self.engine

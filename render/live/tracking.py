@@ -55,6 +55,7 @@ class TrackerWorker:
                  smoothing_strength: float = DEFAULT_STRENGTH, t0: float | None = None) -> None:
         self.reader = reader
         self.slot = LatestFrameSlot()
+        self.produced = 0  # tracked frames put in `slot` so far (lets the GL thread poll cheaply)
         self.error: str | None = None
         self.calibration: NeutralCalibration | None = None
         self._calibrator: NeutralCalibrator | None = None
@@ -137,6 +138,7 @@ class TrackerWorker:
                         break
                     continue
                 self.slot.put(self._track(live))
+                self.produced += 1
         finally:
             if self._pipeline is not None:
                 self._pipeline.close()

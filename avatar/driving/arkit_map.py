@@ -1,0 +1,94 @@
+"""ARKit-52 (MediaPipe) blendshapes -> expression weights.
+
+Two targets:
+- "perfect sync": the avatar has ARKit-named morphs, so every blendshape drives its morph as is
+  (`arkit_weights`); names are matched loosely (eyeBlink_L == eyeBlinkLeft);
+- VRM presets (`vrm_preset_weights`): blink per eye, the five vowels from the mouth shapes and the
+  five emotions from brows, cheeks and mouth. Every threshold below is named and says where it
+  came from (observed MediaPipe ranges on the talking-head clips in shared/data/video).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from capture.types import BLENDSHAPE_NAMES, Blendshape as B
+
+# MediaPipe eyeBlink reads ~0.05-0.2 with open eyes and ~0.5-0.9 closed (talking-head clips): map
+# BLINK_OPEN..BLINK_CLOSED onto 0..1 so a real blink closes the avatar's eyes fully.
+BLINK_OPEN = 0.2
+BLINK_CLOSED = 0.55
+# jawOpen on the clips ranges 0.00-0.87 while speaking; a wide-open mouth reads ~0.6.
+JAW_FULL = 0.6
+# Smiles read mouthSmile 0.3-0.9; below SMILE_START is a resting mouth.
+SMILE_START = 0.25
+SMILE_FULL = 0.7
+BROW_START = 0.25  # browDown / browInnerUp at rest stay below ~0.2
+BROW_FULL = 0.7
+FROWN_START = 0.15
+FROWN_FULL = 0.5
+WIDE_START = 0.2  # eyeWide / browOuterUp at rest
+WIDE_FULL = 0.6
+
+
+def remap(value: float, start: float, full: float) -> float:
+    """start -> 0, full -> 1, clamped."""
+    return float(min(1.0, max(0.0, (value - start) / (full - start))))
+
+
+def _mean(b: np.ndarray, *keys: B) -> float:
+    return float(np.mean([b[k] for k in keys]))
+
+
+def vrm_preset_weights(b: np.ndarray) -> dict[str, float]:
+    """VRM 1.0 preset expression weights from (52,) blendshapes (person's left = avatar's left)."""
+    jaw = remap(float(b[B.JAW_OPEN]), 0.02, JAW_FULL)
+    pucker = float(b[B.MOUTH_PUCKER])
+    funnel = float(b[B.MOUTH_FUNNEL])
+    stretch = _mean(b, B.MOUTH_STRETCH_LEFT, B.MOUTH_STRETCH_RIGHT)
+    smile = _mean(b, B.MOUTH_SMILE_LEFT, B.MOUTH_SMILE_RIGHT)
+    wide = min(1.0, stretch * 2.0 + smile * 0.5)
+    rounded = min(1.0, max(pucker, funnel) * 1.5)
+    aa = jaw * (1.0 - rounded) * (1.0 - 0.5 * wide)
+    oh = jaw * min(1.0, funnel * 1.5)
+    ou = min(1.0, pucker * 1.5) * (1.0 - jaw)
+    ee = wide * (1.0 - rounded) * (1.0 - 0.6 * jaw)
+    ih = wide * jaw * (1.0 - rounded) * 0.6
+    vowels = np.array([aa, ih, ou, ee, oh])
+    total = float(vowels.sum())
+    if total > 1.0:  # one mouth: the vowel shapes are meant to add up to at most fully open
+        vowels /= total
+    happy = remap(smile, SMILE_START, SMILE_FULL)
+    not_happy = 1.0 - happy
+    angry = remap(_mean(b, B.BROW_DOWN_LEFT, B.BROW_DOWN_RIGHT), BROW_START, BROW_FULL) * not_happy
+    sad = remap(_mean(b, B.MOUTH_FROWN_LEFT, B.MOUTH_FROWN_RIGHT) * 0.6 + float(b[B.BROW_INNER_UP]) * 0.4,
+                FROWN_START, FROWN_FULL) * not_happy
+    surprised = remap(0.5 * _mean(b, B.BROW_OUTER_UP_LEFT, B.BROW_OUTER_UP_RIGHT)
+                      + 0.5 * _mean(b, B.EYE_WIDE_LEFT, B.EYE_WIDE_RIGHT), WIDE_START, WIDE_FULL)
+    relaxed = remap(_mean(b, B.CHEEK_SQUINT_LEFT, B.CHEEK_SQUINT_RIGHT), 0.3, 0.7) * not_happy
+    return {
+        "blinkLeft": remap(float(b[B.EYE_BLINK_LEFT]), BLINK_OPEN, BLINK_CLOSED),
+        "blinkRight": remap(float(b[B.EYE_BLINK_RIGHT]), BLINK_OPEN, BLINK_CLOSED),
+        "aa": float(vowels[0]), "ih": float(vowels[1]), "ou": float(vowels[2]),
+        "ee": float(vowels[3]), "oh": float(vowels[4]),
+        "happy": happy, "angry": angry, "sad": sad, "surprised": surprised, "relaxed": relaxed,
+    }
+
+
+def arkit_weights(b: np.ndarray) -> dict[str, float]:
+    """Every ARKit blendshape by its ARKit name (perfect sync), blinks remapped like the presets."""
+    out = {name: float(b[i]) for i, name in enumerate(BLENDSHAPE_NAMES) if i != B.NEUTRAL}
+    out["eyeBlinkLeft"] = remap(float(b[B.EYE_BLINK_LEFT]), BLINK_OPEN, BLINK_CLOSED)
+    out["eyeBlinkRight"] = remap(float(b[B.EYE_BLINK_RIGHT]), BLINK_OPEN, BLINK_CLOSED)
+    return out
+
+
+def arkit_key(name: str) -> str:
+    """Loose key for ARKit morph names: eyeBlink_L, EyeBlinkLeft, eye_blink_left -> eyeblinkl."""
+    key = name.replace("_", "").replace(".", "").lower()
+    for long, short in (("left", "l"), ("right", "r")):
+        if key.endswith(long):
+            key = key[: -len(long)] + short
+    return key
+
+
+ARKIT_KEYS = {arkit_key(n): n for n in BLENDSHAPE_NAMES[1:]}

@@ -1,0 +1,120 @@
+"""`AvatarDriver`: one call per frame runs the fixed update order (ARCHITECTURE.md):
+tracking -> retarget (normalized rig) -> idle blend -> look-at -> expressions (idle, tracking,
+visemes, hotkeys merged by priority, then VRM override rules) -> spring bones -> node world
+matrices + morph weights, ready for `ModelInstance.set_pose`."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping
+
+import numpy as np
+
+from avatar.driving.arkit_map import arkit_weights, vrm_preset_weights
+from avatar.driving.avatar_model import DrivableAvatar
+from avatar.driving.look_at import LookAtApplier
+from avatar.driving.mixer import Channel, ExpressionMixer, MixerOptions, resolve_overrides
+from avatar.driving.qmath import IDENTITY, qslerp
+from avatar.driving.retarget import RetargetOptions, RetargetResult, Retargeter
+from avatar.driving.spring import SpringBoneSimulator, SpringOptions
+from avatar.idle import IdleMotion, IdleOptions
+from avatar.posing import Pose
+from capture.calibration import NeutralCalibration
+from capture.types import Tracking
+
+# The tracking channel takes over expressions once the head is at least this confident.
+TRACKING_EXPRESSION_MIN = 0.5
+
+
+@dataclass(frozen=True)
+class DriverOptions:
+    """idle: idle life used where tracking is missing (set use_idle=False for a still rest pose).
+    calibration: neutral-face calibration applied to the blendshapes here (leave None when the
+    capture pipeline already applied it)."""
+
+    retarget: RetargetOptions = field(default_factory=RetargetOptions)
+    idle: IdleOptions = field(default_factory=IdleOptions)
+    use_idle: bool = True
+    springs: SpringOptions = field(default_factory=SpringOptions)
+    mixer: MixerOptions = field(default_factory=MixerOptions)
+    calibration: NeutralCalibration | None = None
+
+
+@dataclass(frozen=True)
+class DrivenFrame:
+    time_s: float
+    pose: Pose  # normalized rotations; morphs = the final (resolved) expression weights
+    node_world: np.ndarray  # (N, 4, 4) float32, root transform included
+    node_weights: dict[int, np.ndarray]
+    retarget: RetargetResult
+    gaze: tuple[float, float]
+
+
+class AvatarDriver:
+    def __init__(self, avatar: DrivableAvatar, options: DriverOptions = DriverOptions()) -> None:
+        self.avatar = avatar
+        self.options = options
+        self.retargeter = Retargeter(avatar.rig, options.retarget)
+        self.idle = IdleMotion(options.idle)
+        self.mixer = ExpressionMixer(options.mixer)
+        self.look_at = LookAtApplier(avatar.look_at, avatar.rig.has("leftEye") and avatar.rig.has("rightEye"))
+        self.springs = SpringBoneSimulator(avatar.rig, avatar.springs, options.springs)
+        self.perfect_sync = avatar.binding.perfect_sync
+
+    def _tracking_weights(self, blendshapes: np.ndarray) -> dict[str, float]:
+        if self.options.calibration is not None:
+            blendshapes = self.options.calibration.apply(blendshapes)
+        if self.perfect_sync:
+            weights = arkit_weights(blendshapes)
+            if not self.avatar.binding.is_vrm:
+                weights["blink"] = 0.0  # own the idle blink morph while tracking
+                return weights
+            weights.update(vrm_preset_weights(blendshapes))
+        else:
+            weights = vrm_preset_weights(blendshapes)
+        weights["blink"] = 0.0
+        return weights
+
+    def _idle_weights(self, blink: float) -> dict[str, float]:
+        if self.perfect_sync and not self.avatar.binding.is_vrm:
+            return {"blink": blink, "eyeBlinkLeft": blink, "eyeBlinkRight": blink}
+        return {"blink": blink}
+
+    def update(self, tracking: Tracking | None, time_s: float | None = None,
+               visemes: Mapping[str, float] | None = None, hotkeys: Mapping[str, float] | None = None) -> DrivenFrame:
+        """visemes: mouth-group weights from lip sync (aa/ih/ou/ee/oh), or None when silent.
+        hotkeys: expression weights held by the user (e.g. {"happy": 1}), or None."""
+        t = float(tracking.timestamp_s if tracking is not None and time_s is None else time_s)
+        result = self.retargeter.update(tracking if tracking is not None else Tracking(timestamp_s=t))
+        idle = self.idle.pose_at(t) if self.options.use_idle else Pose()
+        rotations: dict[str, np.ndarray] = {}
+        for bone in set(idle.rotations) | set(result.rotations):
+            base = np.asarray(idle.rotations.get(bone, IDENTITY), np.float64)
+            tracked = result.rotations.get(bone)
+            w = result.weights.get(result.bone_part.get(bone, ""), 0.0) if tracked is not None else 0.0
+            rotations[bone] = base if w <= 0.0 else qslerp(base, tracked, w)
+        idle_gaze = self.idle.gaze(t) if self.options.use_idle else (0.0, 0.0)
+        head_w = result.weights.get("head", 0.0)
+        gaze = idle_gaze
+        if result.gaze is not None and head_w > 0:
+            gaze = (idle_gaze[0] + (result.gaze[0] - idle_gaze[0]) * head_w,
+                    idle_gaze[1] + (result.gaze[1] - idle_gaze[1]) * head_w)
+        look = self.look_at.apply(*gaze)
+        rotations.update(look.rotations)
+
+        blink = float(idle.morphs.get("blink", 0.0))
+        self.mixer.set(Channel.IDLE, self._idle_weights(blink))
+        if result.blendshapes is not None and head_w >= TRACKING_EXPRESSION_MIN:
+            self.mixer.set(Channel.TRACKING, self._tracking_weights(result.blendshapes))
+        else:
+            self.mixer.set(Channel.TRACKING, None)
+        self.mixer.set(Channel.VISEME, visemes)
+        self.mixer.set(Channel.HOTKEY, hotkeys)
+        mixed = self.mixer.mix(t)
+        mixed.update(look.expressions)
+        resolved = resolve_overrides(mixed, self.avatar.binding.expressions)
+
+        pose = Pose(rotations=rotations, morphs=resolved, root_offset=idle.root_offset)
+        world = self.avatar.rig.pose_world(pose)
+        world = self.springs.update(t, world)
+        weights = self.avatar.binding.node_weights(resolved)
+        return DrivenFrame(t, pose, world.astype(np.float32), weights, result, gaze)

@@ -12,6 +12,10 @@ _FINGER_MIXAMO = {"index": "Index", "middle": "Middle", "ring": "Ring", "pinky":
 
 
 def _key(name: str) -> str:
+    name = re.sub(r"^b_|_\d+$", "", name)  # Fox-style "b_LeftHand_011"
+    side = re.search(r"[._](l|r)$", name.lower())  # Blender-style "UpperArm.L"
+    if side:
+        name = ("left" if side.group(1) == "l" else "right") + name[: side.start()]
     key = re.sub(r"[^a-z0-9]", "", name.lower())
     for prefix in _PREFIXES:
         if key.startswith(prefix):
@@ -22,7 +26,7 @@ def _key(name: str) -> str:
 def _synonyms() -> dict[str, str]:
     table = {b.lower(): b for b in BONES_V1}
     table.update({"eyeleft": "leftEye", "eyeright": "rightEye", "spine1": "chest", "spine2": "upperChest",
-                  "pelvis": "hips", "root": "hips"})
+                  "pelvis": "hips", "hip": "hips", "abdomen": "spine", "torso": "chest"})
     for side, s in (("left", "left"), ("right", "right")):
         table.update({f"{side}arm": f"{s}UpperArm", f"{side}forearm": f"{s}LowerArm",
                       f"{side}upleg": f"{s}UpperLeg", f"{side}leg": f"{s}LowerLeg",
@@ -41,7 +45,10 @@ _TABLE = _synonyms()
 def humanoid_from_names(doc: GltfDocument) -> dict[str, int]:
     """Humanoid bone name -> node index for every node whose name we recognize (first wins)."""
     bones: dict[str, int] = {}
+    joints = {j for skin in doc.skins for j in skin.joints}
     for index, node in enumerate(doc.nodes):
+        if joints and index not in joints:
+            continue  # skinned models: only joints are bones (mesh nodes may share their names)
         bone = _TABLE.get(_key(node.name or ""))
         if bone is not None and bone not in bones:
             bones[bone] = index

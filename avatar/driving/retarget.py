@@ -164,14 +164,28 @@ class Retargeter:
         elbow = t_dir * (l1 * cos_a) + pole * (l1 * sin_a)
         du, dl = elbow, t_dir * d - elbow
         # Hinge normal: from the bend when there is one, else the rest hinge carried by the swing.
-        n_rest = np.cross(rest_u, (0.0, 0.0, 1.0))
+        # The elbow hinge of a T-pose is vertical (the forearm folds forward, toward +Z).
+        n_rest = np.array([0.0, -1.0 if rest_u[0] > 0 else 1.0, 0.0])
         n_swing = qrot(qfrom_to(rest_u, du), n_rest)
-        cross = np.cross(du, dl)
-        bend = float(np.linalg.norm(cross) / (np.linalg.norm(du) * np.linalg.norm(dl)))
-        k = min(1.0, bend / math.sin(math.radians(15.0)))  # below 15 deg of bend the hinge is noise
-        n = n_swing if bend < 1e-6 else (cross / np.linalg.norm(cross)) * k + n_swing * (1.0 - k)
+        threshold = math.sin(math.radians(15.0))  # below 15 deg of bend the hinge is noise
+
+        def hinge(a: np.ndarray) -> np.ndarray:
+            cross = np.cross(a, dl)
+            bend = float(np.linalg.norm(cross) / (np.linalg.norm(a) * np.linalg.norm(dl)))
+            if bend < 1e-6:
+                return n_swing
+            k = min(1.0, bend / threshold)
+            return (cross / np.linalg.norm(cross)) * k + n_swing * (1.0 - k)
+
+        # The hinge is perpendicular to the forearm's rest direction carried by the upper arm and to
+        # its tracked direction; refine it a few times from the plain upper/lower cross product
+        # (exact when the rest upper and lower arm are collinear).
+        n = hinge(du)
+        for _ in range(3):
+            uw = qfrom_frames(rest_u, n_rest, du, n)
+            n = hinge(qrot(uw, rest_l))
         uw = qfrom_frames(rest_u, n_rest, du, n)
-        lw = qfrom_frames(rest_l, n_rest, dl, n)
+        lw = qnorm(qmul(qfrom_to(qrot(uw, rest_l), dl), uw))
         return {upper: qnorm(qmul(qinv(parent_world), uw)), lower: qnorm(qmul(qinv(uw), lw)),
                 f"_{side}LowerArmWorld": lw}
 

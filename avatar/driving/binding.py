@@ -45,6 +45,15 @@ class ExpressionBinding:
                 if arkit is not None:
                     self._arkit.setdefault(arkit, []).append((node_index, t))
 
+        # Morphs that expressions control start from 0 (a file's default weights, e.g. facecap's
+        # captured first frame, would otherwise add to every expression); others keep the default.
+        controlled = [slot for slots in (*self._by_name.values(), *self._arkit.values()) for slot in slots]
+        for expression in self.expressions.values():
+            for bind in expression.morph_binds:
+                controlled += [(n, bind.target) for n in self._mesh_nodes.get(bind.mesh, ())]
+        for node, target in controlled:
+            self.base[node][target] = 0.0
+
     @property
     def perfect_sync(self) -> bool:
         """True when at least the blinks and jaw exist as ARKit morphs."""

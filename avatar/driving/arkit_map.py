@@ -22,6 +22,12 @@ JAW_FULL = 0.6
 # Smiles read mouthSmile 0.3-0.9; below SMILE_START is a resting mouth.
 SMILE_START = 0.25
 SMILE_FULL = 0.7
+PUCKER_START = 0.2  # talking-head clips: mouthPucker 0.1-0.2 at rest
+PUCKER_FULL = 0.6
+FUNNEL_START = 0.1
+FUNNEL_FULL = 0.4
+STRETCH_START = 0.05  # mouthStretch stays below ~0.03 at rest
+STRETCH_FULL = 0.35
 BROW_START = 0.25  # browDown / browInnerUp at rest stay below ~0.2
 BROW_FULL = 0.7
 FROWN_START = 0.15
@@ -42,15 +48,16 @@ def _mean(b: np.ndarray, *keys: B) -> float:
 def vrm_preset_weights(b: np.ndarray) -> dict[str, float]:
     """VRM 1.0 preset expression weights from (52,) blendshapes (person's left = avatar's left)."""
     jaw = remap(float(b[B.JAW_OPEN]), 0.02, JAW_FULL)
-    pucker = float(b[B.MOUTH_PUCKER])
-    funnel = float(b[B.MOUTH_FUNNEL])
-    stretch = _mean(b, B.MOUTH_STRETCH_LEFT, B.MOUTH_STRETCH_RIGHT)
+    # Resting mouths read mouthPucker ~0.15 and smiles are the "happy" expression's job, so the
+    # rounded and spread shapes start above their resting noise and spread comes from stretch only.
+    pucker = remap(float(b[B.MOUTH_PUCKER]), PUCKER_START, PUCKER_FULL)
+    funnel = remap(float(b[B.MOUTH_FUNNEL]), FUNNEL_START, FUNNEL_FULL)
+    wide = remap(_mean(b, B.MOUTH_STRETCH_LEFT, B.MOUTH_STRETCH_RIGHT), STRETCH_START, STRETCH_FULL)
     smile = _mean(b, B.MOUTH_SMILE_LEFT, B.MOUTH_SMILE_RIGHT)
-    wide = min(1.0, stretch * 2.0 + smile * 0.5)
-    rounded = min(1.0, max(pucker, funnel) * 1.5)
+    rounded = max(pucker, funnel)
     aa = jaw * (1.0 - rounded) * (1.0 - 0.5 * wide)
-    oh = jaw * min(1.0, funnel * 1.5)
-    ou = min(1.0, pucker * 1.5) * (1.0 - jaw)
+    oh = jaw * funnel
+    ou = pucker * (1.0 - jaw)
     ee = wide * (1.0 - rounded) * (1.0 - 0.6 * jaw)
     ih = wide * jaw * (1.0 - rounded) * 0.6
     vowels = np.array([aa, ih, ou, ee, oh])

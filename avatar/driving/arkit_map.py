@@ -13,10 +13,11 @@ import numpy as np
 
 from capture.types import BLENDSHAPE_NAMES, Blendshape as B
 
-# MediaPipe eyeBlink reads ~0.05-0.2 with open eyes and ~0.5-0.9 closed (talking-head clips): map
-# BLINK_OPEN..BLINK_CLOSED onto 0..1 so a real blink closes the avatar's eyes fully.
-BLINK_OPEN = 0.2
-BLINK_CLOSED = 0.55
+# eyeBlink on talking_head_man_d12.mp4 (capture/analysis.py): open eyes 0.01-0.31, closed eyes
+# 0.52-0.74; after One Euro smoothing a two-frame blink peaks at only ~0.47. Map BLINK_OPEN..
+# BLINK_CLOSED onto 0..1 so a real blink closes the avatar's eyes fully.
+BLINK_OPEN = 0.25
+BLINK_CLOSED = 0.45
 # jawOpen on the clips ranges 0.00-0.87 while speaking; a wide-open mouth reads ~0.6.
 JAW_FULL = 0.6
 # Smiles read mouthSmile 0.3-0.9; below SMILE_START is a resting mouth.

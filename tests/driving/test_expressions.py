@@ -52,7 +52,7 @@ def test_override_block_and_blend_rules(test_data):
 
 
 def test_blink_per_eye_and_vowels_from_mouth_shapes():
-    w = vrm_preset_weights(_shapes(EYE_BLINK_LEFT=BLINK_CLOSED, EYE_BLINK_RIGHT=0.05))
+    w = vrm_preset_weights(_shapes(EYE_BLINK_LEFT=BLINK_CLOSED + 0.01, EYE_BLINK_RIGHT=0.05))
     assert w["blinkLeft"] == 1.0 and w["blinkRight"] == 0.0
     open_mouth = vrm_preset_weights(_shapes(JAW_OPEN=0.6))
     assert open_mouth["aa"] > 0.9 and open_mouth["ou"] == 0.0

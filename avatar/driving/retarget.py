@@ -25,7 +25,7 @@ from avatar.driving.arkit_map import BLINK_CLOSED, BLINK_OPEN, remap
 from avatar.driving.hands import finger_rotations, hand_world_rotation
 from avatar.driving.landmarks import to_model_frame
 from avatar.driving.mirror import mirror_name, mirror_rotations
-from avatar.driving.qmath import (IDENTITY, qaxis, qclamp, qfrom_frames, qfrom_matrix, qfrom_to, qinv,
+from avatar.driving.qmath import (IDENTITY, cross, qaxis, qclamp, qfrom_frames, qfrom_matrix, qfrom_to, qinv,
                                   qmul, qnorm, qrot, qslerp)
 from avatar.driving.rig import HumanoidRig
 from capture.types import Blendshape as B, PoseLandmark as P, Tracking
@@ -170,12 +170,12 @@ class Retargeter:
         threshold = math.sin(math.radians(15.0))  # below 15 deg of bend the hinge is noise
 
         def hinge(a: np.ndarray) -> np.ndarray:
-            cross = np.cross(a, dl)
-            bend = float(np.linalg.norm(cross) / (np.linalg.norm(a) * np.linalg.norm(dl)))
+            c = cross(a, dl)
+            bend = float(np.linalg.norm(c) / (np.linalg.norm(a) * np.linalg.norm(dl)))
             if bend < 1e-6:
                 return n_swing
             k = min(1.0, bend / threshold)
-            return (cross / np.linalg.norm(cross)) * k + n_swing * (1.0 - k)
+            return (c / np.linalg.norm(c)) * k + n_swing * (1.0 - k)
 
         # The hinge is perpendicular to the forearm's rest direction carried by the upper arm and to
         # its tracked direction; refine it a few times from the plain upper/lower cross product

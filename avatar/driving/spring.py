@@ -39,7 +39,8 @@ class SpringOptions:
 def _from_to(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """(k, 3) unit a, (k, 3) any b -> (k, 3, 3) shortest-arc rotations taking a onto b."""
     b = b / np.maximum(np.linalg.norm(b, axis=1, keepdims=True), 1e-12)
-    v = np.cross(a, b)
+    v = np.stack([a[:, 1] * b[:, 2] - a[:, 2] * b[:, 1], a[:, 2] * b[:, 0] - a[:, 0] * b[:, 2],
+                  a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0]], axis=1)
     c = np.einsum("ij,ij->i", a, b)
     k = np.zeros((len(a), 3, 3))
     k[:, 0, 1], k[:, 0, 2], k[:, 1, 2] = -v[:, 2], v[:, 1], -v[:, 0]
@@ -130,6 +131,7 @@ class SpringBoneSimulator:
                 if int(n) not in self._joint_index and (p in self._joint_index or p in below):
                     below.add(int(n))
         self._carried = [int(n) for level in rig.levels for n in level if int(n) in below]
+        self._parent_plan: dict[int, tuple] = {}
         self._tail = np.zeros((self.count, 3))
         self._prev_tail = np.zeros((self.count, 3))
         self._shown_prev = np.zeros((self.count, 3))
@@ -139,13 +141,24 @@ class SpringBoneSimulator:
 
     # ------------------------------------------------------------------ helpers
     def _parents(self, idx: np.ndarray, inputs: np.ndarray, joints_world: np.ndarray) -> np.ndarray:
+        key = id(idx)
+        plan = self._parent_plan.get(key)
+        if plan is None:
+            pj, pi = self.parent_joint[idx], self.parent_input[idx]
+            from_joint = pj >= 0
+            from_input = ~from_joint & (pi >= 0)
+            plan = (from_joint, pj[from_joint], from_input, pi[from_input], ~from_joint & ~from_input,
+                    bool(from_joint.all()), bool(from_input.all()))
+            self._parent_plan[key] = plan
+        from_joint, pj, from_input, pi, neither, all_joint, all_input = plan
+        if all_joint:
+            return joints_world[pj]
+        if all_input:
+            return inputs[pi]
         out = np.empty((len(idx), 4, 4))
-        pj, pi = self.parent_joint[idx], self.parent_input[idx]
-        from_joint = pj >= 0
-        out[from_joint] = joints_world[pj[from_joint]]
-        from_input = ~from_joint & (pi >= 0)
-        out[from_input] = inputs[pi[from_input]]
-        out[~from_joint & ~from_input] = np.eye(4)
+        out[from_joint] = joints_world[pj]
+        out[from_input] = inputs[pi]
+        out[neither] = np.eye(4)
         return out
 
     def _centers(self, idx: np.ndarray, inputs: np.ndarray) -> np.ndarray:
@@ -162,20 +175,26 @@ class SpringBoneSimulator:
         local[:, :3, :3] = (self.rest_rot[idx] @ swing) * self.scale[idx][:, None, :]
         return parent @ local
 
-    def _collide(self, idx: np.ndarray, points: np.ndarray, inputs: np.ndarray) -> np.ndarray:
+    def _collider_shapes(self, inputs: np.ndarray) -> tuple[np.ndarray, ...] | None:
+        """World (start, segment, |segment|^2, radius) of every collider for one substep."""
         if not len(self.collider_radius):
-            return points
+            return None
         m = inputs[self.collider_input]
         a = _xform(m, self.collider_offset)
-        b = _xform(m, self.collider_tail)
-        ab = b - a
-        denom = np.maximum(np.einsum("ij,ij->i", ab, ab), 1e-12)
+        ab = _xform(m, self.collider_tail) - a
+        radius = self.collider_radius * np.linalg.norm(m[:, :3, 0], axis=1)
+        return a, ab, np.maximum(np.einsum("ij,ij->i", ab, ab), 1e-12), radius
+
+    def _collide(self, idx: np.ndarray, points: np.ndarray, shapes: tuple[np.ndarray, ...] | None) -> np.ndarray:
+        if shapes is None:
+            return points
+        a, ab, denom, radius = shapes
         ap = points[:, None, :] - a[None]  # (k, c, 3)
         u = np.clip(np.einsum("kcj,cj->kc", ap, ab) / denom, 0.0, 1.0)
         closest = a[None] + u[..., None] * ab[None]
         d = points[:, None, :] - closest
         dist = np.linalg.norm(d, axis=2)
-        reach = self.collider_radius[None] * np.linalg.norm(m[:, :3, 0], axis=1)[None] + self.hit_radius[idx][:, None]
+        reach = radius[None] + self.hit_radius[idx][:, None]
         hit = self.collider_mask[idx] & (dist < reach) & (dist > 1e-9)
         push = np.where(hit[..., None], d / np.maximum(dist, 1e-9)[..., None] * (reach - dist)[..., None], 0.0)
         return points + push.sum(axis=1)
@@ -184,6 +203,7 @@ class SpringBoneSimulator:
     def _step(self, inputs: np.ndarray) -> None:
         dt = self.dt
         joints_world = np.zeros((self.count, 4, 4))
+        shapes = self._collider_shapes(inputs)
         for idx in self.batches:
             parent = self._parents(idx, inputs, joints_world)
             head = parent @ self.local_rest[idx]
@@ -199,7 +219,7 @@ class SpringBoneSimulator:
                 grav = (_unit_rot(to_center) @ grav[:, :, None])[:, :, 0]
             nxt = cur + (cur - prev) * (1.0 - self.drag[idx])[:, None] + stiff + grav
             nxt = pos_c + self._fit(nxt - pos_c, idx)
-            nxt_w = self._collide(idx, _xform(center, nxt) if centered else nxt, inputs)
+            nxt_w = self._collide(idx, _xform(center, nxt) if centered else nxt, shapes)
             head_w = head[:, :3, 3]
             nxt_w = head_w + self._fit(nxt_w - head_w, idx)
             self._prev_tail[idx] = cur

@@ -13,7 +13,7 @@ from avatar.driving.arkit_map import arkit_weights, vrm_preset_weights
 from avatar.driving.avatar_model import DrivableAvatar
 from avatar.driving.look_at import LookAtApplier
 from avatar.driving.mixer import Channel, ExpressionMixer, MixerOptions, resolve_overrides
-from avatar.driving.qmath import IDENTITY, qslerp
+from avatar.driving.qmath import IDENTITY, qinv, qmul, qnorm, qslerp
 from avatar.driving.retarget import RetargetOptions, RetargetResult, Retargeter
 from avatar.driving.spring import SpringBoneSimulator, SpringOptions
 from avatar.idle import IdleMotion, IdleOptions
@@ -63,21 +63,32 @@ class AvatarDriver:
     def _tracking_weights(self, blendshapes: np.ndarray) -> dict[str, float]:
         if self.options.calibration is not None:
             blendshapes = self.options.calibration.apply(blendshapes)
-        if self.perfect_sync:
-            weights = arkit_weights(blendshapes)
-            if not self.avatar.binding.is_vrm:
-                weights["blink"] = 0.0  # own the idle blink morph while tracking
-                return weights
-            weights.update(vrm_preset_weights(blendshapes))
-        else:
-            weights = vrm_preset_weights(blendshapes)
-        weights["blink"] = 0.0
+        # Perfect sync: the ARKit shapes alone (VRM presets on top would drive the same morphs twice).
+        weights = arkit_weights(blendshapes) if self.perfect_sync else vrm_preset_weights(blendshapes)
+        weights["blink"] = 0.0  # own the idle blink while tracking
         return weights
 
     def _idle_weights(self, blink: float) -> dict[str, float]:
-        if self.perfect_sync and not self.avatar.binding.is_vrm:
-            return {"blink": blink, "eyeBlinkLeft": blink, "eyeBlinkRight": blink}
+        if self.perfect_sync:  # the same eyelid morphs the tracking channel drives
+            return {"eyeBlinkLeft": blink, "eyeBlinkRight": blink}
         return {"blink": blink}
+
+    def _keep_head_world(self, tracked: dict[str, np.ndarray], idle: Pose, result: RetargetResult) -> None:
+        """The head was solved on the tracked torso (or none); idle breathing and sway, or a torso
+        still fading, would tilt it: re-base the first neck/head bone on the torso shown."""
+        first = next((b for b in ("neck", "head") if b in tracked and self.avatar.rig.has(b)), None)
+        if first is None:
+            return
+        shown = IDENTITY
+        torso_w = result.weights.get("torso", 0.0)
+        for bone in ("spine", "chest", "upperChest"):
+            if not self.avatar.rig.has(bone):
+                continue
+            base = np.asarray(idle.rotations.get(bone, IDENTITY), np.float64)
+            t = result.rotations.get(bone)
+            q = base if t is None or torso_w <= 0 else qslerp(base, t, torso_w)
+            shown = qmul(shown, q)
+        tracked[first] = qnorm(qmul(qinv(shown), qmul(result.head_parent_world, tracked[first])))
 
     def update(self, tracking: Tracking | None, time_s: float | None = None,
                visemes: Mapping[str, float] | None = None, hotkeys: Mapping[str, float] | None = None) -> DrivenFrame:
@@ -87,9 +98,11 @@ class AvatarDriver:
         result = self.retargeter.update(tracking if tracking is not None else Tracking(timestamp_s=t))
         idle = self.idle.pose_at(t) if self.options.use_idle else Pose()
         rotations: dict[str, np.ndarray] = {}
-        for bone in set(idle.rotations) | set(result.rotations):
+        tracked_rotations = dict(result.rotations)
+        self._keep_head_world(tracked_rotations, idle, result)
+        for bone in set(idle.rotations) | set(tracked_rotations):
             base = np.asarray(idle.rotations.get(bone, IDENTITY), np.float64)
-            tracked = result.rotations.get(bone)
+            tracked = tracked_rotations.get(bone)
             w = result.weights.get(result.bone_part.get(bone, ""), 0.0) if tracked is not None else 0.0
             rotations[bone] = base if w <= 0.0 else qslerp(base, tracked, w)
         idle_gaze = self.idle.gaze(t) if self.options.use_idle else (0.0, 0.0)

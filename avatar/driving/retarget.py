@@ -25,7 +25,7 @@ from avatar.driving.arkit_map import BLINK_CLOSED, BLINK_OPEN, remap
 from avatar.driving.hands import finger_rotations, hand_world_rotation
 from avatar.driving.landmarks import to_model_frame
 from avatar.driving.mirror import mirror_name, mirror_rotations
-from avatar.driving.qmath import (IDENTITY, cross, qaxis, qclamp, qfrom_frames, qfrom_matrix, qfrom_to, qinv,
+from avatar.driving.qmath import (IDENTITY, cross, mirror_quat, qaxis, qclamp, qfrom_frames, qfrom_matrix, qfrom_to, qinv,
                                   qmul, qnorm, qrot, qslerp)
 from avatar.driving.rig import HumanoidRig
 from capture.types import Blendshape as B, PoseLandmark as P, Tracking
@@ -71,6 +71,7 @@ class RetargetResult:
     gaze: tuple[float, float] | None
     blendshapes: np.ndarray | None
     bone_part: Mapping[str, str] = field(default_factory=dict)
+    head_parent_world: np.ndarray = field(default_factory=lambda: IDENTITY.copy())  # torso the head was solved on
 
 
 def _part_of(bone: str) -> str:
@@ -262,8 +263,10 @@ class Retargeter:
             gaze = None if gaze is None else (-gaze[0], gaze[1])
             if blendshapes is not None:
                 blendshapes = mirror_blendshapes(blendshapes)
+        if o.mirror:
+            torso_world = mirror_quat(torso_world)
         return RetargetResult(rotations, weights, gaze, blendshapes,
-                              {b: _part_of(b) for b in rotations})
+                              {b: _part_of(b) for b in rotations}, torso_world)
 
     def _lower_arm_world(self, side: str, rot: Mapping[str, np.ndarray], torso_world: np.ndarray) -> np.ndarray:
         w = torso_world

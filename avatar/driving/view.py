@@ -42,8 +42,12 @@ class DriveView:
         else:
             head = rig.bones["head"].rest_position
             if shot is DriveShot.CLOSEUP:
-                box_lo = np.array([head[0] - 0.2, head[1] - 0.25, head[2] - 0.12])
-                box_hi = np.array([head[0] + 0.2, min(hi[1], head[1] + 0.45), head[2] + 0.12])
+                # Head and shoulders: from the head bone (the skull's base) up to the top of the model
+                # (hair included) and half that height below it.
+                top = min(float(hi[1]), head[1] + 0.45)
+                h = max(top - head[1], 0.1)
+                box_lo = np.array([head[0] - 0.6 * h, head[1] - 0.5 * h, head[2] - 0.4 * h])
+                box_hi = np.array([head[0] + 0.6 * h, top, head[2] + 0.4 * h])
             else:
                 hips = rig.bones["hips"].rest_position
                 box_lo = np.array([head[0] - 0.45, hips[1] - 0.05, head[2] - 0.2])

@@ -62,3 +62,18 @@ def test_rest_pose_golden(test_data, regenerate_golden, rc, name):
     assert (np.abs(image[..., :3].astype(int) - image[0, 0, :3]).max(axis=2) > 30).mean() > 0.02, "avatar not visible"
     key = name.split("/")[-1].rsplit(".", 1)[0]
     compare_golden(f"driving_rest_{key}", image, regenerate_golden, Tolerance(max_mean=1.5, max_bad_fraction=0.01))
+
+
+def test_builtin_avatar_rest_golden_and_head_known_answer(builtin_avatar, regenerate_golden, rc):
+    from avatar.driving.retarget import Retargeter
+    from tests.driving import synthetic as syn
+
+    avatar = load_drivable(builtin_avatar)
+    assert avatar.binding.perfect_sync and avatar.vrm is not None
+    head = qeuler_deg(-15, 30, 10)
+    result = Retargeter(avatar.rig).update(syn.tracking(0.0, faces=[syn.face(head, 0.0)]))
+    world = avatar.rig.pose_world(Pose(rotations=dict(result.rotations)))
+    assert qdistance(avatar.rig.normalized_world_rotation(world, "head"), head) < 3.5e-4  # 3 deg
+    with DriveView(avatar, StageOptions(width=256, height=256), DriveShot.FULL, rc=rc) as view:
+        image = view.render_rest()
+    compare_golden("driving_rest_builtin", image, regenerate_golden, Tolerance(max_mean=1.5, max_bad_fraction=0.01))

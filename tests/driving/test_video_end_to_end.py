@@ -45,9 +45,9 @@ def _drive(avatar, clip):
     return driver, frames
 
 
-@pytest.mark.parametrize("name", ["vrm/Godette_vrm_v4.vrm", "gltf/facecap/facecap.glb"])
-def test_head_follows_the_tracked_head(test_data, d12, name):
-    avatar = load_drivable(test_data / name)
+@pytest.mark.parametrize("name", ["builtin", "vrm/Godette_vrm_v4.vrm", "gltf/facecap/facecap.glb"])
+def test_head_follows_the_tracked_head(test_data, builtin_avatar, d12, name):
+    avatar = load_drivable(builtin_avatar if name == "builtin" else test_data / name)
     _, frames = _drive(avatar, d12)
     tracked = np.array([_yaw_pitch(qfrom_matrix(t.face.head_matrix)) for _, t in d12])
     shown = np.array([_yaw_pitch(avatar.rig.normalized_world_rotation(f.node_world.astype(float), "head"))
@@ -77,8 +77,10 @@ def test_vrm_blinks_and_mouth_follow(test_data, d12):
     assert (mouth[closed] <= 0.15).mean() >= 0.9, f"closed mouths shown closed: {(mouth[closed] <= 0.15).mean():.2f}"
 
 
-def test_perfect_sync_jaw_and_blinks_follow(test_data, d12):
-    avatar = load_drivable(test_data / "gltf/facecap/facecap.glb")
+@pytest.mark.parametrize("name", ["builtin", "gltf/facecap/facecap.glb"])
+def test_perfect_sync_jaw_and_blinks_follow(test_data, builtin_avatar, d12, name):
+    avatar = load_drivable(builtin_avatar if name == "builtin" else test_data / name)
+    assert avatar.binding.perfect_sync
     _, frames = _drive(avatar, d12)
     jaw = np.array([t.face.blendshapes[B.JAW_OPEN] for _, t in d12])
     shown = np.array([f.pose.morphs["jawOpen"] for f in frames])
@@ -89,6 +91,8 @@ def test_perfect_sync_jaw_and_blinks_follow(test_data, d12):
 
 
 def test_retracked_avatar_mouth_opens_with_the_person(test_data, d12):
+    # facecap.glb has a realistic face MediaPipe finds; the built-in avatar's anime face (no nose,
+    # line mouth) and Godette are not detected by the face landmarker at all (checked: 0 faces).
     avatar = load_drivable(test_data / "gltf/facecap/facecap.glb")
     _, frames = _drive(avatar, d12)
     jaw = np.array([t.face.blendshapes[B.JAW_OPEN] for _, t in d12])
@@ -98,8 +102,9 @@ def test_retracked_avatar_mouth_opens_with_the_person(test_data, d12):
     rc = RenderContext.headless()
     results = {}
     try:
+        shot = DriveShot.CLOSEUP if avatar.rig.has("hips") else DriveShot.FULL
         with DriveView(avatar, StageOptions(width=480, height=480, background=(0.5, 0.5, 0.5, 1.0)),
-                       DriveShot.FULL, rc=rc) as view, FaceTracker(FaceTrackerOptions()) as tracker:
+                       shot, rc=rc) as view, FaceTracker(FaceTrackerOptions()) as tracker:
             for i in (*closed, *opened):
                 image = view.render(frames[i])[..., :3].copy()
                 found = tracker.detect(Frame(image, 0.0, int(i)))

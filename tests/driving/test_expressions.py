@@ -136,3 +136,23 @@ def test_calibration_removes_a_resting_smile(test_data):
     tracking = syn.tracking(0.0, faces=[syn.face(IDENTITY, 0.0, neutral)])
     assert raw.update(tracking).pose.morphs["happy"] > 0.3
     assert calibrated.update(tracking).pose.morphs["happy"] == 0.0
+
+
+def test_lip_sync_visemes_replace_the_tracked_mouth(test_data):
+    from avatar.driving.visemes import viseme_weights
+    from tts_bridge.viseme_table import N_VISEMES, Viseme
+    from tts_bridge.viseme_track import GRID_HZ, VisemeTrack
+
+    grid = np.zeros((int(GRID_HZ) + 1, N_VISEMES), np.float32)
+    grid[:, Viseme.aa] = 1.0  # one second of "aa"
+    track = VisemeTrack(grid, 1.0)
+    avatar = load_drivable(test_data / "vrm/Godette_vrm_v4.vrm")
+    driver = AvatarDriver(avatar, DriverOptions(use_idle=False))
+    pucker = _shapes(MOUTH_PUCKER=0.8)  # the tracked face says "ou"
+    frame = None
+    for i in range(10):
+        t = i / 30
+        frame = driver.update(syn.tracking(t, faces=[syn.face(IDENTITY, t, pucker)]),
+                              visemes=viseme_weights(track, t, avatar.binding.perfect_sync))
+    assert frame.pose.morphs["aa"] > 0.5 and frame.pose.morphs["ou"] == 0.0
+    assert viseme_weights(track, 1.5, False) is None

@@ -64,7 +64,7 @@ def register_drive_command(avatar_subparsers: argparse._SubParsersAction) -> Non
     p.add_argument("--body", action="store_true", help="track the body too (arms, torso lean)")
     p.add_argument("--hands", action="store_true", help="track hands and fingers (implies --body)")
     p.add_argument("--mirror", action="store_true", help="mirror the person (their left moves the avatar's right)")
-    p.add_argument("--calibration", type=Path, help="neutral-face calibration JSON (vivid track --calibrate)")
+    p.add_argument("--calibration", type=Path, help="neutral-face calibration JSON (vivid track --calibrate-out FILE)")
     p.add_argument("--vmc-out", type=_host_port, metavar="HOST:PORT", help="also send every frame over VMC")
     p.add_argument("--debug-overlay", action="store_true", help="draw blendshape and expression bars, head/gaze angles")
     p.add_argument("--max-seconds", type=float, help="stop after this much input time")

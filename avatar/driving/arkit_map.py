@@ -43,7 +43,7 @@ def remap(value: float, start: float, full: float) -> float:
 
 
 def _mean(b: np.ndarray, *keys: B) -> float:
-    return float(np.mean([b[k] for k in keys]))
+    return sum(float(b[k]) for k in keys) / len(keys)
 
 
 def vrm_preset_weights(b: np.ndarray) -> dict[str, float]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from avatar.driving.qmath import qclamp, qfrom_frames, qfrom_to, qinv, qmul, qnorm, qrot
+from avatar.driving.qmath import qclamp, vlen, qfrom_frames, qfrom_to, qinv, qmul, qnorm, qrot
 from avatar.driving.rig import HumanoidRig
 from capture.types import HandLandmark as H
 
@@ -40,7 +40,7 @@ def finger_rest_direction(rig: HumanoidRig, side: str, chain: tuple[str, ...], k
         d = rig.bones[names[k]].rest_position - rig.bones[names[k - 1]].rest_position
     else:
         return None
-    n = np.linalg.norm(d)
+    n = vlen(d)
     return d / n if n > 1e-9 else None
 
 
@@ -76,7 +76,7 @@ def finger_rotations(rig: HumanoidRig, side: str, points: np.ndarray, hand_world
                 break
             a, b = FINGER_SEGMENTS[bone]
             target = points[b] - points[a]
-            if np.linalg.norm(target) < 1e-9:
+            if vlen(target) < 1e-9:
                 break
             swing = qfrom_to(qrot(parent_world, rest_dir), target)
             local = qclamp(qnorm(qmul(qinv(parent_world), qmul(swing, parent_world))), limit)

@@ -11,6 +11,11 @@ IDENTITY = np.array([0.0, 0.0, 0.0, 1.0])
 _PARALLEL_EPS = 1e-9
 
 
+def vlen(v: np.ndarray) -> float:
+    """Length of a 3-vector (np.linalg.norm's overhead dominates for single vectors)."""
+    return math.sqrt(float(np.dot(v, v)))
+
+
 def cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Cross product of two 3-vectors (numpy's np.cross costs ~10x more for single vectors)."""
     a0, a1, a2 = float(a[0]), float(a[1]), float(a[2])
@@ -47,7 +52,7 @@ def qrot(q: np.ndarray, v: np.ndarray) -> np.ndarray:
 
 def qaxis(axis: np.ndarray, angle_rad: float) -> np.ndarray:
     axis = np.asarray(axis, np.float64)
-    axis = axis / np.linalg.norm(axis)
+    axis = axis / vlen(axis)
     return np.array([*(axis * np.sin(angle_rad / 2)), np.cos(angle_rad / 2)])
 
 
@@ -88,12 +93,12 @@ def qdistance(a: np.ndarray, b: np.ndarray) -> float:
 
 def qfrom_to(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Shortest-arc rotation taking direction a onto direction b."""
-    a = np.asarray(a, np.float64) / np.linalg.norm(a)
-    b = np.asarray(b, np.float64) / np.linalg.norm(b)
+    a = np.asarray(a, np.float64) / vlen(a)
+    b = np.asarray(b, np.float64) / vlen(b)
     d = float(np.dot(a, b))
     if d < -1.0 + 1e-9:  # opposite: any perpendicular axis
         axis = cross(a, (1.0, 0.0, 0.0))
-        if np.linalg.norm(axis) < 1e-6:
+        if vlen(axis) < 1e-6:
             axis = cross(a, (0.0, 1.0, 0.0))
         return qaxis(axis, np.pi)
     c = cross(a, b)
@@ -103,9 +108,9 @@ def qfrom_to(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def basis(primary: np.ndarray, secondary: np.ndarray) -> np.ndarray | None:
     """Orthonormal 3x3 (columns: primary, secondary made orthogonal, their cross); None if parallel."""
     x = np.asarray(primary, np.float64)
-    x = x / np.linalg.norm(x)
+    x = x / vlen(x)
     y = np.asarray(secondary, np.float64) - x * float(np.dot(secondary, x))
-    n = np.linalg.norm(y)
+    n = vlen(y)
     if n < 1e-6:
         return None
     y = y / n

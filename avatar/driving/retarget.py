@@ -25,7 +25,7 @@ from avatar.driving.arkit_map import BLINK_CLOSED, BLINK_OPEN, remap
 from avatar.driving.hands import finger_rotations, hand_world_rotation
 from avatar.driving.landmarks import to_model_frame
 from avatar.driving.mirror import mirror_name, mirror_rotations
-from avatar.driving.qmath import (IDENTITY, cross, mirror_quat, qaxis, qclamp, qfrom_frames, qfrom_matrix, qfrom_to, qinv,
+from avatar.driving.qmath import (IDENTITY, cross, vlen, mirror_quat, qaxis, qclamp, qfrom_frames, qfrom_matrix, qfrom_to, qinv,
                                   qmul, qnorm, qrot, qslerp)
 from avatar.driving.rig import HumanoidRig
 from capture.types import Blendshape as B, PoseLandmark as P, Tracking
@@ -146,10 +146,10 @@ class Retargeter:
         el = P.LEFT_ELBOW if side == "left" else P.RIGHT_ELBOW
         wr = P.LEFT_WRIST if side == "left" else P.RIGHT_WRIST
         s, e, w = pts[up], pts[el], pts[wr]
-        l1 = float(np.linalg.norm(rig.bones[lower].rest_position - rig.bones[upper].rest_position))
-        l2 = float(np.linalg.norm(rig.bones[hand].rest_position - rig.bones[lower].rest_position))
-        person = float(np.linalg.norm(e - s) + np.linalg.norm(w - e))
-        reach = float(np.linalg.norm(w - s))
+        l1 = float(vlen(rig.bones[lower].rest_position - rig.bones[upper].rest_position))
+        l2 = float(vlen(rig.bones[hand].rest_position - rig.bones[lower].rest_position))
+        person = float(vlen(e - s) + vlen(w - e))
+        reach = float(vlen(w - s))
         if person < 1e-6 or reach < 1e-6:
             return {}
         t_dir = (w - s) / reach
@@ -159,9 +159,9 @@ class Retargeter:
         cos_a = (l1 * l1 + d * d - l2 * l2) / (2 * l1 * d)
         sin_a = math.sqrt(max(0.0, 1.0 - cos_a * cos_a))
         pole = (e - s) - t_dir * float(np.dot(e - s, t_dir))
-        if np.linalg.norm(pole) < 1e-6:
+        if vlen(pole) < 1e-6:
             pole = np.array([0.0, -1.0, 0.0]) - t_dir * -t_dir[1]
-        pole = pole / max(np.linalg.norm(pole), 1e-12)
+        pole = pole / max(vlen(pole), 1e-12)
         elbow = t_dir * (l1 * cos_a) + pole * (l1 * sin_a)
         du, dl = elbow, t_dir * d - elbow
         # Hinge normal: from the bend when there is one, else the rest hinge carried by the swing.
@@ -172,11 +172,11 @@ class Retargeter:
 
         def hinge(a: np.ndarray) -> np.ndarray:
             c = cross(a, dl)
-            bend = float(np.linalg.norm(c) / (np.linalg.norm(a) * np.linalg.norm(dl)))
+            bend = float(vlen(c) / (vlen(a) * vlen(dl)))
             if bend < 1e-6:
                 return n_swing
             k = min(1.0, bend / threshold)
-            return (c / np.linalg.norm(c)) * k + n_swing * (1.0 - k)
+            return (c / vlen(c)) * k + n_swing * (1.0 - k)
 
         # The hinge is perpendicular to the forearm's rest direction carried by the upper arm and to
         # its tracked direction; refine it a few times from the plain upper/lower cross product

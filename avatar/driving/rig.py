@@ -82,6 +82,7 @@ class HumanoidRig:
             built[name] = RigBone(name, int(node), parent, _rotation_of(self.rest_world[node]),
                                   self.rest_world[node][:3, 3].astype(np.float64).copy())
         self.bones: Mapping[str, RigBone] = MappingProxyType(built)
+        self._directions: dict[str, np.ndarray | None] = {}
         self._conj = {name: (qinv(b.rest_world_rotation), b.rest_world_rotation) for name, b in built.items()}
 
     def has(self, bone: str) -> bool:
@@ -93,6 +94,12 @@ class HumanoidRig:
 
     def rest_direction(self, bone: str) -> np.ndarray | None:
         """Unit direction from a bone to its child bone at rest (normalized space), if both exist."""
+        if bone in self._directions:
+            return self._directions[bone]
+        self._directions[bone] = self._rest_direction(bone)
+        return self._directions[bone]
+
+    def _rest_direction(self, bone: str) -> np.ndarray | None:
         child = BONE_CHILD.get(bone)
         if bone not in self.bones or child not in self.bones:
             return None

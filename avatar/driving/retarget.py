@@ -43,6 +43,9 @@ class RetargetOptions:
     examples draw landmarks above 0.5).
     max_age_s: a tracker result older than this counts as lost.
     fade_in_s / fade_out_s: time constants of a part easing to tracked / back to rest.
+    limb_max_speed_deg_s: arm and hand bones turn at most this fast; MediaPipe's depth (z) jitter
+    can swing a forearm's plane by 50 deg between two frames, real presenter gestures stay
+    well under 600 deg/s.
     neutral_head: (4,) xyzw resting head rotation in camera space from capture calibration.
     """
 
@@ -57,6 +60,7 @@ class RetargetOptions:
     fade_in_s: float = 0.12
     fade_out_s: float = 0.4
     neutral_head: tuple[float, float, float, float] | None = None
+    limb_max_speed_deg_s: float = 600.0
 
 
 @dataclass(frozen=True)
@@ -247,7 +251,14 @@ class Retargeter:
                     rot[f"{side}Hand"] = qclamp(qnorm(qmul(qinv(lower_world), hw)), math.radians(100.0))
                 rot.update(fingers)
                 seen[f"{side}Hand"] = True
+        max_step = math.radians(o.limb_max_speed_deg_s) * dt
         for bone, q in rot.items():
+            previous = self._held.get(bone)
+            if previous is not None and dt > 0 and _part_of(bone) not in ("head", "torso") and \
+                    self._weights[_part_of(bone)] > 0.0:
+                angle = 2.0 * math.acos(min(1.0, abs(float(np.dot(previous, q)))))
+                if angle > max_step:
+                    q = qslerp(previous, q, max_step / angle)
             self._held[bone] = q
         for part in PARTS:
             if first:

@@ -83,3 +83,20 @@ def test_unsupported_avatar_reports_an_error(test_data, tmp_path, capsys):
     assert code == 2
     assert "cannot drive this glTF" in capsys.readouterr().err
     assert not np.any([p.suffix == ".mp4" for p in tmp_path.iterdir()])
+
+
+def test_drive_from_a_recorded_clip(test_data, tmp_path):
+    """A .vmcap clip (no images) drives the avatar alone; the head turns as recorded."""
+    from capture.mocap import ClipRecorder
+    from avatar.driving.qmath import qeuler_deg
+    from tests.driving import synthetic as syn
+
+    recorder = ClipRecorder()
+    for i in range(12):
+        t = i / 24
+        recorder.add(syn.tracking(t, faces=[syn.face(qeuler_deg(0, 40 * i / 11, 0), t)]))
+    clip = recorder.save(tmp_path / "turn.vmcap")
+    out = tmp_path / "clip.mp4"
+    assert _run([str(test_data / "vrm/sphere_cc0.vrm"), "--input", str(clip), "-o", str(out), "--size", "96x64"]) == 0
+    frames, _ = _frames(out)
+    assert len(frames) == 12 and frames[0].shape[:2] == (64, 96)

@@ -162,3 +162,32 @@ def test_face_only_tracking_leaves_body_to_idle(test_data):
     assert result.weights["head"] == 1.0
     assert result.weights["leftArm"] == 0.0 and result.weights["torso"] == 0.0
     assert "leftUpperArm" not in result.rotations
+
+
+def test_lost_face_returns_gently_to_idle(test_data):
+    from avatar.driving.driver import AvatarDriver
+
+    avatar = _avatar(test_data, "vrm/Godette_vrm_v4.vrm")
+    driver = AvatarDriver(avatar)
+    head_world, steps = [], []
+    for i in range(75):  # 1 s tracked (head turned 30 deg), then 1.5 s without a face
+        t = i / 30
+        tracking = syn.tracking(t, faces=[syn.face(HEAD, t)]) if t < 1.0 else syn.tracking(t)
+        frame = driver.update(tracking)
+        q = avatar.rig.normalized_world_rotation(frame.node_world.astype(float), "head")
+        if head_world:
+            steps.append(math.degrees(2 * math.acos(min(1.0, abs(float(np.dot(q, head_world[-1])))))))
+        head_world.append(q)
+    assert qdistance(head_world[29], HEAD) < MAX_DISTANCE  # tracked
+    idle = driver.idle.pose_at(74 / 30)
+    idle_world = _world(avatar, idle.rotations, "head")
+    assert qdistance(head_world[-1], idle_world) < MAX_DISTANCE  # back on idle life
+    assert max(steps) < 6.0  # eased: no frame jumps more than 6 deg (30 deg over ~0.4 s)
+
+
+def test_calibrated_neutral_head_is_the_rest_pose(test_data):
+    avatar = _avatar(test_data, "vrm/human_male.vrm")
+    neutral = qeuler_deg(8, -5, 2)  # the user's camera sits a little high and to the side
+    options = RetargetOptions(neutral_head=tuple(float(v) for v in neutral))
+    result = Retargeter(avatar.rig, options).update(syn.tracking(0.0, faces=[syn.face(neutral, 0.0)]))
+    assert qdistance(_world(avatar, result.rotations, "head"), IDENTITY) < 1e-9

@@ -92,3 +92,29 @@ def test_collider_keeps_hair_out(godette):
             centre = (world[collider.node] @ np.append(collider.offset, 1.0))[:3]
             reach = collider.radius * np.linalg.norm(world[collider.node][:3, 0]) + sim.hit_radius[k]
             assert np.linalg.norm(tail - centre) >= reach - 2e-3
+
+
+def test_center_space_ignores_moving_the_whole_avatar(godette):
+    """A spring simulated in the hips' space does not swing when the avatar is carried around;
+    the same spring in world space trails behind."""
+    from dataclasses import replace
+
+    hips = godette.rig.node("hips")
+    springs = godette.springs
+    centered = replace(springs, springs=tuple(replace(s, center=hips) for s in springs.springs))
+    lags = {}
+    for name, data in (("world", springs), ("centered", centered)):
+        sim = SpringBoneSimulator(godette.rig, data)
+        worst, settled = 0.0, None
+        for i in range(40):
+            t = i / 60
+            offset = (0.0, 0.0, 0.0) if i < 20 else (0.6 * min(1.0, (i - 20) / 5), 0.0, 0.0)  # 0.6 m in 83 ms
+            world = sim.update(t, godette.rig.pose_world(Pose(root_offset=offset)))
+            rot = world[sim.nodes][:, :3, :3] / np.linalg.norm(world[sim.nodes][:, :3, :3], axis=1, keepdims=True)
+            if i == 19:
+                settled = rot  # hanging still before the move
+            elif i > 19:
+                for a, b in zip(settled, rot):
+                    worst = max(worst, math.degrees(math.acos(np.clip((np.trace(a.T @ b) - 1) / 2, -1, 1))))
+        lags[name] = worst
+    assert lags["centered"] < 0.5 < 5.0 < lags["world"], lags

@@ -19,8 +19,9 @@ from avatar.driving.spring import SpringBoneSimulator, SpringOptions
 from avatar.idle import IdleMotion, IdleOptions
 from avatar.posing import Pose
 from capture.calibration import NeutralCalibration
-from capture.types import Tracking
+from capture.types import BLENDSHAPE_NAMES, Tracking
 
+EYE_LOOK_NAMES = tuple(n for n in BLENDSHAPE_NAMES if n.startswith("eyeLook"))
 # The tracking channel takes over expressions once the head is at least this confident.
 TRACKING_EXPRESSION_MIN = 0.5
 
@@ -65,6 +66,12 @@ class AvatarDriver:
             blendshapes = self.options.calibration.apply(blendshapes)
         # Perfect sync: the ARKit shapes alone (VRM presets on top would drive the same morphs twice).
         weights = arkit_weights(blendshapes) if self.perfect_sync else vrm_preset_weights(blendshapes)
+        if self.perfect_sync and self.look_at.kind is not None:
+            # Gaze goes through the look-at (one gaze for both eyes, winks excluded), not through
+            # per-eye eyeLook morphs, which would move the eyes a second time and bring back the
+            # lazy eye.
+            for name in EYE_LOOK_NAMES:
+                weights[name] = 0.0
         weights["blink"] = 0.0  # own the idle blink while tracking
         return weights
 
@@ -111,7 +118,8 @@ class AvatarDriver:
         if result.gaze is not None and head_w > 0:
             gaze = (idle_gaze[0] + (result.gaze[0] - idle_gaze[0]) * head_w,
                     idle_gaze[1] + (result.gaze[1] - idle_gaze[1]) * head_w)
-        look = self.look_at.apply(*gaze)
+        full = self.options.retarget.gaze_range_deg
+        look = self.look_at.apply_fraction(gaze[0] / full, gaze[1] / full)
         rotations.update(look.rotations)
 
         blink = float(idle.morphs.get("blink", 0.0))

@@ -1,9 +1,10 @@
-"""Look-at: gaze (yaw, pitch in degrees; +yaw = the avatar's left, +pitch = up) -> eye bone
+"""Look-at: gaze (yaw, pitch; +yaw = the avatar's left, +pitch = up) -> eye bone
 rotations (VRM lookAt type "bone") or lookUp/Down/Left/Right weights (type "expression"), through
 the model's range maps (VRM 1.0 lookAt spec; three-vrm VRMLookAtBoneApplier /
 VRMLookAtExpressionApplier)."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,6 +33,21 @@ class LookAtApplier:
     def __init__(self, look_at: LookAt | None, has_eye_bones: bool) -> None:
         self.look_at = look_at
         self.kind = look_at.type if look_at is not None else (LookAtType.BONE if has_eye_bones else None)
+
+    def apply_fraction(self, yaw: float, pitch: float) -> LookAtOutput:
+        """Gaze given as a fraction of the eyes' full range (-1..1; MediaPipe's eyeLook* are
+        exactly that): 1 reaches each range map's output scale."""
+        def scaled(range_map: RangeMap, u: float) -> float:
+            return math.copysign(min(abs(u), 1.0) * range_map.input_max_value_deg, u)
+
+        la = self.look_at
+        if la is None:
+            return self.apply(scaled(DEFAULT_RANGE, yaw), scaled(DEFAULT_RANGE, pitch))
+        # Pick the map each direction uses (outer for +yaw on the left eye, as in `apply`); the
+        # maps of one model share their input range in practice (90 deg), so one scale serves.
+        horizontal = la.horizontal_outer
+        vertical = la.vertical_up if pitch > 0 else la.vertical_down
+        return self.apply(scaled(horizontal, yaw), scaled(vertical, pitch))
 
     def apply(self, yaw_deg: float, pitch_deg: float) -> LookAtOutput:
         if self.kind is None:

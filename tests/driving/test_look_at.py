@@ -30,3 +30,10 @@ def test_expression_look_at_weights(test_data):
     assert out.expressions["lookLeft"] == pytest.approx(9.0 / outer.input_max_value_deg * outer.output_scale)
     assert out.expressions["lookRight"] == 0.0 and out.expressions["lookUp"] == 0.0
     assert out.expressions["lookDown"] == pytest.approx(18.0 / down.input_max_value_deg * down.output_scale)
+
+
+def test_tracked_gaze_fraction_reaches_the_models_range(test_data):
+    """MediaPipe's eyeLook gives the gaze as a fraction of the eyes' range: 1 = output scale."""
+    avatar = load_drivable(test_data / "vrm/debug_robot.vrm")
+    out = LookAtApplier(avatar.look_at, True).apply_fraction(0.5, 1.5)
+    assert qdistance(out.rotations["leftEye"], qeuler_deg(-10.0, 5.0, 0.0)) < 1e-9  # up clamped at 10

@@ -5,6 +5,7 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import TextIO
 
 from assets.errors import VividError
 from capture import models
@@ -58,9 +59,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 class ProgressBar:
     """A one-line text progress bar on stderr (total may be unknown for cameras)."""
 
-    def __init__(self, total: int | None, stream=sys.stderr) -> None:
+    def __init__(self, total: int | None, stream: TextIO | None = None) -> None:
         self.total = total
-        self.stream = stream
+        self.stream = stream if stream is not None else sys.stderr
         self.count = 0
         self._t0 = time.monotonic()
         self._last_draw = 0.0

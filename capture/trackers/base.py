@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import enum
 import threading
-from pathlib import Path
 from typing import Callable, Generic, TypeVar
 
 import mediapipe as mp
@@ -125,10 +124,6 @@ class TrackerCore(Generic[R]):
             for stale in [k for k in self._pending if k < ms]:
                 del self._pending[stale]
         return t
-
-
-def model_path_name(model: str) -> str:
-    return Path(model).name
 
 
 class MediaPipeTracker(Generic[R]):

@@ -8,8 +8,7 @@ import numpy as np
 from mediapipe.tasks.python import vision
 
 from capture.trackers.base import MediaPipeTracker, RunningMode, base_options, create_task
-from capture.types import (NUM_BLENDSHAPES, NUM_FACE_LANDMARKS, FaceTracking, Frame,
-                           readonly_f32)
+from capture.types import NUM_BLENDSHAPES, NUM_FACE_LANDMARKS, FaceTracking, readonly_f32
 
 # When blendshapes or the matrix are switched off, FaceTracking still needs the arrays: they are
 # filled with NaN ("not computed") rather than zeros/identity, so nobody mistakes them for data.

@@ -189,3 +189,31 @@ def test_landmarks_agree_with_dlib_ground_truth(tracker, test_data):
                 assert min(errors) < NME_TOL, (image.get("file"), box.attrib)
                 checked += 1
     assert checked == 10  # every annotated face of >= 60 px in the four images that have them
+
+
+def test_fast_c_struct_path_equals_the_public_api_path(test_data):
+    """face_fast.py reads MediaPipe's C result directly; it must give exactly what the public
+    Python API gives, in IMAGE mode (several faces) and VIDEO mode (tracking across frames)."""
+    from capture.sources import VideoSource
+
+    fast, public = FaceTracker(FaceTrackerOptions(num_faces=4)), \
+        FaceTracker(FaceTrackerOptions(num_faces=4))
+    assert fast.fast_path
+    public.fast_path = False
+    with fast, public:
+        frame = photo(test_data, "faces/dlib_2008_001322.jpg")
+        pairs = [(fast.detect(frame), public.detect(frame))]
+    fast = FaceTracker(FaceTrackerOptions(running_mode=RunningMode.VIDEO))
+    public = FaceTracker(FaceTrackerOptions(running_mode=RunningMode.VIDEO))
+    public.fast_path = False
+    with fast, public, VideoSource(test_data / "video/talking_head_woman_d10.mp4") as video:
+        for _, frame in zip(range(15), video):
+            pairs.append((fast.detect_for_video(frame), public.detect_for_video(frame)))
+    assert len(pairs[0][0].faces) == 3
+    for a, b in pairs:
+        assert len(a.faces) == len(b.faces) and a.timestamp_s == b.timestamp_s
+        for fa, fb in zip(a.faces, b.faces):
+            np.testing.assert_array_equal(fa.landmarks, fb.landmarks)
+            np.testing.assert_array_equal(fa.blendshapes, fb.blendshapes)
+            np.testing.assert_array_equal(fa.head_matrix, fb.head_matrix)
+            assert not fa.landmarks.flags.writeable and not fa.blendshapes.flags.writeable

@@ -40,6 +40,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                             f"and save the calibration to this file")
     track.add_argument("--max-frames", type=int, help="stop after this many frames")
     track.add_argument("--duration", type=float, help="stop after this many seconds of input")
+    track.add_argument("--camera-size", type=_size, metavar="WxH",
+                       help="resolution to request from a webcam, e.g. 1280x720")
+    track.add_argument("--camera-fps", type=float, help="frame rate to request from a webcam")
     track.add_argument("--list-cameras", action="store_true", help="list cameras and exit")
     track.set_defaults(func=run_track)
 
@@ -54,6 +57,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     verify = msub.add_parser("verify", help="check size and sha256 of the models found")
     verify.add_argument("names", nargs="*", help="model files (default: all known)")
     verify.set_defaults(func=run_models_verify)
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"size must be WIDTHxHEIGHT, e.g. 1280x720, not {text!r}")
+    return width, height
 
 
 class ProgressBar:
@@ -113,7 +124,8 @@ def _track(args: argparse.Namespace) -> int:
         print("error: vivid track needs INPUT and -o clip.vmcap", file=sys.stderr)
         return 2
     calibration = NeutralCalibration.load(args.calibration) if args.calibration else None
-    source = open_source(args.input, mirror=args.mirror)
+    source = open_source(args.input, mirror=args.mirror, camera_size=args.camera_size,
+                         camera_fps=args.camera_fps)
     still = isinstance(source, (ImageSource, ImageFolderSource))
     if isinstance(source, ImageFolderSource) and source.skipped:
         print(f"skipped {len(source.skipped)} non-image file(s): "

@@ -207,15 +207,20 @@ class _FaceSmoother:
                             head_matrix=readonly_f32(mat), timestamp_s=t)
 
 
+# A face whose centre moved more than this (in frame widths) since the last frame is treated as
+# a different person (new filters). 0.15 = far beyond a head's frame-to-frame motion at 25+ fps.
+_SAME_FACE_DISTANCE = 0.15
+
+
 class TrackingSmoother:
     """Smooths a Tracking stream: face landmarks, blendshapes, head rotation (quaternion) and
-    translation, body and hand landmarks. Filters are kept per face/body slot (largest first)
-    and per hand side; a slot whose subject disappears is reset so a new person does not
-    inherit the old one's state."""
+    translation, body and hand landmarks. Filters follow each face (matched by position), each
+    body slot and each hand side; filters of a subject that disappears are dropped so a new
+    person does not inherit the old one's state."""
 
     def __init__(self, options: SmoothingOptions = SmoothingOptions()) -> None:
         self.options = options
-        self._faces: list[_FaceSmoother] = []
+        self._faces: list[tuple[_FaceSmoother, np.ndarray]] = []  # (filters, last centre)
         self._bodies: list[tuple[OneEuroFilter, OneEuroFilter]] = []
         self._hands: dict[str, tuple[OneEuroFilter, OneEuroFilter]] = {}
 
@@ -223,14 +228,28 @@ class TrackingSmoother:
         o = self.options
         return OneEuroFilter(o.landmark_min_cutoff_hz, o.landmark_beta, o.d_cutoff_hz)
 
-    def smooth_face(self, face: FaceTracking, slot: int = 0) -> FaceTracking:
-        while len(self._faces) <= slot:
-            self._faces.append(_FaceSmoother(self.options))
-        return self._faces[slot](face)
+    def _smooth_faces(self, faces: tuple[FaceTracking, ...]) -> tuple[FaceTracking, ...]:
+        """Each face keeps its own filters across frames, matched by nearest centre (faces are
+        ordered by size, and two similar faces may swap places between frames)."""
+        free = list(self._faces)
+        kept: list[tuple[_FaceSmoother, np.ndarray]] = []
+        out = []
+        for face in faces:
+            centre = (face.landmarks[:, :2].mean(axis=0) if len(face.landmarks)
+                      else np.zeros(2, np.float32))
+            best = min(range(len(free)), default=None,
+                       key=lambda k: float(np.linalg.norm(free[k][1] - centre)))
+            if best is not None and np.linalg.norm(free[best][1] - centre) < _SAME_FACE_DISTANCE:
+                smoother = free.pop(best)[0]
+            else:
+                smoother = _FaceSmoother(self.options)
+            kept.append((smoother, centre))
+            out.append(smoother(face))
+        self._faces = kept
+        return tuple(out)
 
     def __call__(self, tracking: Tracking) -> Tracking:
-        del self._faces[len(tracking.faces):]
-        faces = tuple(self.smooth_face(f, i) for i, f in enumerate(tracking.faces))
+        faces = self._smooth_faces(tracking.faces)
         del self._bodies[len(tracking.bodies):]
         bodies = []
         for i, body in enumerate(tracking.bodies):

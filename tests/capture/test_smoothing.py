@@ -162,3 +162,23 @@ def test_fast_quaternion_conversions_match_scipy():
         q = rotation_to_quat(rot.as_matrix())
         assert 1 - abs(np.dot(q, rot.as_quat())) < 1e-12
         np.testing.assert_allclose(quat_to_rotation(rot.as_quat()), rot.as_matrix(), atol=1e-12)
+
+
+def test_each_face_keeps_its_own_filters_when_the_order_swaps(test_data):
+    from capture.smoothing import TrackingSmoother
+    from capture.trackers import FaceTracker, FaceTrackerOptions
+    from capture.types import Tracking
+
+    frame = Frame(read_image(test_data / "faces/two_people.jpg"), 0.0, 0)
+    with FaceTracker(FaceTrackerOptions(num_faces=2)) as tracker:
+        a, b = tracker.detect(frame).faces
+    smoother = TrackingSmoother()
+    for i in range(20):
+        t = i / FPS
+        faces = (a, b) if i % 2 == 0 else (b, a)  # similar sizes: the order flips
+        faces = tuple(type(f)(f.landmarks, f.blendshapes, f.head_matrix, t) for f in faces)
+        out = smoother(Tracking(timestamp_s=t, faces=faces))
+        for given, smoothed in zip(faces, out.faces):
+            # never pulled toward the other person's face
+            assert np.abs(smoothed.landmarks - given.landmarks).max() < 1e-4
+    assert len(smoother(Tracking(timestamp_s=1.0, faces=(a,))).faces) == 1

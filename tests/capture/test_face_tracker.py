@@ -217,3 +217,18 @@ def test_fast_c_struct_path_equals_the_public_api_path(test_data):
             np.testing.assert_array_equal(fa.blendshapes, fb.blendshapes)
             np.testing.assert_array_equal(fa.head_matrix, fb.head_matrix)
             assert not fa.landmarks.flags.writeable and not fa.blendshapes.flags.writeable
+
+
+@pytest.mark.parametrize("name", ["face_blendshapes_out.prototxt",
+                                  "portrait_expected_blendshapes.pbtxt"])
+def test_blendshape_enum_matches_mediapipes_expected_outputs(test_data, name):
+    """The Blendshape IntEnum / BLENDSHAPE_NAMES contract equals MediaPipe's own golden files."""
+    import re
+
+    text = (test_data / f"expected/mediapipe/{name}").read_text()
+    entries = re.findall(r"index: (\d+)\s+score: [-+0-9.eE]+\s+label: \"(\w+)\"", text)
+    assert len(entries) == NUM_BLENDSHAPES
+    for index, label in entries:
+        assert BLENDSHAPE_NAMES[int(index)] == label
+        if label != "_neutral":
+            assert Blendshape(int(index)).arkit_name == label

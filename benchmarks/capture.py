@@ -4,7 +4,8 @@ Cases: face (landmarks + blendshapes + matrix) at 640x360 and 1280x720 — ours 
 smoothing + Tracking bookkeeping (TrackingPipeline, face only), baseline = MediaPipe's
 FaceLandmarker called directly; pose lite and hands likewise (hands only when
 hand_landmarker.task is available); and the combined face+pose(+hands) pipeline rate.
-Raw and ours run interleaved frame by frame so machine load hits both alike.
+Raw and ours run interleaved frame by frame (alternating which goes first) so machine load
+hits both alike; medians are reported.
 
 Run: python benchmarks/capture.py [--frames N]   (VIVID_MODEL_DIR defaults to ../shared/data/models)
 Prints a table and one JSON line per case.
@@ -79,15 +80,26 @@ def bench_pair(kind: str, frames: list[np.ndarray], fps: float = 30.0) -> tuple[
     with raw_task(kind) as raw, TrackingPipeline(options) as ours:
         for i, image in enumerate(frames):
             t = i / fps
-            start = time.perf_counter()
-            raw.detect_for_video(mp.Image(image_format=mp.ImageFormat.SRGB, data=image),
-                                 int(round(t * 1000)))
-            mid = time.perf_counter()
-            ours.process(Frame(image, t, i))
-            end = time.perf_counter()
+
+            def run_raw() -> float:
+                start = time.perf_counter()
+                raw.detect_for_video(mp.Image(image_format=mp.ImageFormat.SRGB, data=image),
+                                     int(round(t * 1000)))
+                return (time.perf_counter() - start) * 1000
+
+            def run_ours() -> float:
+                start = time.perf_counter()
+                ours.process(Frame(image, t, i))
+                return (time.perf_counter() - start) * 1000
+
+            # alternate which runs first so cache warmth and load spikes hit both alike
+            if i % 2:
+                r, o = run_raw(), run_ours()
+            else:
+                o, r = run_ours(), run_raw()
             if i >= WARMUP:
-                raw_ms.append((mid - start) * 1000)
-                ours_ms.append((end - mid) * 1000)
+                raw_ms.append(r)
+                ours_ms.append(o)
     return statistics.median(ours_ms), statistics.median(raw_ms)
 
 

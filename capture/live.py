@@ -43,7 +43,7 @@ class TrackingThread:
                         self._latest = (frame, tracking)
                         self.frames_tracked += 1
                         self.last_latency_s = time.monotonic() - start
-        except BaseException as exc:  # handed to the owner in close(); never swallowed
+        except Exception as exc:  # handed to the owner in close(); never swallowed
             self.error = exc
 
     @property

@@ -7,7 +7,7 @@ from typing import Callable, Sequence
 import numpy as np
 from mediapipe.tasks.python import vision
 
-from capture.trackers import face_fast
+from capture.trackers import fast_results
 from capture.trackers.base import (MediaPipeTracker, RunningMode, base_options, create_task,
                                    to_mp_image)
 from capture.types import NUM_BLENDSHAPES, NUM_FACE_LANDMARKS, FaceTracking, Frame, readonly_f32
@@ -124,8 +124,8 @@ class FaceTracker(MediaPipeTracker[FaceResult]):
         )
         self._task = create_task(
             lambda: vision.FaceLandmarker.create_from_options(mp_options), options.model)
-        # Direct C-struct -> numpy conversion (see face_fast.py); public API when unsupported.
-        self.fast_path = face_fast.supported(self._task)
+        # Direct C-struct -> numpy conversion (see fast_results.py); public API when unsupported.
+        self.fast_path = fast_results.face_supported(self._task)
 
     @classmethod
     def create_from_options(cls, options: FaceTrackerOptions) -> "FaceTracker":
@@ -137,7 +137,7 @@ class FaceTracker(MediaPipeTracker[FaceResult]):
 
     def _fast(self, frame: Frame, timestamp_ms: int | None) -> FaceResult:
         image = to_mp_image(frame)  # kept alive until the C call has returned
-        arrays = face_fast.detect(self._task, image._image_ptr, timestamp_ms)
+        arrays = fast_results.detect_face(self._task, image._image_ptr, timestamp_ms)
         faces = [face_from_arrays(lm, bs, mat, frame.timestamp_s) for lm, bs, mat in arrays]
         return _result(faces, frame.timestamp_s, frame.size)
 

@@ -192,7 +192,7 @@ def test_landmarks_agree_with_dlib_ground_truth(tracker, test_data):
 
 
 def test_fast_c_struct_path_equals_the_public_api_path(test_data):
-    """face_fast.py reads MediaPipe's C result directly; it must give exactly what the public
+    """fast_results.py reads MediaPipe's C result directly; it must give exactly what the public
     Python API gives, in IMAGE mode (several faces) and VIDEO mode (tracking across frames)."""
     from capture.sources import VideoSource
 

@@ -80,3 +80,31 @@ def test_pipeline_runs_body_at_a_lower_rate_and_reports_ages(test_data):
         assert t.ages_s["body"] == pytest.approx(t.timestamp_s - t.bodies[0].timestamp_s)
         assert t.ages_s["body"] < 0.1 + 1e-9 and t.ages_s["mask"] < 0.2 + 1e-9
         assert t.mask is not None and t.mask.mask.shape == (512, 512)
+
+
+def test_fast_c_struct_path_equals_the_public_api_path(test_data):
+    from capture.trackers import RunningMode as Mode
+
+    pairs = []
+    fast, public = PoseTracker(PoseTrackerOptions(num_poses=3)), \
+        PoseTracker(PoseTrackerOptions(num_poses=3))
+    assert fast.fast_path
+    public.fast_path = False
+    with fast, public:
+        for name in ("bodies/coco_val2014_000000000241.jpg", "faces/no_face_dogs.jpg"):
+            frame = Frame(read_image(test_data / name), 0.0, 0)
+            pairs.append((fast.detect(frame), public.detect(frame)))
+    assert len(pairs[0][0].bodies) >= 2 and pairs[1][0].bodies == ()
+    fast = PoseTracker(PoseTrackerOptions(running_mode=Mode.VIDEO))
+    public = PoseTracker(PoseTrackerOptions(running_mode=Mode.VIDEO))
+    public.fast_path = False
+    with fast, public, VideoSource(test_data / "video/full_body_woman_arms_s13.mp4") as video:
+        for _, frame in zip(range(10), video):
+            pairs.append((fast.detect_for_video(frame), public.detect_for_video(frame)))
+    for a, b in pairs:
+        assert len(a.bodies) == len(b.bodies)
+        for x, y in zip(a.bodies, b.bodies):
+            np.testing.assert_array_equal(x.landmarks, y.landmarks)
+            np.testing.assert_array_equal(x.world_landmarks, y.world_landmarks)
+            np.testing.assert_array_equal(x.visibility, y.visibility)
+            assert not x.visibility.flags.writeable

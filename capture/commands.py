@@ -14,6 +14,8 @@ from capture.mocap import ClipRecorder
 from capture.pipeline import PipelineOptions, TrackingPipeline
 from capture.preview import Mp4Writer, draw_tracking
 from capture.sources import ImageFolderSource, ImageSource, list_cameras, open_source
+from capture.vmc import VmcReceiver
+from capture.vmc.protocol import DEFAULT_PORT
 
 DEFAULT_FETCH = ("face_landmarker.task", "pose_landmarker_lite.task", "hand_landmarker.task",
                  "selfie_segmenter.tflite")
@@ -23,8 +25,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     track = subparsers.add_parser(
         "track", help="track a video, photo(s) or webcam into a mocap clip (.vmcap)",
         description="Track faces (and optionally bodies and hands) into a .vmcap mocap clip. "
-                    "INPUT: a video file, an image, a folder of images, or webcam:INDEX.")
-    track.add_argument("input", nargs="?", help="video, image, image folder, or webcam:INDEX")
+                    "INPUT: a video file, an image, a folder of images, webcam:INDEX, or "
+                    "vmc:PORT (record what a VMC sender streams to 127.0.0.1:PORT).")
+    track.add_argument("input", nargs="?",
+                       help="video, image, image folder, webcam:INDEX or vmc:PORT")
     track.add_argument("-o", "--output", type=Path, help="mocap clip to write (.vmcap)")
     track.add_argument("--preview", type=Path, help="also write an annotated H.264 MP4")
     track.add_argument("--body", action="store_true", help="track the body (pose landmarker)")
@@ -123,6 +127,8 @@ def _track(args: argparse.Namespace) -> int:
     if not args.input or not args.output:
         print("error: vivid track needs INPUT and -o clip.vmcap", file=sys.stderr)
         return 2
+    if args.input.startswith("vmc:"):
+        return _record_vmc(args)
     calibration = NeutralCalibration.load(args.calibration) if args.calibration else None
     source = open_source(args.input, mirror=args.mirror, camera_size=args.camera_size,
                          camera_fps=args.camera_fps)
@@ -171,6 +177,39 @@ def _track(args: argparse.Namespace) -> int:
     if calibrator is not None:
         calibrator.result().save(args.calibrate_out)
         print(f"wrote {args.calibrate_out}")
+    return 0
+
+
+def _record_vmc(args: argparse.Namespace) -> int:
+    """Record a VMC stream (one Tracking per received frame) until --duration, --max-frames or
+    Ctrl-C."""
+    port_text = args.input.split(":", 1)[1] or str(DEFAULT_PORT)
+    if not port_text.isdigit():
+        print(f"error: {args.input!r} must be vmc:PORT, e.g. vmc:{DEFAULT_PORT}", file=sys.stderr)
+        return 2
+    recorder = ClipRecorder(meta={"input": args.input})
+    progress = ProgressBar(args.max_frames)
+    start = time.monotonic()
+    with VmcReceiver(port=int(port_text)) as receiver:
+        print(f"listening for VMC on 127.0.0.1:{receiver.port}", file=sys.stderr)
+        try:
+            while not (args.duration and time.monotonic() - start > args.duration):
+                if args.max_frames and len(recorder.frames) >= args.max_frames:
+                    break
+                if not receiver.wait_for_frames(receiver.stats.frames + 1, timeout_s=0.5):
+                    continue
+                tracking = receiver.latest()
+                if tracking is not None and (not recorder.frames or tracking.timestamp_s
+                                             > recorder.frames[-1].timestamp_s):
+                    recorder.add(tracking)
+                    progress.update()
+        except KeyboardInterrupt:
+            print("\nstopped; saving what was received", file=sys.stderr)
+        stats = receiver.stats
+    progress.finish()
+    recorder.save(args.output)
+    print(f"wrote {args.output}: {len(recorder.frames)} frames "
+          f"({stats.malformed_packets} malformed packets ignored)")
     return 0
 
 

@@ -98,3 +98,40 @@ def test_models_list_and_verify(model_dir, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     assert vivid("models", "verify", "face_landmarker.task") == 1
     assert "BAD      face_landmarker.task" in capsys.readouterr().out
+
+
+def test_track_records_a_vmc_stream(tmp_path, capsys):
+    import socket
+    import threading
+
+    from capture.vmc import VmcSender
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    stop = threading.Event()
+
+    def send() -> None:
+        with VmcSender(port=port) as sender:
+            for i in range(400):
+                if stop.is_set():
+                    return
+                sender.send_frame({"Head": (np.zeros(3), np.array([0, 0, 0, 1.0]))},
+                                  {"jawOpen": i / 400})
+                stop.wait(0.01)
+
+    thread = threading.Thread(target=send)
+    thread.start()
+    try:
+        code = vivid("track", f"vmc:{port}", "-o", tmp_path / "vmc.vmcap", "--max-frames", "5",
+                     "--duration", "10")
+    finally:
+        stop.set()
+        thread.join()
+    assert code == 0
+    clip = load_clip(tmp_path / "vmc.vmcap")
+    assert len(clip) == 5
+    jaw = [t.face.blendshapes[25] for t in clip.frames]
+    assert jaw == sorted(jaw) and jaw[-1] > jaw[0]
+    assert all(set(t.external.bones) == {"Head"} for t in clip.frames)
+    assert "vmc:" in clip.meta["input"] and "wrote" in capsys.readouterr().out

@@ -7,6 +7,7 @@ from typing import Callable, Sequence
 import numpy as np
 from mediapipe.tasks.python import vision
 
+from assets.errors import AssetError
 from capture.trackers import fast_results
 from capture.trackers.base import (MediaPipeTracker, RunningMode, base_options, create_task,
                                    to_mp_image)
@@ -109,6 +110,8 @@ class FaceTracker(MediaPipeTracker[FaceResult]):
     """MediaPipe FaceLandmarker with our result types. Use as a context manager or call close()."""
 
     def __init__(self, options: FaceTrackerOptions) -> None:
+        if options.num_faces < 1:
+            raise AssetError(f"FaceTrackerOptions.num_faces must be >= 1, got {options.num_faces}")
         self.options = options
         self._init_core("FaceTracker", options.running_mode, options.result_callback)
         mp_options = vision.FaceLandmarkerOptions(

@@ -72,11 +72,17 @@ def test_track_photo_folder_reports_skipped_files(test_data, tmp_path, capsys):
     shutil.copy(test_data / "faces/two_people.jpg", folder / "a.jpg")
     shutil.copy(test_data / "faces/no_face_dogs.jpg", folder / "b.jpg")
     (folder / "readme.txt").write_text("x")
-    code = vivid("track", folder, "-o", tmp_path / "photos.vmcap", "--num-faces", "4")
+    code = vivid("track", folder, "-o", tmp_path / "photos.vmcap", "--num-faces", "4",
+                 "--preview", tmp_path / "photos.mp4")
     assert code == 0
     assert "skipped 1 non-image file(s): readme.txt" in capsys.readouterr().err
     clip = load_clip(tmp_path / "photos.vmcap")
     assert [len(t.faces) for t in clip.frames] == [2, 0]
+    # photos of different sizes share one video size: the second is letterboxed, not stretched
+    with av.open(str(tmp_path / "photos.mp4")) as container:
+        frames = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
+    assert len(frames) == 2 and frames[0].shape == frames[1].shape == (660, 1126 + PANEL_WIDTH, 3)
+    assert frames[1][:, :20].mean() < 8  # pillarbox bars beside the taller (900x916) photo
 
 
 def test_track_errors_are_reported_with_exit_code(tmp_path, capsys):

@@ -130,3 +130,15 @@ def test_hand_tracker_with_the_real_model(test_data):
     assert [h.handedness for h in result.hands] == ["Left", "Right"]
     for hand in result.hands:
         assert hand.landmarks.shape == (21, 3) and np.isfinite(hand.world_landmarks).all()
+
+
+def test_hand_tracker_wiring_reaches_mediapipe_and_rejects_the_wrong_bundle(model_dir):
+    """Without the hand model, the options still go all the way into MediaPipe's graph: a pose
+    bundle is refused for lacking the hand detector (and named in an AssetError)."""
+    from assets.errors import AssetError
+    from capture.trackers import RunningMode
+
+    for mode in (RunningMode.IMAGE, RunningMode.VIDEO):
+        with pytest.raises(AssetError, match="pose_landmarker_lite.task.*hand_detector.tflite"):
+            HandTracker(HandTrackerOptions(model=str(model_dir / "pose_landmarker_lite.task"),
+                                           running_mode=mode))

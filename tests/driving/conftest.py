@@ -1,24 +1,10 @@
-"""Driving test fixtures: MediaPipe models from the shared data folder (as CI does)."""
+"""Driving test fixtures (MediaPipe models come from tests/conftest.py's model_dir)."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-from capture.models import MODEL_DIR_ENV
-
-
-@pytest.fixture(scope="session")
-def model_dir(test_data) -> Path:
-    folder = test_data.path("models/face_landmarker.task").parent
-    previous = os.environ.get(MODEL_DIR_ENV)
-    os.environ[MODEL_DIR_ENV] = str(folder)
-    yield folder
-    if previous is None:
-        os.environ.pop(MODEL_DIR_ENV, None)
-    else:
-        os.environ[MODEL_DIR_ENV] = previous
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,6 @@ from pathlib import Path
 import pytest
 
 
-
 @pytest.fixture(scope="session")
 def builtin_avatar(tmp_path_factory) -> Path:
     """The built-in avatar: the generated file when present, else generated now (~10 s)."""

@@ -4,7 +4,6 @@ transparent background, a VMC output and a blendshape/bone debug overlay."""
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 import time
 from dataclasses import dataclass, field
@@ -27,7 +26,6 @@ from render.stage import StageOptions
 from render.surface import AlphaOutput
 from render.video_writer import VideoOptions, VideoWriter
 
-log = logging.getLogger(__name__)
 DEFAULT_SIZE = (1280, 720)
 
 

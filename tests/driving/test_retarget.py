@@ -10,7 +10,7 @@ import pytest
 from avatar.driving.avatar_model import load_drivable
 from avatar.driving.hands import FINGER_CHAINS, finger_rest_direction
 from avatar.driving.mirror import mirror_rotations
-from avatar.driving.qmath import IDENTITY, qaxis, qdistance, qeuler_deg, qmul, qrot
+from avatar.driving.qmath import IDENTITY, qaxis, qdistance, qeuler_deg, qrot
 from avatar.driving.retarget import RetargetOptions, Retargeter
 from avatar.driving.rig import normalized_world_rotations
 from avatar.posing import Pose

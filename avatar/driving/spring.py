@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from avatar.driving.qmath import qfrom_matrix, qmatrix, qslerp
+from avatar.driving.qmath import qmatrix
 from avatar.driving.rig import HumanoidRig
 from avatar.vrm.types import ColliderShape, SpringBones
 
@@ -132,6 +132,9 @@ class SpringBoneSimulator:
                     below.add(int(n))
         self._carried = [int(n) for level in rig.levels for n in level if int(n) in below]
         self._parent_plan: dict[int, tuple] = {}
+        # Most rigs carry no scale: then a world matrix's 3x3 is already a rotation.
+        unit = np.allclose(np.linalg.norm(rest_world[:, :3, :3], axis=1), 1.0, atol=1e-4)
+        self._rot = (lambda m: m[..., :3, :3]) if unit else _unit_rot
         self._tail = np.zeros((self.count, 3))
         self._prev_tail = np.zeros((self.count, 3))
         self._shown_prev = np.zeros((self.count, 3))
@@ -169,7 +172,7 @@ class SpringBoneSimulator:
 
     def _aimed(self, idx: np.ndarray, parent: np.ndarray, head: np.ndarray, tail_world: np.ndarray) -> np.ndarray:
         """World matrices of joints `idx` rotated so their axis points at `tail_world`."""
-        local_dir = (np.swapaxes(_unit_rot(head), 1, 2) @ (tail_world - head[:, :3, 3])[:, :, None])[:, :, 0]
+        local_dir = (np.swapaxes(self._rot(head), 1, 2) @ (tail_world - head[:, :3, 3])[:, :, None])[:, :, 0]
         swing = _from_to(self.axis[idx], local_dir)
         local = self.local_rest[idx].copy()
         local[:, :3, :3] = (self.rest_rot[idx] @ swing) * self.scale[idx][:, None, :]
@@ -213,10 +216,10 @@ class SpringBoneSimulator:
             head_c = to_center @ head if centered else head
             pos_c = head_c[:, :3, 3]
             cur, prev = self._tail[idx], self._prev_tail[idx]
-            stiff = (_unit_rot(head_c) @ self.axis[idx][:, :, None])[:, :, 0] * (self.stiffness[idx] * dt)[:, None]
+            stiff = (self._rot(head_c) @ self.axis[idx][:, :, None])[:, :, 0] * (self.stiffness[idx] * dt)[:, None]
             grav = self.gravity[idx] * dt
             if centered:
-                grav = (_unit_rot(to_center) @ grav[:, :, None])[:, :, 0]
+                grav = (self._rot(to_center) @ grav[:, :, None])[:, :, 0]
             nxt = cur + (cur - prev) * (1.0 - self.drag[idx])[:, None] + stiff + grav
             nxt = pos_c + self._fit(nxt - pos_c, idx)
             nxt_w = self._collide(idx, _xform(center, nxt) if centered else nxt, shapes)
@@ -234,16 +237,25 @@ class SpringBoneSimulator:
 
     @staticmethod
     def _blend(a: np.ndarray, b: np.ndarray, u: float) -> np.ndarray:
-        if u >= 1.0:
+        """Matrices between two frames: positions lerped, rotations lerped and re-orthonormalized
+        (Gram-Schmidt; between two frames the rotation is small, so this tracks slerp closely),
+        column scales lerped."""
+        if u >= 1.0 or not len(b):
             return b
-        out = np.array(b)
-        for n in range(len(b)):
-            sa = np.linalg.norm(a[n, :3, :3], axis=0)
-            sb = np.linalg.norm(b[n, :3, :3], axis=0)
-            q = qslerp(qfrom_matrix(a[n, :3, :3] / sa), qfrom_matrix(b[n, :3, :3] / sb), u)
-            out[n, :3, :3] = qmatrix(q) * (sa + (sb - sa) * u)[None, :]
-            out[n, :3, 3] = a[n, :3, 3] + (b[n, :3, 3] - a[n, :3, 3]) * u
-        return out
+        m = a + (b - a) * u
+        sa = np.linalg.norm(a[:, :3, :3], axis=1)
+        sb = np.linalg.norm(b[:, :3, :3], axis=1)
+        c0, c1 = m[:, :3, 0], m[:, :3, 1]
+        x = c0 / np.linalg.norm(c0, axis=1, keepdims=True)
+        y = c1 - x * np.einsum("ij,ij->i", x, c1)[:, None]
+        y /= np.linalg.norm(y, axis=1, keepdims=True)
+        z = np.stack([x[:, 1] * y[:, 2] - x[:, 2] * y[:, 1], x[:, 2] * y[:, 0] - x[:, 0] * y[:, 2],
+                      x[:, 0] * y[:, 1] - x[:, 1] * y[:, 0]], axis=1)
+        if np.linalg.det(a[:, :3, :3]).min() < 0:  # mirrored nodes keep their handedness
+            z *= np.sign(np.linalg.det(b[:, :3, :3]))[:, None]
+        scale = sa + (sb - sa) * u
+        m[:, :3, :3] = np.stack([x, y, z], axis=2) * scale[:, None, :]
+        return m
 
     def _pose(self, inputs: np.ndarray, tails_center: np.ndarray | None) -> np.ndarray:
         """Joint world matrices aimed at the given tails (center space), or at rest when None."""
@@ -261,7 +273,7 @@ class SpringBoneSimulator:
         """Put every tail at its posed rest position (no motion) at `time_s`."""
         inputs = self._inputs(world)
         heads = self._pose(inputs, None)
-        tails_w = heads[:, :3, 3] + self._fit(np.einsum("kij,kj->ki", _unit_rot(heads), self.axis), np.arange(self.count))
+        tails_w = heads[:, :3, 3] + self._fit(np.einsum("kij,kj->ki", self._rot(heads), self.axis), np.arange(self.count))
         all_idx = np.arange(self.count)
         self._tail = _xform(np.linalg.inv(self._centers(all_idx, inputs)), tails_w)
         self._prev_tail = self._tail.copy()

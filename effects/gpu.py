@@ -1,0 +1,160 @@
+"""GPU resources shared by all layers of one effect stack at one frame size.
+
+Image-space convention used by every layer: textures are stored top row first and a full-screen
+pass maps texture v to image rows directly (uv (0, 0) = top-left pixel), so layers never flip.
+Geometry passes map pixel (x, y-down) to NDC as (2x/W - 1, 2y/H - 1) (see `pixel_to_ndc`).
+The framebuffers hold premultiplied RGBA8 (blend ONE, ONE_MINUS_SRC_ALPHA), like render/.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import moderngl
+import numpy as np
+
+from assets.errors import RenderError
+from effects.errors import EffectShaderError
+from render.context import RenderContext
+from render.shaders import load_program
+from render.surface import unpremultiply
+
+# Flips clip-space y so that 3D passes land in our top-row-first framebuffers.
+FLIP_Y = np.diag([1.0, -1.0, 1.0, 1.0])
+
+
+class EffectGpu:
+    """Two RGBA8 colour targets (ping-pong) + a shared depth buffer + the camera texture."""
+
+    def __init__(self, rc: RenderContext, width: int, height: int) -> None:
+        if width <= 0 or height <= 0:
+            raise RenderError(f"effect frame size must be positive, got {width}x{height}")
+        self.rc = rc
+        self.ctx = rc.ctx
+        self.size = (width, height)
+        ctx = self.ctx
+        self.depth = ctx.depth_renderbuffer((width, height))
+        self.targets = [ctx.texture((width, height), 4) for _ in range(2)]
+        self.fbos = [ctx.framebuffer([t], self.depth) for t in self.targets]
+        self.camera = ctx.texture((width, height), 3)
+        self.camera.repeat_x = self.camera.repeat_y = False
+        for t in self.targets:
+            t.repeat_x = t.repeat_y = False
+        self.mask = ctx.texture((1, 1), 1)
+        self._mask_size = (1, 1)
+        self._vaos: dict[int, moderngl.VertexArray] = {}
+        self._textures: dict[str, moderngl.Texture] = {}
+        # Where the current image is: the camera texture (nothing drawn yet) or targets[i].
+        self.current: int = -1
+        self._released = False
+
+    # ----------------------------------------------------------------- per frame
+    def begin_frame(self, image: np.ndarray, mask: np.ndarray | None) -> None:
+        h, w = image.shape[:2]
+        if (w, h) != self.size:
+            raise RenderError(f"frame is {w}x{h} but the effect stack was built for "
+                              f"{self.size[0]}x{self.size[1]}; create a stack per frame size")
+        self.camera.write(np.ascontiguousarray(image[..., :3]), alignment=1)
+        if mask is not None:
+            m = np.ascontiguousarray(np.clip(mask * 255.0 + 0.5, 0, 255).astype(np.uint8))
+            size = (m.shape[1], m.shape[0])
+            if size != self._mask_size:
+                self.mask.release()
+                self.mask = self.ctx.texture(size, 1)
+                self.mask.repeat_x = self.mask.repeat_y = False
+                self._mask_size = size
+            self.mask.write(m, alignment=1)
+        self.current = -1
+
+    def source(self) -> moderngl.Texture:
+        """The texture holding the image so far (the camera before any layer drew)."""
+        return self.camera if self.current < 0 else self.targets[self.current]
+
+    def begin_filter(self) -> moderngl.Texture:
+        """Bind the other target for a full-screen pass; returns the texture to read from."""
+        src = self.source()
+        dst = 1 if self.current == 0 else 0
+        self.fbos[dst].use()
+        self.ctx.viewport = (0, 0, *self.size)
+        self.current = dst
+        self.ctx.disable(moderngl.BLEND | moderngl.DEPTH_TEST | moderngl.CULL_FACE)
+        return src
+
+    def begin_overlay(self) -> None:
+        """Bind the current target for drawing on top (copying the camera in first if needed)."""
+        if self.current < 0:
+            src = self.begin_filter()
+            self.fullscreen(self.program("copy.glsl"), {"u_src": src})
+        self.fbos[self.current].use()
+        self.ctx.viewport = (0, 0, *self.size)
+
+    def read(self, straight: bool = True) -> np.ndarray:
+        """The result (H, W, 4) uint8, top row first (straight alpha unless `straight=False`)."""
+        if self.current < 0:
+            self.begin_overlay()
+        data = self.fbos[self.current].read(components=4, alignment=1)
+        image = np.frombuffer(data, np.uint8).reshape(self.size[1], self.size[0], 4)
+        return unpremultiply(image) if straight else image.copy()
+
+    # ----------------------------------------------------------------- helpers
+    def program(self, path: str | Path, defines: dict[str, str | int | float] | None = None) -> moderngl.Program:
+        path = Path(path)
+        if not path.is_absolute():
+            path = Path(__file__).resolve().parent / "glsl" / path
+        try:
+            return load_program(self.rc, path, defines)
+        except RenderError as exc:
+            raise EffectShaderError(str(exc)) from exc
+
+    def fullscreen(self, program: moderngl.Program, textures: dict[str, moderngl.Texture]) -> None:
+        """Draw one triangle covering the viewport, binding `textures` to the named samplers."""
+        for unit, (name, tex) in enumerate(textures.items()):
+            tex.use(unit)
+            member = program.get(name, None)
+            if member is not None:
+                member.value = unit
+        vao = self._vaos.get(id(program))
+        if vao is None:
+            vao = self.ctx.vertex_array(program, [])
+            self._vaos[id(program)] = vao
+        vao.render(moderngl.TRIANGLES, vertices=3)
+
+    def texture_rgba(self, key: str, image: np.ndarray, mipmaps: bool = False) -> moderngl.Texture:
+        """A cached RGBA8 texture (premultiplied on upload so linear filtering has no halos)."""
+        tex = self._textures.get(key)
+        if tex is None:
+            rgba = np.asarray(image, np.uint8)
+            a = rgba[..., 3:4].astype(np.uint16)
+            pm = rgba.copy()
+            pm[..., :3] = ((rgba[..., :3].astype(np.uint16) * a + 127) // 255).astype(np.uint8)
+            tex = self.ctx.texture((rgba.shape[1], rgba.shape[0]), 4, np.ascontiguousarray(pm).tobytes())
+            tex.repeat_x = tex.repeat_y = False
+            if mipmaps:
+                tex.build_mipmaps()
+                tex.filter = (moderngl.LINEAR_MIPMAP_LINEAR, moderngl.LINEAR)
+            self._textures[key] = tex
+        return tex
+
+    def release(self) -> None:
+        if self._released:
+            return
+        self._released = True
+        for obj in [*self._vaos.values(), *self._textures.values(), *self.fbos, *self.targets,
+                    self.depth, self.camera, self.mask]:
+            obj.release()
+        self._vaos.clear()
+        self._textures.clear()
+
+
+def pixel_to_ndc(points_px: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """(N, 2) pixel coordinates (y down) -> NDC for our top-row-first targets."""
+    w, h = size
+    return np.c_[points_px[:, 0] * 2.0 / w - 1.0, points_px[:, 1] * 2.0 / h - 1.0]
+
+
+def clear_depth(fbo: moderngl.Framebuffer) -> None:
+    """Clear only the depth of the bound framebuffer (colour masked off; moderngl applies the
+    mask again on use(), so rebind after restoring it)."""
+    fbo.color_mask = (False, False, False, False)
+    fbo.clear(depth=1.0)
+    fbo.color_mask = (True, True, True, True)
+    fbo.use()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import cv2
 import moderngl
 import numpy as np
 
@@ -35,16 +36,14 @@ class EffectGpu:
         self.depth = ctx.depth_renderbuffer((width, height))
         self.targets = [ctx.texture((width, height), 4) for _ in range(2)]
         self.fbos = [ctx.framebuffer([t], self.depth) for t in self.targets]
-        self.camera = ctx.texture((width, height), 3)
-        self.camera.repeat_x = self.camera.repeat_y = False
         for t in self.targets:
             t.repeat_x = t.repeat_y = False
         self.mask = ctx.texture((1, 1), 1)
         self._mask_size = (1, 1)
         self._vaos: dict[int, moderngl.VertexArray] = {}
         self._textures: dict[str, moderngl.Texture] = {}
-        # Where the current image is: the camera texture (nothing drawn yet) or targets[i].
-        self.current: int = -1
+        # targets[current] holds the image so far (the camera frame is uploaded into targets[0]).
+        self.current: int = 0
         self._released = False
 
     # ----------------------------------------------------------------- per frame
@@ -53,7 +52,10 @@ class EffectGpu:
         if (w, h) != self.size:
             raise RenderError(f"frame is {w}x{h} but the effect stack was built for "
                               f"{self.size[0]}x{self.size[1]}; create a stack per frame size")
-        self.camera.write(np.ascontiguousarray(image[..., :3]), alignment=1)
+        # Uploaded straight into a target as opaque RGBA8: no copy pass, and RGBA uploads are ~4x
+        # faster than RGB ones on llvmpipe (measured: 1.2 ms vs 4.8 ms at 1280x720, with cvtColor).
+        rgba = cv2.cvtColor(np.ascontiguousarray(image[..., :3]), cv2.COLOR_RGB2RGBA)
+        self.targets[0].write(rgba, alignment=1)
         if mask is not None:
             m = np.ascontiguousarray(np.clip(mask * 255.0 + 0.5, 0, 255).astype(np.uint8))
             size = (m.shape[1], m.shape[0])
@@ -63,11 +65,11 @@ class EffectGpu:
                 self.mask.repeat_x = self.mask.repeat_y = False
                 self._mask_size = size
             self.mask.write(m, alignment=1)
-        self.current = -1
+        self.current = 0
 
     def source(self) -> moderngl.Texture:
-        """The texture holding the image so far (the camera before any layer drew)."""
-        return self.camera if self.current < 0 else self.targets[self.current]
+        """The texture holding the image so far."""
+        return self.targets[self.current]
 
     def begin_filter(self) -> moderngl.Texture:
         """Bind the other target for a full-screen pass; returns the texture to read from."""
@@ -79,18 +81,50 @@ class EffectGpu:
         self.ctx.disable(moderngl.BLEND | moderngl.DEPTH_TEST | moderngl.CULL_FACE)
         return src
 
+    def begin_region_filter(self) -> moderngl.Texture:
+        """For filters that change only part of the frame (warp, beauty): blit the image so far
+        into the other target (a memcpy on llvmpipe, ~0.2 ms at 720p; a full-screen shader pass
+        costs 10-20x more) and bind it; the layer then redraws only its rectangle(s) from the
+        returned source texture."""
+        src = self.source()
+        dst = 1 if self.current == 0 else 0
+        self.ctx.copy_framebuffer(self.fbos[dst], self.fbos[self.current])
+        self.fbos[dst].use()
+        self.ctx.viewport = (0, 0, *self.size)
+        self.current = dst
+        self.ctx.disable(moderngl.BLEND | moderngl.DEPTH_TEST | moderngl.CULL_FACE)
+        return src
+
+    def rect(self, program: moderngl.Program, rect_px: tuple[float, float, float, float],
+             textures: dict[str, moderngl.Texture]) -> None:
+        """Draw the pixel rectangle (x0, y0, x1, y1) with a program whose vertex stage places
+        `u_rect` (see effects/layers/rect.glsl); the rectangle is clipped to the frame."""
+        w, h = self.size
+        x0, y0, x1, y1 = rect_px
+        x0, y0 = max(0.0, min(float(w), x0)), max(0.0, min(float(h), y0))
+        x1, y1 = max(0.0, min(float(w), x1)), max(0.0, min(float(h), y1))
+        if x1 <= x0 or y1 <= y0:
+            return
+        program["u_rect"].value = (x0, y0, x1, y1)
+        program["u_size"].value = (float(w), float(h))
+        for unit, (name, tex) in enumerate(textures.items()):
+            tex.use(unit)
+            member = program.get(name, None)
+            if member is not None:
+                member.value = unit
+        vao = self._vaos.get(id(program))
+        if vao is None:
+            vao = self.ctx.vertex_array(program, [])
+            self._vaos[id(program)] = vao
+        vao.render(moderngl.TRIANGLE_STRIP, vertices=4)
+
     def begin_overlay(self) -> None:
-        """Bind the current target for drawing on top (copying the camera in first if needed)."""
-        if self.current < 0:
-            src = self.begin_filter()
-            self.fullscreen(self.program("copy.glsl"), {"u_src": src})
+        """Bind the current target for drawing on top."""
         self.fbos[self.current].use()
         self.ctx.viewport = (0, 0, *self.size)
 
     def read(self, straight: bool = True) -> np.ndarray:
         """The result (H, W, 4) uint8, top row first (straight alpha unless `straight=False`)."""
-        if self.current < 0:
-            self.begin_overlay()
         data = self.fbos[self.current].read(components=4, alignment=1)
         image = np.frombuffer(data, np.uint8).reshape(self.size[1], self.size[0], 4)
         return unpremultiply(image) if straight else image.copy()
@@ -139,7 +173,7 @@ class EffectGpu:
             return
         self._released = True
         for obj in [*self._vaos.values(), *self._textures.values(), *self.fbos, *self.targets,
-                    self.depth, self.camera, self.mask]:
+                    self.depth, self.mask]:
             obj.release()
         self._vaos.clear()
         self._textures.clear()

@@ -28,7 +28,7 @@ uniform int u_has_bg;
 out vec4 f_color;
 
 float person(vec2 uv) {
-    return smoothstep(u_edge.x, u_edge.y, texture(u_mask, uv).r);
+    return smoothstep(u_edge.x, u_edge.y, textureLod(u_mask, uv, 0.0).r);
 }
 
 void main() {
@@ -45,7 +45,7 @@ void main() {
         vec2 hit = ray.xy / -ray.z;  // plane at distance 1
         vec2 buv = hit / (vec2(aspect, 1.0) * u_tan * 2.0) + 0.5 + u_bshift;
         buv = clamp(buv, 0.0, 1.0);
-        back = u_has_bg == 1 ? texture(u_bg, buv * u_bg_rect.xy + u_bg_rect.zw) : textureLod(u_src, buv, u_blur_lod);
+        back = u_has_bg == 1 ? textureLod(u_bg, buv * u_bg_rect.xy + u_bg_rect.zw, 0.0) : textureLod(u_src, buv, u_blur_lod);
     }
     vec4 outc = mix(back, fg, m);
     f_color = mix(src, outc, u_amount);

@@ -1,24 +1,25 @@
 // Beauty: skin smoothing restricted to skin inside the face oval (eyes, brows and mouth kept),
 // teeth whitening inside the open mouth, brightening. Zero strengths return the pixel unchanged.
+// Drawn per face over the face oval's rectangle (the rest of the frame was blitted).
 #if defined VERTEX_SHADER
+uniform vec4 u_rect;  // x0, y0, x1, y1 (px, y down)
+uniform vec2 u_size;
 void main() {
-    vec2 p = vec2((gl_VertexID << 1) & 2, gl_VertexID & 2);
-    gl_Position = vec4(p * 2.0 - 1.0, 0.0, 1.0);
+    vec2 c = vec2(gl_VertexID & 1, gl_VertexID >> 1);
+    gl_Position = vec4(mix(u_rect.xy, u_rect.zw, c) / u_size * 2.0 - 1.0, 0.0, 1.0);
 }
 #endif
 #if defined FRAGMENT_SHADER
-#define MAX_FACES 4
 uniform sampler2D u_src;
 uniform vec2 u_size;
-uniform int u_faces;
-// Per face: ellipses as centre + inverse axes (2x2) so that |M (p - c)| < 1 inside.
-uniform vec2 u_face_c[MAX_FACES];
-uniform mat2 u_face_m[MAX_FACES];
-uniform vec2 u_mouth_c[MAX_FACES];
-uniform mat2 u_mouth_m[MAX_FACES];
-uniform vec4 u_eyes[MAX_FACES];      // left eye xy, right eye xy
-uniform float u_eye_r[MAX_FACES];    // eye exclusion radius (px)
-uniform float u_radius[MAX_FACES];   // smoothing radius (px)
+// Ellipses as centre + inverse axes (2x2) so that |M (p - c)| < 1 inside.
+uniform vec2 u_face_c;
+uniform mat2 u_face_m;
+uniform vec2 u_mouth_c;
+uniform mat2 u_mouth_m;
+uniform vec4 u_eyes;      // left eye xy, right eye xy
+uniform float u_eye_r;    // eye exclusion radius (px)
+uniform float u_radius;   // smoothing radius (px)
 uniform float u_smooth;
 uniform float u_whiten;
 uniform float u_brighten;
@@ -39,27 +40,27 @@ void main() {
     vec4 c = texelFetch(u_src, ip, 0);
     vec2 p = gl_FragCoord.xy;
     vec3 rgb = c.rgb;
-    for (int i = 0; i < u_faces; ++i) {
-        float face = length(u_face_m[i] * (p - u_face_c[i]));
-        if (face >= 1.0) continue;
+    {
+        float face = length(u_face_m * (p - u_face_c));
         float inside = 1.0 - smoothstep(0.85, 1.0, face);
-        float eyes = min(length(p - u_eyes[i].xy), length(p - u_eyes[i].zw)) / u_eye_r[i];
-        float mouth = length(u_mouth_m[i] * (p - u_mouth_c[i]));
+        float eyes = min(length(p - u_eyes.xy), length(p - u_eyes.zw)) / u_eye_r;
+        float mouth = length(u_mouth_m * (p - u_mouth_c));
         float keep = smoothstep(0.8, 1.2, eyes) * smoothstep(0.9, 1.3, mouth);
-        if (u_smooth > 0.0) {
-            // 12-tap bilateral ring: averages similar colours only (pores go, edges stay).
+        float amount = u_smooth * inside * keep;
+        if (amount > 0.0) amount *= skin_likelihood(rgb);
+        if (amount > 0.003) {
+            // 8-tap bilateral ring (two radii): averages similar colours only (pores go, edges stay).
+            const vec2 taps[8] = vec2[8](vec2(1.0, 0.0), vec2(0.0, 1.0), vec2(-1.0, 0.0), vec2(0.0, -1.0),
+                                         vec2(0.39, 0.39), vec2(-0.39, 0.39), vec2(-0.39, -0.39), vec2(0.39, -0.39));
             vec3 sum = rgb;
             float wsum = 1.0;
-            for (int k = 0; k < 12; ++k) {
-                float ang = float(k) * 0.5235988;
-                float rr = u_radius[i] * (k % 2 == 0 ? 1.0 : 0.55);
-                vec3 s = texture(u_src, (p + rr * vec2(cos(ang), sin(ang))) / u_size).rgb;
+            for (int k = 0; k < 8; ++k) {
+                vec3 s = textureLod(u_src, (p + u_radius * taps[k]) / u_size, 0.0).rgb;
                 vec3 d = s - rgb;
                 float w = exp(-dot(d, d) * 180.0);
                 sum += s * w;
                 wsum += w;
             }
-            float amount = u_smooth * inside * keep * skin_likelihood(rgb);
             rgb = mix(rgb, sum / wsum, amount);
         }
         if (u_brighten > 0.0) {

@@ -9,10 +9,9 @@ import numpy as np
 from effects.gpu import EffectGpu
 from effects.landmarks import FACE_OVAL, INNER_LIPS, FaceLandmark as L
 from effects.layers.base import FrameInputs, Layer, LayerSpec, num, register_layer
-from render.shaders import set_uniform, set_uniform_array
+from render.shaders import set_uniform
 
 GLSL = Path(__file__).resolve().parent / "beauty.glsl"
-MAX_FACES = 4
 SMOOTH_RADIUS = 0.018  # face widths: a pore-sized blur (~4 px on a 230 px face)
 EYE_RADIUS = 0.14  # face widths kept sharp around each eye centre
 
@@ -52,35 +51,28 @@ class BeautyLayer(Layer):
         self.program = gpu.program(GLSL)
 
     def render(self, frame: FrameInputs) -> None:
-        faces = frame.face_frames(min(self.spec.max_faces, MAX_FACES))
-        if not faces:
-            return
+        faces = frame.face_frames(self.spec.max_faces)
         q, k = self.spec.params, self.spec.opacity
-        fc, fm, mc, mm, eyes, er, rad = [], [], [], [], [], [], []
-        for _face, ff in faces:
-            c, m = ellipse_of(ff.points[list(FACE_OVAL)], 1.0)
-            fc.append(tuple(c))
-            fm.append(tuple(m.T.reshape(-1)))  # GLSL mat2 is column-major
-            c, m = ellipse_of(ff.points[list(INNER_LIPS)], 1.15)
-            mc.append(tuple(c))
-            mm.append(tuple(m.T.reshape(-1)))
-            le = ff.points[[L.LEFT_EYE_OUTER, L.LEFT_EYE_INNER]].mean(axis=0)
-            re = ff.points[[L.RIGHT_EYE_OUTER, L.RIGHT_EYE_INNER]].mean(axis=0)
-            eyes.append((*le, *re))
-            er.append(EYE_RADIUS * ff.width)
-            rad.append(max(SMOOTH_RADIUS * ff.width, 1.5))
-        src = self.gpu.begin_filter()
+        if not faces or max(q.smooth, q.whiten, q.brighten) * k <= 0.0:
+            return
+        src = self.gpu.begin_region_filter()
         p = self.program
-        set_uniform(p, "u_size", tuple(float(v) for v in frame.size))
-        set_uniform(p, "u_faces", len(faces))
-        set_uniform_array(p, "u_face_c", fc, (0.0, 0.0))
-        set_uniform_array(p, "u_face_m", fm, (1.0, 0.0, 0.0, 1.0))
-        set_uniform_array(p, "u_mouth_c", mc, (0.0, 0.0))
-        set_uniform_array(p, "u_mouth_m", mm, (1.0, 0.0, 0.0, 1.0))
-        set_uniform_array(p, "u_eyes", eyes, (0.0, 0.0, 0.0, 0.0))
-        set_uniform_array(p, "u_eye_r", er, 1.0)
-        set_uniform_array(p, "u_radius", rad, 1.0)
         set_uniform(p, "u_smooth", q.smooth * k)
         set_uniform(p, "u_whiten", q.whiten * k)
         set_uniform(p, "u_brighten", q.brighten * k)
-        self.gpu.fullscreen(p, {"u_src": src})
+        for _face, ff in faces:
+            oval = ff.points[list(FACE_OVAL)]
+            c, m = ellipse_of(oval, 1.0)
+            set_uniform(p, "u_face_c", tuple(c))
+            set_uniform(p, "u_face_m", tuple(m.T.reshape(-1)))  # GLSL mat2 is column-major
+            c, m = ellipse_of(ff.points[list(INNER_LIPS)], 1.15)
+            set_uniform(p, "u_mouth_c", tuple(c))
+            set_uniform(p, "u_mouth_m", tuple(m.T.reshape(-1)))
+            le = ff.points[[L.LEFT_EYE_OUTER, L.LEFT_EYE_INNER]].mean(axis=0)
+            re = ff.points[[L.RIGHT_EYE_OUTER, L.RIGHT_EYE_INNER]].mean(axis=0)
+            set_uniform(p, "u_eyes", (*le, *re))
+            set_uniform(p, "u_eye_r", EYE_RADIUS * ff.width)
+            set_uniform(p, "u_radius", max(SMOOTH_RADIUS * ff.width, 1.5))
+            lo, hi = oval.min(axis=0), oval.max(axis=0)
+            pad = 0.08 * ff.width
+            self.gpu.rect(p, (lo[0] - pad, lo[1] - pad, hi[0] + pad, hi[1] + pad), {"u_src": src})

@@ -30,7 +30,7 @@ void main() {
 #if defined MODE_LUT
     // Texel centres: map 0..1 onto [0.5/N, 1 - 0.5/N].
     vec3 coord = rgb * ((u_lut_size - 1.0) / u_lut_size) + 0.5 / u_lut_size;
-    graded = texture(u_lut, coord).rgb;
+    graded = textureLod(u_lut, coord, 0.0).rgb;
 #endif
 #if defined MODE_COLOR
     graded = rgb * u_exposure;

@@ -10,7 +10,7 @@ import numpy as np
 from effects.gpu import EffectGpu
 from effects.landmarks import FaceLandmark as L
 from effects.layers.base import FrameInputs, Layer, LayerSpec, num, register_layer
-from render.shaders import set_uniform, set_uniform_array
+from render.shaders import set_uniform_array
 
 GLSL = Path(__file__).resolve().parent / "warp.glsl"
 MAX_OPS = 16
@@ -75,7 +75,7 @@ class WarpLayer(Layer):
 
     def __init__(self, gpu: EffectGpu, spec: LayerSpec, root: Path) -> None:
         super().__init__(gpu, spec, root)
-        self.program = gpu.program(GLSL)
+        self.program = gpu.program(GLSL, {"N_OPS": 2})  # compiled now so `check` catches errors
 
     def render(self, frame: FrameInputs) -> None:
         ops = []
@@ -86,10 +86,12 @@ class WarpLayer(Layer):
         ops = ops[:MAX_OPS]
         if not ops:
             return
-        src = self.gpu.begin_filter()
-        p = self.program
-        set_uniform(p, "u_size", tuple(float(v) for v in frame.size))
-        set_uniform(p, "u_count", len(ops))
+        src = self.gpu.begin_region_filter()
+        p = self.gpu.program(GLSL, {"N_OPS": len(ops)})
         set_uniform_array(p, "u_op", [tuple(map(float, o)) for o, _ in ops], (0.0, 0.0, 1.0, 0.0))
         set_uniform_array(p, "u_vec", [tuple(map(float, v)) for _, v in ops], (0.0, 0.0))
-        self.gpu.fullscreen(p, {"u_src": src})
+        x0 = min(o[0] - o[2] for o, _ in ops)
+        y0 = min(o[1] - o[2] for o, _ in ops)
+        x1 = max(o[0] + o[2] for o, _ in ops)
+        y1 = max(o[1] + o[2] for o, _ in ops)
+        self.gpu.rect(p, (x0 - 1, y0 - 1, x1 + 1, y1 + 1), {"u_src": src})

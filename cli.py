@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import argparse
 import logging
+import subprocess
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from assets.errors import VividError
 
@@ -13,22 +15,51 @@ Registrar = Callable[[argparse._SubParsersAction], None]
 # Command groups ("vivid avatar render", "vivid script check", ...) and what fills them.
 GROUPS = {
     "avatar": "glTF / VRM avatars: inspect, render, drive",
+    "script": "presenter scripts (YAML): check, render",
 }
 
 
 def _registrars() -> list[tuple[str | None, Registrar]]:
     """(group or None for top level, register function) for every package that has commands.
     Imported here, not at module top, so `vivid --help` stays fast."""
+    from assets.avatar_gen.commands import register as register_avatar_builder
     from avatar.commands import register_avatar_commands
     from capture.commands import register as register_capture
-    from render.commands import register as register_render, register_avatar_render
+    from render.commands import register_avatar_render
+    from render.script.commands import register_script_check
+    from render.timeline.commands import register_demo, register_script_render
+    from tts_bridge.commands import register as register_tts
 
     return [
-        (None, register_render),
+        (None, register_demo),
         (None, register_capture),
+        (None, register_tts),
+        (None, register_avatar_builder),
+        ("script", register_script_check),
+        ("script", register_script_render),
         ("avatar", register_avatar_render),
         ("avatar", register_avatar_commands),
     ]
+
+
+BENCHMARKS_DIR = Path(__file__).resolve().parent / "benchmarks"
+
+
+def run_benchmarks(args: argparse.Namespace) -> int:
+    """Run each benchmark script in its own process (each builds its own GL context)."""
+    scripts = sorted(p for p in BENCHMARKS_DIR.glob("*.py") if not p.name.startswith("_")
+                     and p.stem != "pyrender_baseline")
+    if args.names:
+        unknown = set(args.names) - {p.stem for p in scripts}
+        if unknown:
+            raise VividError(f"unknown benchmark {', '.join(sorted(unknown))}; "
+                             f"choose from {', '.join(p.stem for p in scripts)}")
+        scripts = [p for p in scripts if p.stem in args.names]
+    failed = 0
+    for script in scripts:
+        print(f"== {script.stem}", flush=True)
+        failed += subprocess.call([sys.executable, str(script)], cwd=BENCHMARKS_DIR.parent) != 0
+    return 1 if failed else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -41,6 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
         groups[name] = group_parser.add_subparsers(dest="subcommand", metavar="SUBCOMMAND", required=True)
     for group, register in _registrars():
         register(groups[group] if group else top)
+    bench = top.add_parser("bench", help="run the benchmarks (from a source checkout)")
+    bench.add_argument("names", nargs="*", help="benchmark names (default: all), e.g. render capture")
+    bench.set_defaults(func=run_benchmarks)
     return parser
 
 

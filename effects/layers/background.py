@@ -155,7 +155,9 @@ class ZoomCutoutLayer(Layer):
         p, gpu = self.spec.params, self.gpu
         offset, closeness, rot = self.motion(frame)
         src = gpu.begin_filter()
-        _mipmap_source(gpu, src)
+        blur_backdrop = self.bg is None  # the blurred frame is the backdrop: needs mipmaps
+        if blur_backdrop:
+            _mipmap_source(gpu, src)
         prog = self.program
         set_uniform(prog, "u_size", tuple(float(v) for v in frame.size))
         set_uniform(prog, "u_edge", EDGE)
@@ -175,4 +177,5 @@ class ZoomCutoutLayer(Layer):
             set_uniform(prog, "u_bg_rect", cover_rect(self.bg_size, frame.size))
             textures["u_bg"] = self.bg
         gpu.fullscreen(prog, textures)
-        _restore(src)
+        if blur_backdrop:
+            _restore(src)

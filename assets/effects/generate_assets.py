@@ -255,7 +255,7 @@ def party_hat(path: Path) -> None:
 
 def halo(path: Path) -> None:
     import trimesh
-    ring = trimesh.creation.torus(major_radius=0.09, minor_radius=0.008, major_sections=64, minor_sections=12)
+    ring = trimesh.creation.torus(major_radius=0.1, minor_radius=0.011, major_sections=64, minor_sections=12)
     ring.visual = trimesh.visual.ColorVisuals(ring, vertex_colors=np.tile([255, 215, 80, 255], (len(ring.vertices), 1)))
     ring.apply_transform(trimesh.transformations.rotation_matrix(-math.pi / 2, [1, 0, 0]))  # ring in the XZ plane
     ring.export(path)

@@ -15,6 +15,7 @@ from capture.sources import open_source
 from capture.sources.image import IMAGE_EXTENSIONS
 from effects.package import load_package
 from effects.preview import HotReloader, pipeline_options, run_effect, thumbnail
+from effects.sounds import SAMPLE_RATE, SoundTrack
 from effects.stack import EffectStack
 from render.context import RenderContext
 from render.image_io import write_png
@@ -166,6 +167,7 @@ def _preview_video(args: argparse.Namespace, first, frames, reloader: HotReloade
 
     out = args.output
     writer = None
+    sounds: SoundTrack | None = None
     window = out is None
     if out is not None:
         if out.suffix.lower() == ".png":
@@ -173,13 +175,23 @@ def _preview_video(args: argparse.Namespace, first, frames, reloader: HotReloade
             return 2
         alpha = out.suffix.lower() in (".mov", ".webm")
         w, h = first.size
-        writer = VideoWriter(out, w - w % 2, h - h % 2, VideoOptions(fps=30.0, alpha=alpha))
+        package = reloader.stack.package
+        has_sounds = any(a["do"] == "sound" for t in package.triggers
+                         for a in t.get("actions", []) + t.get("on_release", []))
+        writer = VideoWriter(out, w - w % 2, h - h % 2, VideoOptions(fps=30.0, alpha=alpha),
+                             audio_sample_rate=SAMPLE_RATE if has_sounds else None)
+        sounds = SoundTrack(package.root) if has_sounds else None
     count = 0
+    last_t = 0.0
     try:
         for _frame, image, result in run_effect(reloader, all_frames(), pipeline, watch=args.watch,
                                                  overlay=args.overlay):
             for ev in result.events:
                 log.info("%.2fs trigger %s %s", ev.time_s, ev.trigger, ev.edge)
+            if writer is not None and sounds is not None:
+                for name in result.sounds:
+                    sounds.add(result.time_s, name)
+            last_t = result.time_s
             if writer is not None:
                 writer.write(np.ascontiguousarray(image[:writer.size[1], :writer.size[0]]))
             elif window:
@@ -191,6 +203,8 @@ def _preview_video(args: argparse.Namespace, first, frames, reloader: HotReloade
                 if key == ord("t"):
                     reloader.stack.tap()
             count += 1
+        if writer is not None and sounds is not None:
+            writer.add_audio(sounds.render(last_t + 1.0 / 30.0))
     finally:
         if writer is not None:
             writer.close()

@@ -69,3 +69,20 @@ def test_thumbnail_command(test_data, model_dir, tmp_path):
 def test_every_builtin_has_a_thumbnail(name):
     thumb = LIBRARY / name / "thumbnail.png"
     assert thumb.is_file() and Image.open(thumb).size == (256, 256)
+
+
+def test_trigger_sounds_are_mixed_into_the_video(test_data, model_dir, tmp_path):
+    import soundfile
+    folder = tmp_path / "beep"
+    t = np.arange(int(0.1 * 22050)) / 22050
+    folder.mkdir()
+    soundfile.write(str(folder / "beep.wav"), 0.5 * np.sin(2 * np.pi * 880 * t), 22050)
+    write_package(folder, [{"type": "color", "saturation": 1.2}],
+                  triggers=[{"when": {"timer_s": 0.1}, "actions": [{"do": "sound", "file": "beep.wav"}]}])
+    out = tmp_path / "out.mp4"
+    assert vivid("preview", str(folder), "--input", str(test_data / "video/talking_head_woman_d10.mp4"),
+                 "-o", str(out), "--max-frames", "12") == 0
+    with av.open(str(out)) as container:
+        assert container.streams.audio, "no audio stream written"
+        audio = np.concatenate([f.to_ndarray().reshape(-1) for f in container.decode(audio=0)])
+    assert np.abs(audio).max() > 0.1

@@ -19,6 +19,7 @@ from capture.types import Frame, Tracking
 from effects.landmarks import anchor_index_points
 from effects.package import EffectPackage, load_package
 from effects.stack import EffectFrame, EffectStack
+from effects.triggers import HAND_GESTURES
 from render.context import RenderContext
 
 log = logging.getLogger(__name__)
@@ -31,7 +32,7 @@ def pipeline_options(package: EffectPackage, still: bool, num_faces: int = 1) ->
     kinds = {spec.anchor.kind for spec in package.layers}
     gestures = {t["when"].get("gesture") for t in package.triggers}
     return PipelineOptions(face=True, mask=bool(types & {"background", "zoom_cutout"}),
-                           body="body" in kinds, hands="hand" in kinds or "hand_visible" in gestures,
+                           body="body" in kinds, hands="hand" in kinds or bool(gestures & ({"hand_visible"} | set(HAND_GESTURES))),
                            num_faces=max(num_faces, max((s.max_faces for s in package.layers), default=1)
                                          if still else num_faces),
                            still_images=still)

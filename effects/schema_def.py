@@ -8,12 +8,12 @@ import json
 from pathlib import Path
 
 from capture.types import BLENDSHAPE_NAMES
+from effects.triggers import GESTURES as TRIGGER_GESTURES
 
 FORMAT_VERSION = 1
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "effect.schema.json"
 
-GESTURES = ("mouth_open", "blink", "wink_left", "wink_right", "smile", "kiss", "blow",
-            "brows_raised", "nod", "shake", "hand_visible")
+GESTURES = tuple(TRIGGER_GESTURES)
 
 COMMON_LAYER_PROPERTIES: dict = {
     "id": {"type": "string", "pattern": "^[A-Za-z0-9_-]+$", "description": "unique name, used by triggers"},

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from capture.types import BLENDSHAPE_NAMES, Blendshape as B, Tracking
+from capture.types import BLENDSHAPE_NAMES, Blendshape as B, HandLandmark as H, Tracking
 from effects.landmarks import head_angles_deg
 
 
@@ -46,7 +46,18 @@ GESTURES: dict[str, GestureRule] = {
     "nod": GestureRule(1.00, 0.60, "pitch range / 12 deg (yaw steadier than pitch)"),
     "shake": GestureRule(1.00, 0.60, "yaw range / 12 deg (pitch steadier than yaw)"),
     "hand_visible": GestureRule(0.50, 0.50, "1 when a hand is tracked"),
+    # Hand poses from finger extension (see finger_states); binary scores, use hold_s to debounce.
+    "open_palm": GestureRule(0.50, 0.50, "4 fingers extended"),
+    "fist": GestureRule(0.50, 0.50, "no finger extended"),
+    "victory": GestureRule(0.50, 0.50, "index and middle extended only"),
+    "pointing": GestureRule(0.50, 0.50, "index extended only"),
+    "thumbs_up": GestureRule(0.50, 0.50, "thumb extended upwards, fingers folded"),
 }
+HAND_GESTURES = ("open_palm", "fist", "victory", "pointing", "thumbs_up")
+# A finger is extended when its tip is this much farther from the wrist than its middle joint
+# (PIP); folded fingers put the tip closer to the wrist than the PIP (ratio < 1).
+FINGER_EXTENDED_RATIO = 1.15
+THUMB_EXTENDED_RATIO = 1.3  # thumb tip vs thumb IP distance to the index knuckle
 HEAD_WINDOW_S = 1.0
 HEAD_RANGE_DEG = 12.0
 
@@ -89,6 +100,33 @@ class HeadMotion:
         return float(np.ptp(a[:, 1])), float(np.ptp(a[:, 2]))
 
 
+def finger_states(landmarks: np.ndarray) -> tuple[bool, bool, bool, bool, bool]:
+    """(thumb, index, middle, ring, pinky) extended, from 21 hand landmarks (x, y[, z])."""
+    pts = np.asarray(landmarks, np.float64)[:, :2]
+    wrist = pts[H.WRIST]
+    fingers = []
+    for tip, pip in ((H.INDEX_FINGER_TIP, H.INDEX_FINGER_PIP), (H.MIDDLE_FINGER_TIP, H.MIDDLE_FINGER_PIP),
+                     (H.RING_FINGER_TIP, H.RING_FINGER_PIP), (H.PINKY_TIP, H.PINKY_PIP)):
+        fingers.append(np.linalg.norm(pts[tip] - wrist) > FINGER_EXTENDED_RATIO * np.linalg.norm(pts[pip] - wrist))
+    knuckle = pts[H.INDEX_FINGER_MCP]
+    thumb = np.linalg.norm(pts[H.THUMB_TIP] - knuckle) > THUMB_EXTENDED_RATIO * np.linalg.norm(pts[H.THUMB_IP] - knuckle)
+    return (bool(thumb), *fingers)  # type: ignore[return-value]
+
+
+def hand_pose_score(name: str, tracking: Tracking) -> float:
+    for hand in tracking.hands:
+        thumb, index, middle, ring, pinky = finger_states(hand.landmarks)
+        four = (index, middle, ring, pinky)
+        hit = {"open_palm": all(four), "fist": not any(four) and not thumb,
+               "victory": index and middle and not ring and not pinky,
+               "pointing": index and not middle and not ring and not pinky,
+               "thumbs_up": thumb and not any(four)
+               and hand.landmarks[H.THUMB_TIP][1] < hand.landmarks[H.THUMB_MCP][1]}[name]
+        if hit:
+            return 1.0
+    return 0.0
+
+
 def gesture_score(name: str, tracking: Tracking, head: HeadMotion) -> float:
     if name == "mouth_open":
         return _bs(tracking, B.JAW_OPEN)
@@ -113,6 +151,8 @@ def gesture_score(name: str, tracking: Tracking, head: HeadMotion) -> float:
         return main / HEAD_RANGE_DEG if main > other else 0.0
     if name == "hand_visible":
         return 1.0 if tracking.hands else 0.0
+    if name in HAND_GESTURES:
+        return hand_pose_score(name, tracking)
     raise KeyError(f"unknown gesture '{name}'; choose one of {', '.join(GESTURES)}")
 
 

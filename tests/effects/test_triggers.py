@@ -171,3 +171,43 @@ def test_actions_start_stop_burst_and_variants(rc, tmp_path):
         assert [e.trigger for e in result.events] == ["tap"]
         assert result.layer_states["warm"] is False and stack.variant == "cold"
         assert len(stack.by_id["hearts"].bursts) == 1
+
+
+def hand(extended: tuple[bool, bool, bool, bool, bool], thumb_up: bool = False):
+    """Synthetic 21 landmarks (image coords, y down) of an upright hand with chosen fingers out."""
+    from capture.types import HandLandmark as Hd, HandTracking
+    pts = np.zeros((21, 3))
+    pts[Hd.WRIST] = (0.5, 0.8, 0)
+    columns = {1: 0.44, 2: 0.48, 3: 0.52, 4: 0.56}
+    names = [("INDEX_FINGER", 1), ("MIDDLE_FINGER", 2), ("RING_FINGER", 3), ("PINKY", 4)]
+    for name, col in names:
+        x = columns[col]
+        pts[Hd[f"{name}_MCP"]] = (x, 0.65, 0)
+        pts[Hd[f"{name}_PIP"]] = (x, 0.57, 0)
+        out = extended[col]
+        pts[Hd[f"{name}_DIP"]] = (x, 0.52, 0) if out else (x, 0.6, 0)
+        pts[Hd[f"{name}_TIP" if name != "PINKY" else "PINKY_TIP"]] = (x, 0.47, 0) if out else (x, 0.66, 0)
+    pts[Hd.THUMB_CMC] = (0.46, 0.76, 0)
+    pts[Hd.THUMB_MCP] = (0.42, 0.72, 0)
+    pts[Hd.THUMB_IP] = (0.40, 0.68, 0)
+    if extended[0]:
+        pts[Hd.THUMB_TIP] = (0.38, 0.58, 0) if thumb_up else (0.30, 0.68, 0)
+    else:
+        pts[Hd.THUMB_TIP] = (0.43, 0.66, 0)
+    return HandTracking(landmarks=readonly_f32(pts), world_landmarks=readonly_f32(pts), handedness="Right",
+                        score=0.9, timestamp_s=0.0)
+
+
+@pytest.mark.parametrize("fingers, thumb_up, expected", [
+    ((True, True, True, True, True), False, "open_palm"),
+    ((False, False, False, False, False), False, "fist"),
+    ((False, True, True, False, False), False, "victory"),
+    ((False, True, False, False, False), False, "pointing"),
+    ((True, False, False, False, False), True, "thumbs_up"),
+])
+def test_hand_poses(fingers, thumb_up, expected):
+    from effects.triggers import HAND_GESTURES
+    h = hand(fingers, thumb_up)
+    frames = [Tracking(timestamp_s=i / 30, hands=(h,)) for i in range(5)]
+    fired = {g for g in HAND_GESTURES if run(frames, {"when": {"gesture": g}})}
+    assert fired == {expected}

@@ -182,3 +182,35 @@ def test_every_builtin_effect_renders_on_every_portrait(rc, tracked_portraits, e
         assert out.shape == image.shape[:2] + (4,)
         any_change |= bool(changed(out, image).mean() > 0.002)
     assert any_change, f"{effect} changed nothing on any portrait"
+
+
+def test_animated_sticker_follows_time(rc, tracked_portraits, tmp_path):
+    solid_png(tmp_path / "p" / "a.png", (255, 0, 0, 255))
+    solid_png(tmp_path / "p" / "b.png", (0, 0, 255, 255))
+    pkg = package(tmp_path / "p", [{"type": "sticker", "frames": ["a.png", "b.png"], "fps": 2, "anchor": "screen",
+                                    "position": [0.5, 0.5], "size": [0.1]}])
+    image, tracking = tracked_portraits["obama.jpg"]
+    h, w = image.shape[:2]
+    with EffectStack(rc, pkg, (w, h)) as stack:
+        first = stack.render(image, tracking, time_s=0.2).image[h // 2, w // 2]
+        second = stack.render(image, tracking, time_s=0.7).image[h // 2, w // 2]
+        third = stack.render(image, tracking, time_s=1.2).image[h // 2, w // 2]
+    assert tuple(first[:3]) == (255, 0, 0) and tuple(second[:3]) == (0, 0, 255) and tuple(third[:3]) == (255, 0, 0)
+
+
+def test_sticker_on_a_body_landmark(rc, test_data, tmp_path):
+    from capture.pipeline import PipelineOptions, TrackingPipeline
+    from capture.types import Frame, PoseLandmark
+    from tests.effects.conftest import load_scaled
+    image = load_scaled(test_data / "bodies/pixabay_businessman.jpeg")
+    with TrackingPipeline(PipelineOptions(face=False, body=True, still_images=True)) as pipeline:
+        tracking = pipeline.process(Frame(image, 0.0, 0))
+    assert tracking.bodies, "no body tracked"
+    disc_png(tmp_path / "p" / "dot.png", (0, 255, 0))
+    pkg = package(tmp_path / "p", [{"type": "sticker", "image": "dot.png", "anchor": "body:left_shoulder",
+                                    "size": [0.15], "max_faces": 1}])
+    out = render(rc, pkg, image, tracking)
+    blob = (out[..., 1].astype(int) - np.maximum(out[..., 0], out[..., 2]).astype(int) > 150) & changed(out, image)
+    ys, xs = np.nonzero(blob)
+    target = tracking.bodies[0].landmarks[PoseLandmark.LEFT_SHOULDER, :2] * (image.shape[1], image.shape[0])
+    assert np.hypot(xs.mean() + 0.5 - target[0], ys.mean() + 0.5 - target[1]) < 2.0

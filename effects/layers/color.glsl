@@ -38,10 +38,16 @@ void main() {
     float luma = dot(graded, vec3(0.2126, 0.7152, 0.0722));
     graded = mix(vec3(luma), graded, u_saturation);
     graded *= vec3(1.0 + 0.12 * u_temperature, 1.0, 1.0 - 0.12 * u_temperature);
-    vec2 q = gl_FragCoord.xy / u_size - 0.5;
-    graded *= 1.0 - u_vignette * smoothstep(0.25, 0.75, length(q * vec2(u_size.x / u_size.y, 1.0)));
-    float n = fract(sin(dot(gl_FragCoord.xy + fract(u_time * 7.13) * 97.0, vec2(12.9898, 78.233))) * 43758.5453);
-    graded += (n - 0.5) * 0.25 * u_grain;
+    if (u_vignette > 0.0) {  // uniform branches: free when off
+        vec2 q = gl_FragCoord.xy / u_size - 0.5;
+        graded *= 1.0 - u_vignette * smoothstep(0.25, 0.75, length(q * vec2(u_size.x / u_size.y, 1.0)));
+    }
+    if (u_grain > 0.0) {
+        // Interleaved gradient noise (Jimenez 2014): no sin(), cheap on a software rasterizer.
+        vec2 g = gl_FragCoord.xy + vec2(fract(u_time * 7.13) * 97.0, fract(u_time * 3.7) * 53.0);
+        float n = fract(52.9829189 * fract(dot(g, vec2(0.06711056, 0.00583715))));
+        graded += (n - 0.5) * 0.25 * u_grain;
+    }
 #endif
     rgb = mix(rgb, clamp(graded, 0.0, 1.0), u_strength);
     f_color = vec4(rgb * c.a, c.a);

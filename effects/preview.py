@@ -20,6 +20,7 @@ from effects.landmarks import anchor_index_points
 from effects.package import EffectPackage, load_package
 from effects.stack import EffectFrame, EffectStack
 from effects.triggers import HAND_GESTURES
+from assets.errors import RenderError
 from render.context import RenderContext
 
 log = logging.getLogger(__name__)
@@ -137,7 +138,8 @@ def run_effect(reloader: HotReloader, frames: Iterable[Frame], pipeline: Trackin
         if watch:
             reloader.poll()
         tracking = pipeline.process(frame)
-        assert reloader.stack is not None
+        if reloader.stack is None:
+            raise RenderError("the effect stack was released while the preview was running")
         result = reloader.stack.render(frame.image, tracking)
         image = result.image
         if overlay:
@@ -150,7 +152,7 @@ def run_effect(reloader: HotReloader, frames: Iterable[Frame], pipeline: Trackin
 def fire_all(stack: EffectStack, time_s: float) -> None:
     """Run every trigger's start actions once (thumbnails show what the effect does)."""
     for trig in stack.package.triggers:
-        stack._run_actions(list(trig.get("actions", [])), time_s, [])
+        stack.run_actions(list(trig.get("actions", [])), time_s, [])
 
 
 def thumbnail(package_path: str | Path, portrait: str | Path, out: str | Path | None = None,

@@ -13,6 +13,8 @@ from capture.types import Tracking
 from effects.gpu import EffectGpu
 from effects.layers import LAYER_TYPES, Layer
 from effects.layers.base import FrameInputs
+from assets.errors import AssetError
+from effects.errors import EffectPackageError
 from effects.package import EffectPackage
 from effects.triggers import TriggerEvent, TriggerSet
 from render.context import RenderContext
@@ -38,7 +40,13 @@ class EffectStack:
         self.layers: list[Layer] = []
         try:
             for spec in package.layers:
-                self.layers.append(LAYER_TYPES[spec.type](self.gpu, spec, package.root))
+                try:
+                    self.layers.append(LAYER_TYPES[spec.type](self.gpu, spec, package.root))
+                except EffectPackageError:
+                    raise
+                except AssetError as exc:  # an unreadable image / LUT / glTF: name where it is used
+                    raise EffectPackageError(package.manifest_label, f"layers[{spec.index}]",
+                                             f"{spec.type} layer '{spec.id}': {exc}") from exc
         except BaseException:
             self.release()
             raise
@@ -63,7 +71,8 @@ class EffectStack:
         """A tap / click / hotkey: fires the package's `tap` triggers on the next frame."""
         self.triggers.tap()
 
-    def _run_actions(self, actions: list[dict], time_s: float, sounds: list[str]) -> None:
+    def run_actions(self, actions: list[dict], time_s: float, sounds: list[str]) -> None:
+        """Apply trigger actions now (start/stop/toggle/burst/variant; sounds are collected)."""
         for action in actions:
             do = action["do"]
             if do in ("start", "stop", "toggle"):
@@ -86,7 +95,7 @@ class EffectStack:
         sounds: list[str] = []
         for trig, ev in self.triggers.update(tracking):
             events.append(ev)
-            self._run_actions(trig.actions if ev.edge == "start" else trig.on_release, t, sounds)
+            self.run_actions(trig.actions if ev.edge == "start" else trig.on_release, t, sounds)
         mask = tracking.mask.mask if tracking.mask is not None else None
         self.gpu.begin_frame(image, mask)
         inputs = FrameInputs(tracking=tracking, time_s=t, size=self.size)

@@ -154,3 +154,12 @@ def test_hot_reload_keeps_the_last_good_package(pkg_dir, rc):
         assert reloader.error is None and len(reloader.stack.layers) == 2 and reloader.reloads == 1
     finally:
         reloader.release()
+
+
+def test_unreadable_asset_is_named_with_its_layer(pkg_dir, rc):
+    (pkg_dir / "bad.cube").write_text("LUT_3D_SIZE 2\n0 0 0\n")
+    write_package(pkg_dir, [sticker_layer(), {"id": "grade", "type": "lut", "file": "bad.cube"}])
+    package = load_package(pkg_dir)
+    with pytest.raises(EffectPackageError, match=r"cat_ears/effect.json: layers\[1\]: lut layer 'grade': .*bad.cube: "
+                                                 r"LUT_3D_SIZE 2 needs 8 entries, found 1"):
+        EffectStack(rc, package, (64, 64))

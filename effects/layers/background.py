@@ -11,7 +11,9 @@ from pathlib import Path
 import moderngl
 import numpy as np
 
+from assets.errors import AssetError, SourceError
 from effects.gpu import EffectGpu
+from effects.video_texture import VideoTexture
 from effects.landmarks import head_angles_deg
 from effects.layers.base import (ASSET, COLOR, FrameInputs, Layer, LayerSpec, num, premultiplied,
                                  register_layer)
@@ -44,11 +46,13 @@ def _restore(src: moderngl.Texture) -> None:
 
 @dataclass(frozen=True)
 class BackgroundParams:
-    """mode: blur | replace | color | remove (transparent). image: replacement (replace).
-    color: fill (color). blur: 0..1 (1 = very strong)."""
+    """mode: blur | replace | color | remove (transparent). image or video: the replacement
+    (replace; a video loops, its frame follows the effect time). color: fill (color).
+    blur: 0..1 (1 = very strong)."""
 
     mode: str = "blur"
     image: str = ""
+    video: str = ""
     color: tuple = (0.0, 0.8, 0.2)
     blur: float = 0.6
 
@@ -58,23 +62,35 @@ class BackgroundLayer(Layer):
     type_name = "background"
     kind = "filter"
     PARAMS = BackgroundParams
-    ASSET_FIELDS = ("image",)
-    SCHEMA = {"mode": {"enum": list(MODES)}, "image": ASSET, "color": COLOR, "blur": num(0, 1, 0.6)}
+    ASSET_FIELDS = ("image", "video")
+    SCHEMA = {"mode": {"enum": list(MODES)}, "image": ASSET, "video": ASSET, "color": COLOR, "blur": num(0, 1, 0.6)}
 
     @staticmethod
     def check_params(p: BackgroundParams) -> None:
-        if p.mode == "replace" and not p.image:
-            raise ValueError("mode 'replace' needs an 'image' (a PNG/JPEG in the package)")
+        if p.mode == "replace" and bool(p.image) == bool(p.video):
+            raise ValueError("mode 'replace' needs one 'image' (PNG/JPEG) or one 'video' (MP4/WebM) in the package")
 
     def __init__(self, gpu: EffectGpu, spec: LayerSpec, root: Path) -> None:
         super().__init__(gpu, spec, root)
         p = spec.params
         self.program = gpu.program(GLSL, {f"MODE_{p.mode.upper()}": 1})
         self.bg = None
+        self.video: VideoTexture | None = None
         if p.image:
             img = read_image(root / p.image)
             self.bg = gpu.texture_rgba(str(root / p.image), img)
             self.bg_size = (img.shape[1], img.shape[0])
+        elif p.video:
+            try:
+                self.video = VideoTexture(gpu.ctx, root / p.video)
+            except (SourceError, StopIteration) as exc:
+                raise AssetError(f"{root / p.video}: cannot decode the background video ({exc})") from exc
+            self.bg, self.bg_size = self.video.texture, self.video.size
+
+    def release(self) -> None:
+        if self.video is not None:
+            self.video.release()
+            self.video = None
 
     def render(self, frame: FrameInputs) -> None:
         if frame.tracking.mask is None:
@@ -90,6 +106,8 @@ class BackgroundLayer(Layer):
         set_uniform(prog, "u_amount", self.spec.opacity)
         set_uniform(prog, "u_color", premultiplied(tuple(p.color)))
         textures = {"u_src": src, "u_mask": gpu.mask}
+        if self.video is not None:
+            self.bg = self.video.at(frame.time_s)
         if self.bg is not None:
             set_uniform(prog, "u_bg_rect", cover_rect(self.bg_size, frame.size))
             textures["u_bg"] = self.bg

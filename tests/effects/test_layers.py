@@ -214,3 +214,23 @@ def test_sticker_on_a_body_landmark(rc, test_data, tmp_path):
     ys, xs = np.nonzero(blob)
     target = tracking.bodies[0].landmarks[PoseLandmark.LEFT_SHOULDER, :2] * (image.shape[1], image.shape[0])
     assert np.hypot(xs.mean() + 0.5 - target[0], ys.mean() + 0.5 - target[1]) < 2.0
+
+
+def test_background_replaced_by_a_looping_video(rc, tracked_portraits, tmp_path):
+    from render.video_writer import VideoOptions, VideoWriter
+    folder = tmp_path / "p"
+    folder.mkdir()
+    writer = VideoWriter(folder / "bg.mp4", 64, 36, VideoOptions(fps=10.0))
+    for i in range(20):  # 1 s red, 1 s blue
+        writer.write(np.full((36, 64, 3), (220, 20, 20) if i < 10 else (20, 20, 220), np.uint8))
+    writer.close()
+    pkg = package(folder, [{"type": "background", "mode": "replace", "video": "bg.mp4"}])
+    image, tracking = tracked_portraits["obama.jpg"]
+    mask = cv2.resize(tracking.mask.mask, (image.shape[1], image.shape[0]))
+    background = mask < 0.05
+    with EffectStack(rc, pkg, (image.shape[1], image.shape[0])) as stack:
+        colours = [np.median(stack.render(image, tracking, time_s=t).image[background][:, :3], axis=0)
+                   for t in (0.25, 1.45, 2.3, 0.5)]  # red, blue, red again (looped), back in time
+    red, blue = np.array([220, 20, 20]), np.array([20, 20, 220])
+    for got, want in zip(colours, (red, blue, red, red)):
+        assert np.abs(got - want).max() < 30, (got, want)

@@ -43,7 +43,7 @@ void main() {
     vec4 back = vec4(0.0, 0.0, 0.0, 1.0);
     if (ray.z < -1e-3) {
         vec2 hit = ray.xy / -ray.z;  // plane at distance 1
-        vec2 buv = hit / (vec2(aspect, 1.0) * u_tan * 2.0) + 0.5 + u_bshift;
+        vec2 buv = hit / (vec2(aspect, 1.0) * u_tan * 2.0) + 0.5 - u_bshift;  // content moves by +u_bshift
         buv = clamp(buv, 0.0, 1.0);
         back = u_has_bg == 1 ? textureLod(u_bg, buv * u_bg_rect.xy + u_bg_rect.zw, 0.0) : textureLod(u_src, buv, u_blur_lod);
     }

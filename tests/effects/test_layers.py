@@ -234,3 +234,47 @@ def test_background_replaced_by_a_looping_video(rc, tracked_portraits, tmp_path)
     red, blue = np.array([220, 20, 20]), np.array([20, 20, 220])
     for got, want in zip(colours, (red, blue, red, red)):
         assert np.abs(got - want).max() < 30, (got, want)
+
+
+def test_zoom_cutout_moves_person_and_backdrop_in_opposite_directions(rc, tracked_portraits, tmp_path):
+    from capture.types import FaceTracking
+    folder = tmp_path / "p"
+    folder.mkdir()
+    stripes = np.zeros((360, 640, 4), np.uint8)
+    stripes[..., 3] = 255
+    stripes[:, :, 1] = np.where((np.arange(640) // 100) % 2 == 0, 255, 0)[None, :]  # green / black columns
+    from PIL import Image
+    Image.fromarray(stripes).save(folder / "stripes.png")
+    pkg = package(folder, [{"type": "zoom_cutout", "backdrop": "stripes.png", "strength": 0.3, "zoom": 0.0, "turn": 0.0}])
+    image, tracking = tracked_portraits["obama.jpg"]
+    h, w = image.shape[:2]
+    face = tracking.face
+
+    def with_x(dx_cm):
+        m = np.array(face.head_matrix, np.float64)
+        m[0, 3] += dx_cm
+        moved = FaceTracking(face.landmarks, face.blendshapes, readonly(m), face.timestamp_s)
+        return Tracking(timestamp_s=0.0, faces=(moved,), frame_size=tracking.frame_size, mask=tracking.mask)
+
+    def measure(out):
+        backdrop = (out[..., 1] > 200) & (out[..., 0] < 40) & (out[..., 2] < 40)
+        person = np.abs(out[..., :3].astype(int) - image.astype(int)).max(axis=2) < 8
+        person &= ~backdrop
+        row = out[5, :, 1].astype(float)  # a top row: backdrop only
+        return np.nonzero(person)[1].mean(), row
+
+    with EffectStack(rc, pkg, (w, h)) as stack:
+        left_person, left_row = measure(stack.render(image, with_x(-6.0)).image)
+        right_person, right_row = measure(stack.render(image, with_x(6.0)).image)
+    # Person: follows the head (to the right for +x). Backdrop: cross-correlation lag of the
+    # stripes between the two renders must point the other way.
+    lags = range(-90, 91)
+    scores = [np.dot(np.roll(left_row, k), right_row) for k in lags]
+    backdrop_shift = lags[int(np.argmax(scores))]
+    assert right_person > left_person + 5
+    assert backdrop_shift < -5, f"backdrop moved by {backdrop_shift} px"
+
+
+def readonly(a):
+    from capture.types import readonly_f32
+    return readonly_f32(a)

@@ -163,3 +163,32 @@ def test_unreadable_asset_is_named_with_its_layer(pkg_dir, rc):
     with pytest.raises(EffectPackageError, match=r"cat_ears/effect.json: layers\[1\]: lut layer 'grade': .*bad.cube: "
                                                  r"LUT_3D_SIZE 2 needs 8 entries, found 1"):
         EffectStack(rc, package, (64, 64))
+
+
+def test_video_preview_keeps_running_through_a_broken_edit(pkg_dir, rc, test_data, model_dir):
+    from capture.pipeline import PipelineOptions, TrackingPipeline
+    from capture.sources.video import VideoSource
+    from effects.preview import run_effect
+    write_package(pkg_dir, [sticker_layer()])
+    with VideoSource(test_data / "video/talking_head_woman_d10.mp4") as src:
+        frames = [f for _, f in zip(range(6), src)]
+    reloader = HotReloader(pkg_dir, rc, frames[0].size, on_error=lambda message: None)
+
+    def edited():
+        for i, frame in enumerate(frames):
+            if i == 2:  # the designer saves a broken file mid-stream
+                (pkg_dir / "effect.json").write_text('{"format": "vivid-effect", "version": 1, "name": "x", '
+                                                     '"layers": [{"type": "sticker", "image": "gone.png"}]}')
+                _touch(pkg_dir / "effect.json")
+            yield frame
+
+    try:
+        with TrackingPipeline(PipelineOptions()) as pipeline:
+            out = list(run_effect(reloader, edited(), pipeline, watch=True))
+        assert len(out) == 6
+        assert "layers[0].image: asset file 'gone.png' not found" in reloader.error
+        # Frames after the broken edit show the error banner (dark red band at the top).
+        top = out[4][1][:10, :, :3].reshape(-1, 3).mean(axis=0)
+        assert top[0] > 90 and top[1] < 30 and top[2] < 30
+    finally:
+        reloader.release()

@@ -120,6 +120,30 @@ class EffectGpu:
             self._vaos[id(program)] = vao
         vao.render(moderngl.TRIANGLE_STRIP, vertices=4)
 
+    def blur_levels(self, src: moderngl.Texture) -> tuple[moderngl.Texture, moderngl.Texture]:
+        """`src` box-filtered down 4x and 16x (two small passes, ~1/15 of a full-screen pass;
+        building mipmaps of a 720p target costs ~24 ms on llvmpipe). Sample them with linear
+        filtering for a background blur. Leaves the caller's framebuffer unbound: call this
+        before begin_filter()."""
+        if not hasattr(self, "_blur"):
+            levels = []
+            w, h = self.size
+            for k in (4, 16):
+                tex = self.ctx.texture((max(w // k, 1), max(h // k, 1)), 4)
+                tex.repeat_x = tex.repeat_y = False
+                levels.append((tex, self.ctx.framebuffer([tex])))
+            self._blur = levels
+        program = self.program("downsample.glsl")
+        source = src
+        for tex, fbo in self._blur:
+            fbo.use()
+            self.ctx.viewport = (0, 0, *tex.size)
+            program["u_src_size"].value = tuple(float(v) for v in source.size)
+            self.fullscreen(program, {"u_src": source})
+            source = tex
+        self.ctx.viewport = (0, 0, *self.size)
+        return self._blur[0][0], self._blur[1][0]
+
     def begin_overlay(self) -> None:
         """Bind the current target for drawing on top."""
         self.fbos[self.current].use()
@@ -177,6 +201,9 @@ class EffectGpu:
         for obj in [*self._vaos.values(), *self._textures.values(), *self.fbos, *self.targets,
                     self.depth, self.mask]:
             obj.release()
+        for tex, fbo in getattr(self, "_blur", []):
+            fbo.release()
+            tex.release()
         self._vaos.clear()
         self._textures.clear()
 

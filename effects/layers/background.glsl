@@ -7,11 +7,13 @@ void main() {
 }
 #endif
 #if defined FRAGMENT_SHADER
-uniform sampler2D u_src;     // image so far (mipmapped when blurring)
+uniform sampler2D u_src;     // image so far
 uniform sampler2D u_mask;    // person confidence, same framing as the image
 uniform sampler2D u_bg;      // replacement / backdrop image (premultiplied)
 uniform vec2 u_size;
-uniform float u_blur_lod;
+uniform sampler2D u_blur1;   // the image so far, 4x smaller (box filtered)
+uniform sampler2D u_blur2;   // 16x smaller
+uniform float u_blur;        // 0..1: mix from the 4x to the 16x level
 uniform vec4 u_color;        // premultiplied fill colour
 uniform vec2 u_edge;         // mask smoothstep lo, hi
 uniform vec4 u_bg_rect;      // cover-fit: uv scale xy, offset zw
@@ -26,6 +28,10 @@ uniform vec2 u_bshift;       // backdrop shift (plane units)
 uniform int u_has_bg;
 #endif
 out vec4 f_color;
+
+vec4 blurred(vec2 uv) {
+    return mix(textureLod(u_blur1, uv, 0.0), textureLod(u_blur2, uv, 0.0), u_blur);
+}
 
 float person(vec2 uv) {
     return smoothstep(u_edge.x, u_edge.y, textureLod(u_mask, uv, 0.0).r);
@@ -45,7 +51,7 @@ void main() {
         vec2 hit = ray.xy / -ray.z;  // plane at distance 1
         vec2 buv = hit / (vec2(aspect, 1.0) * u_tan * 2.0) + 0.5 - u_bshift;  // content moves by +u_bshift
         buv = clamp(buv, 0.0, 1.0);
-        back = u_has_bg == 1 ? textureLod(u_bg, buv * u_bg_rect.xy + u_bg_rect.zw, 0.0) : textureLod(u_src, buv, u_blur_lod);
+        back = u_has_bg == 1 ? textureLod(u_bg, buv * u_bg_rect.xy + u_bg_rect.zw, 0.0) : blurred(buv);
     }
     vec4 outc = mix(back, fg, m);
     f_color = mix(src, outc, u_amount);
@@ -53,7 +59,7 @@ void main() {
     float m = person(uv);
     vec4 bg;
 #if defined MODE_BLUR
-    bg = textureLod(u_src, uv, u_blur_lod);
+    bg = blurred(uv);
 #elif defined MODE_REPLACE
     bg = texture(u_bg, uv * u_bg_rect.xy + u_bg_rect.zw);
 #elif defined MODE_COLOR

@@ -8,7 +8,6 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-import moderngl
 import numpy as np
 
 from assets.errors import AssetError, SourceError
@@ -33,15 +32,6 @@ def cover_rect(image_size: tuple[int, int], frame_size: tuple[int, int]) -> tupl
     s = max(fw / iw, fh / ih)
     sx, sy = fw / (iw * s), fh / (ih * s)
     return (sx, sy, (1 - sx) / 2, (1 - sy) / 2)
-
-
-def _mipmap_source(gpu: EffectGpu, src: moderngl.Texture) -> None:
-    src.build_mipmaps()
-    src.filter = (moderngl.LINEAR_MIPMAP_LINEAR, moderngl.LINEAR)
-
-
-def _restore(src: moderngl.Texture) -> None:
-    src.filter = (moderngl.LINEAR, moderngl.LINEAR)
 
 
 @dataclass(frozen=True)
@@ -96,24 +86,23 @@ class BackgroundLayer(Layer):
         if frame.tracking.mask is None:
             return
         p, gpu = self.spec.params, self.gpu
-        src = gpu.begin_filter()
         prog = self.program
+        textures = {}
         if p.mode == "blur":
-            _mipmap_source(gpu, src)
-            set_uniform(prog, "u_blur_lod", 1.0 + p.blur * 5.0)
+            textures["u_blur1"], textures["u_blur2"] = gpu.blur_levels(gpu.source())
+            set_uniform(prog, "u_blur", p.blur)
+        src = gpu.begin_filter()
         set_uniform(prog, "u_size", tuple(float(v) for v in frame.size))
         set_uniform(prog, "u_edge", EDGE)
         set_uniform(prog, "u_amount", self.spec.opacity)
         set_uniform(prog, "u_color", premultiplied(tuple(p.color)))
-        textures = {"u_src": src, "u_mask": gpu.mask}
+        textures.update({"u_src": src, "u_mask": gpu.mask})
         if self.video is not None:
             self.bg = self.video.at(frame.time_s)
         if self.bg is not None:
             set_uniform(prog, "u_bg_rect", cover_rect(self.bg_size, frame.size))
             textures["u_bg"] = self.bg
         gpu.fullscreen(prog, textures)
-        if p.mode == "blur":
-            _restore(src)
 
 
 @dataclass(frozen=True)
@@ -172,15 +161,15 @@ class ZoomCutoutLayer(Layer):
             return
         p, gpu = self.spec.params, self.gpu
         offset, closeness, rot = self.motion(frame)
+        textures = {}
+        if self.bg is None:  # the blurred frame is the backdrop
+            textures["u_blur1"], textures["u_blur2"] = gpu.blur_levels(gpu.source())
         src = gpu.begin_filter()
-        blur_backdrop = self.bg is None  # the blurred frame is the backdrop: needs mipmaps
-        if blur_backdrop:
-            _mipmap_source(gpu, src)
         prog = self.program
         set_uniform(prog, "u_size", tuple(float(v) for v in frame.size))
         set_uniform(prog, "u_edge", EDGE)
         set_uniform(prog, "u_amount", self.spec.opacity)
-        set_uniform(prog, "u_blur_lod", 1.0 + p.blur * 5.0)
+        set_uniform(prog, "u_blur", p.blur)
         face = frame.face_frames(1)
         centre = face[0][1].center / np.array(frame.size) if face else np.array([0.5, 0.5])
         set_uniform(prog, "u_pcenter", tuple(float(v) for v in centre))
@@ -190,10 +179,8 @@ class ZoomCutoutLayer(Layer):
         set_uniform(prog, "u_rot", tuple(rot.T.reshape(-1)))
         set_uniform(prog, "u_tan", math.tan(math.radians(self.FOV_Y_DEG) / 2) * 0.8)
         set_uniform(prog, "u_has_bg", 1 if self.bg is not None else 0)
-        textures = {"u_src": src, "u_mask": gpu.mask}
+        textures.update({"u_src": src, "u_mask": gpu.mask})
         if self.bg is not None:
             set_uniform(prog, "u_bg_rect", cover_rect(self.bg_size, frame.size))
             textures["u_bg"] = self.bg
         gpu.fullscreen(prog, textures)
-        if blur_backdrop:
-            _restore(src)

@@ -18,7 +18,6 @@ from effects.gpu import FLIP_Y, EffectGpu, clear_depth
 from effects.layers.base import ASSET, FrameInputs, Layer, LayerSpec, mat4_bytes, num, register_layer, vec
 from render.model import ModelInstance
 from render.scene import FrameState, default_lights
-from render.shaders import set_uniform
 
 OCCLUDER_GLSL = Path(__file__).resolve().parent / "occluder.glsl"
 # Skull proxy in canonical face space (cm), inside the face mesh (bounds x +-7.7, y -9.4..8.3,

@@ -11,9 +11,14 @@ import moderngl
 import numpy as np
 
 from capture.types import Blendshape as B
-from effects.gpu import EffectGpu, pixel_to_ndc
+from assets.errors import AssetError
+from assets.paths import BUILTIN_AVATAR
+from effects.canonical import mediapipe_projection
+from effects.gpu import FLIP_Y, EffectGpu, clear_depth, pixel_to_ndc
+from effects.layers.avatar_model import AvatarHeadModel
+from render.scene import FrameState, default_lights
 from effects.landmarks import FACE_OVAL, head_angles_deg
-from effects.layers.base import COLOR, FrameInputs, Layer, LayerSpec, num, register_layer
+from effects.layers.base import ASSET, COLOR, FrameInputs, Layer, LayerSpec, num, register_layer
 from render.shaders import set_uniform
 
 GLSL = Path(__file__).resolve().parent / "avatar_head.glsl"
@@ -22,8 +27,12 @@ YAW_SHIFT = 0.35  # feature shift (quad units) at 90 degrees of yaw
 
 @dataclass(frozen=True)
 class AvatarHeadParams:
-    """skin / line / cheek colours, ears on or off, scale (1 = covers the face oval + hair)."""
+    """style: "cartoon" (procedural 2D bear/cat head) or "avatar" (a 3D glTF head: `model` in
+    the package, default the built-in avatar; its morph targets named like ARKit blendshapes).
+    skin / line / cheek colours and ears are for "cartoon"; scale for both."""
 
+    style: str = "cartoon"
+    model: str = ""
     skin: tuple = (0.98, 0.85, 0.55)
     line: tuple = (0.18, 0.12, 0.1)
     cheek: tuple = (1.0, 0.55, 0.6)
@@ -42,11 +51,19 @@ class AvatarHeadLayer(Layer):
     PARAMS = AvatarHeadParams
     ANCHORS = ("head",)
     DEFAULT_ANCHOR = "head"
-    SCHEMA = {"skin": COLOR, "line": COLOR, "cheek": COLOR, "ears": {"type": "boolean"}, "scale": num(0.3, 3, 1.0)}
+    ASSET_FIELDS = ("model",)
+    SCHEMA = {"style": {"enum": ["cartoon", "avatar"]}, "model": ASSET, "skin": COLOR, "line": COLOR, "cheek": COLOR, "ears": {"type": "boolean"}, "scale": num(0.3, 3, 1.0)}
 
     def __init__(self, gpu: EffectGpu, spec: LayerSpec, root: Path) -> None:
         super().__init__(gpu, spec, root)
         self.program = gpu.program(GLSL)
+        self.head3d: AvatarHeadModel | None = None
+        if spec.params.style == "avatar":
+            path = root / spec.params.model if spec.params.model else BUILTIN_AVATAR
+            try:
+                self.head3d = AvatarHeadModel(gpu.rc, path, spec.params.scale)
+            except ValueError as exc:
+                raise AssetError(f"{path}: cannot use as an avatar head ({exc})") from exc
         self.vbo = gpu.ctx.buffer(reserve=6 * 4 * 4)
         self.vao = gpu.ctx.vertex_array(self.program, [(self.vbo, "2f 2f", "in_pos", "in_q")])
 
@@ -60,9 +77,32 @@ class AvatarHeadLayer(Layer):
         return np.array([centre - right * half - down * half, centre + right * half - down * half,
                          centre + right * half + down * half, centre - right * half + down * half])
 
+    def render_3d(self, frame: FrameInputs, faces: list) -> None:
+        gpu, ctx = self.gpu, self.gpu.ctx
+        gpu.begin_overlay()
+        fbo = gpu.fbos[gpu.current]
+        state = FrameState(rc=gpu.rc, size=frame.size, view=np.eye(4),
+                           projection=FLIP_Y @ mediapipe_projection(*frame.size), camera_position=np.zeros(3),
+                           lights=tuple(default_lights()), ambient_sky=(0.42, 0.44, 0.5),
+                           ambient_ground=(0.25, 0.22, 0.22), time_s=frame.time_s)
+        for face, _ff in faces:
+            if np.isnan(face.head_matrix).any():
+                continue
+            clear_depth(fbo)
+            self.head3d.pose(face)  # type: ignore[union-attr]
+            ctx.front_face = "cw"  # FLIP_Y mirrors the winding
+            ctx.depth_func = "<="  # eye parts sit on the eye white's surface: later draws win ties
+            self.head3d.model.draw(state)  # type: ignore[union-attr]
+            ctx.depth_func = "<"
+            ctx.front_face = "ccw"
+        ctx.disable(moderngl.DEPTH_TEST | moderngl.CULL_FACE | moderngl.BLEND)
+
     def render(self, frame: FrameInputs) -> None:
         faces = frame.face_frames(self.spec.max_faces)
         if not faces:
+            return
+        if self.head3d is not None:
+            self.render_3d(frame, faces)
             return
         p, prog = self.spec.params, self.program
         self.gpu.begin_overlay()
@@ -94,5 +134,7 @@ class AvatarHeadLayer(Layer):
         ctx.disable(moderngl.BLEND)
 
     def release(self) -> None:
+        if self.head3d is not None:
+            self.head3d.release()
         self.vao.release()
         self.vbo.release()

@@ -278,3 +278,28 @@ def test_zoom_cutout_moves_person_and_backdrop_in_opposite_directions(rc, tracke
 def readonly(a):
     from capture.types import readonly_f32
     return readonly_f32(a)
+
+
+def test_3d_avatar_head_covers_the_face_and_follows_the_jaw(rc, tracked_portraits):
+    from capture.types import Blendshape, FaceTracking, readonly_f32
+    from effects.package import load_package
+    image, tracking = tracked_portraits["sergey.png"]
+    size = (image.shape[1], image.shape[0])
+    face = tracking.face
+    pkg = load_package(LIBRARY / "avatar_mask")
+
+    def with_jaw(value):
+        bs = np.array(face.blendshapes)
+        bs[Blendshape.JAW_OPEN] = value
+        f = FaceTracking(face.landmarks, readonly_f32(bs), face.head_matrix, face.timestamp_s)
+        return Tracking(timestamp_s=0.0, faces=(f,), frame_size=tracking.frame_size)
+
+    closed = render(rc, pkg, image, with_jaw(0.0))
+    opened = render(rc, pkg, image, with_jaw(1.0))
+    oval = hull_mask(face.landmarks[list(FACE_OVAL), :2] * size, image.shape)
+    assert changed(closed, image)[oval].mean() > 0.9, "the avatar head does not cover the face"
+    mouth = face.landmarks[[13, 14], :2].mean(axis=0) * size
+    r = int(0.25 * face_frame(face, size).width)
+    y, x = int(mouth[1]), int(mouth[0])
+    region = np.abs(opened[y - r:y + 2 * r, x - r:x + r, :3].astype(int) - closed[y - r:y + 2 * r, x - r:x + r, :3].astype(int))
+    assert (region.max(axis=2) > 30).mean() > 0.05, "jawOpen did not move the avatar's mouth"

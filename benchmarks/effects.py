@@ -46,6 +46,7 @@ SINGLE_LAYERS = {
     "background": ("blur_background", "blur"),
     "zoom_cutout": ("zoom_3d", "zoom"),
     "avatar_head": ("cartoon_head", "bear"),
+    "avatar_head 3D": ("avatar_mask", "head"),
     "shader": ("glitch", "glitch"),
 }
 STACK_5 = [("beauty_glow", "beauty"), ("big_eyes", "eyes"), ("makeup", "makeup"),
@@ -120,7 +121,7 @@ def main() -> None:
         base = median_ms(frame_fn(base_stack))
         cases.append(Case("effects", "pass-through (upload + read-back)", base, "", None, None))
         for type_name, (effect, layer_id) in SINGLE_LAYERS.items():
-            pkg = package_of([(effect, layer_id)], Path(tmp) / type_name)
+            pkg = package_of([(effect, layer_id)], Path(tmp) / type_name.replace(" ", "_"))
             with EffectStack(rc, pkg, SIZE) as stack:
                 ms = median_ms(frame_fn(stack))
             cases.append(Case("effects", f"{type_name} 1280x720", ms, "pass-through", base, LAYER_TARGET_MS + base,

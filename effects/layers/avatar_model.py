@@ -22,6 +22,9 @@ HAIR_MATERIALS = ("hair",)
 # morphs that rolls the irises out of sight, so gaze morphs are scaled down (by eye on the
 # portraits; 1.0 hid the irises).
 GAZE_GAIN = 0.25
+# Morph weights below this are dropped: invisible, but each active morph costs a vertex fetch
+# per vertex on a software rasterizer (MediaPipe leaves most of the 52 scores at 0.001-0.03).
+MIN_MORPH_WEIGHT = 0.04
 NOSE_TIP_CANONICAL_CM = np.array([0.0, -1.1, 7.5])  # canonical face model vertex 1
 CHIN_CANONICAL_Y_CM = -9.4  # canonical face model vertex 152
 
@@ -76,6 +79,7 @@ class AvatarHeadModel:
         for b, t, gain in self.morph_map:
             value = float(face.blendshapes[b])
             weights[t] = 0.0 if np.isnan(value) else value * gain
+        weights[weights < MIN_MORPH_WEIGHT] = 0.0
         self.model.set_pose(g @ self.rest_world, {self.face_node: weights})
 
     def release(self) -> None:

@@ -64,24 +64,28 @@ class ParticleLayer(Layer):
         self.vao = gpu.ctx.vertex_array(self.program, [])
         self.continuous = min(int(math.ceil(p.rate * p.life_s)) + 1, MAX_PARTICLES) if p.rate > 0 else 0
 
-    def origin(self, frame: FrameInputs) -> np.ndarray | None:
+    def origins(self, frame: FrameInputs) -> list[np.ndarray]:
+        """One emitter origin (px) per anchored instance: each face / hand, or the screen point."""
         a, (w, h) = self.spec.anchor, frame.size
         if a.kind == "face":
-            faces = frame.face_frames(1)
-            return faces[0][1].anchor(a.name) if faces else None
+            return [ff.anchor(a.name) for _f, ff in frame.face_frames(self.spec.max_faces)]
         if a.kind == "hand":
-            if not frame.tracking.hands:
-                return None
-            return frame.tracking.hands[0].landmarks[HandLandmark[a.name.upper()], :2] * (w, h)
-        return np.array(self.spec.params.position) * (w, h)
+            return [hand.landmarks[HandLandmark[a.name.upper()], :2] * (w, h)
+                    for hand in frame.tracking.hands[:self.spec.max_faces]]
+        return [np.array(self.spec.params.position) * (w, h)]
+
+    def origin(self, frame: FrameInputs) -> np.ndarray | None:
+        """The first instance's origin (bursts start there), or None."""
+        found = self.origins(frame)
+        return found[0] if found else None
 
     def render(self, frame: FrameInputs) -> None:
         p, (w, h) = self.spec.params, frame.size
         t = frame.time_s
         self.bursts = [(bt, n, o) for bt, n, *rest in self.bursts
                        for o in [rest[0] if rest else self.origin(frame)] if t - bt <= p.life_s and o is not None]
-        origin = self.origin(frame)
-        if origin is None and not self.bursts:
+        origins = self.origins(frame)
+        if not origins and not self.bursts:
             return
         self.gpu.begin_overlay()
         ctx, prog = self.gpu.ctx, self.program
@@ -102,11 +106,12 @@ class ParticleLayer(Layer):
         colors = [tuple(float(v) for v in c[:3]) for c in p.colors]
         set_uniform(prog, "u_ncolors", len(colors))
         set_uniform_array(prog, "u_colors", colors, (1.0, 1.0, 1.0))
-        if self.continuous and origin is not None:
+        if self.continuous:
             set_uniform(prog, "u_burst", 0)
             set_uniform(prog, "u_rate", float(p.rate))
-            set_uniform(prog, "u_origin", (float(origin[0]), float(origin[1]), 0.5 * w, float(p.seed)))
-            self.vao.render(moderngl.TRIANGLES, vertices=6, instances=self.continuous)
+            for i, origin in enumerate(origins):  # per-face emitters, each with its own random stream
+                set_uniform(prog, "u_origin", (float(origin[0]), float(origin[1]), 0.5 * w, float(p.seed) + 17.0 * i))
+                self.vao.render(moderngl.TRIANGLES, vertices=6, instances=self.continuous)
         for bt, n, o in self.bursts:
             set_uniform(prog, "u_burst", 1)
             set_uniform(prog, "u_birth0", float(bt))

@@ -303,3 +303,17 @@ def test_3d_avatar_head_covers_the_face_and_follows_the_jaw(rc, tracked_portrait
     y, x = int(mouth[1]), int(mouth[0])
     region = np.abs(opened[y - r:y + 2 * r, x - r:x + r, :3].astype(int) - closed[y - r:y + 2 * r, x - r:x + r, :3].astype(int))
     assert (region.max(axis=2) > 30).mean() > 0.05, "jawOpen did not move the avatar's mouth"
+
+
+def test_particles_emit_from_every_face(rc, tracked_portraits, tmp_path):
+    disc_png(tmp_path / "p" / "dot.png", (0, 255, 0))
+    pkg = package(tmp_path / "p", [{"type": "particles", "texture": "dot.png", "anchor": "face:nose_tip",
+                                    "rate": 20, "life_s": 0.5, "speed": [0.0, 0.0], "size": [0.01, 0.01]}])
+    image, tracking = tracked_portraits["two_people.jpg"]
+    out = render(rc, pkg, image, tracking, t=1.0)
+    blobs = (out[..., 1].astype(int) - np.maximum(out[..., 0], out[..., 2]).astype(int) > 100) & changed(out, image)
+    ys, xs = np.nonzero(blobs)
+    size = (image.shape[1], image.shape[0])
+    for face in tracking.faces:
+        nose = face.landmarks[FaceLandmark.NOSE_TIP, :2] * size
+        assert (np.hypot(xs - nose[0], ys - nose[1]) < 6).sum() > 3, "no particles at one of the faces"

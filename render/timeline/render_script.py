@@ -5,24 +5,24 @@ from __future__ import annotations
 import sys
 import time
 from dataclasses import dataclass, replace
-from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
-from scipy.signal import resample_poly
 
 from assets.errors import AssetError
+from avatar.driving.view import DriveShot, DriveView
 from avatar.loading import load_avatar_document
+from avatar.posing import Pose, PosedFrame
 from render.background import BackgroundPass
 from render.camera import Camera
 from render.materials import ShadingStyle
 from render.script.loader import load_script
 from render.script.model import BackgroundKind, Script
-from render.script.timeline import Timeline, plan_timeline, to_srt
+from render.script.timeline import AUDIO_RATE, Timeline, plan_timeline, to_srt
 from render.stage import AvatarStage, Shot, StageOptions
 from render.surface import AlphaOutput
 from render.timeline.performance import Performance, ShotState
-from render.timeline.subtitles import Cue, SubtitleBurner
+from render.timeline.subtitles import SubtitleBurner
 from render.video_writer import VideoOptions, VideoWriter
 
 
@@ -51,22 +51,6 @@ class RenderResult:
     tts_seconds: float
 
 
-def mix_speech(timeline: Timeline) -> tuple[np.ndarray, int]:
-    """One mono track with every speech segment at its start time (resampled to a common rate)."""
-    segments = timeline.speech_segments()
-    rate = segments[0].speech.sample_rate if segments else 22050
-    track = np.zeros(int(np.ceil(timeline.duration_s * rate)) + 1, np.float32)
-    for timed in segments:
-        audio = np.asarray(timed.speech.audio, np.float32)
-        if timed.speech.sample_rate != rate:
-            ratio = Fraction(rate, timed.speech.sample_rate)
-            audio = resample_poly(audio, ratio.numerator, ratio.denominator).astype(np.float32)
-        start = int(round(timed.start_s * rate))
-        end = min(len(track), start + len(audio))
-        track[start:end] += audio[: end - start]
-    return np.clip(track, -1.0, 1.0), rate
-
-
 def _lerp_camera(a: Camera, b: Camera, mix: float) -> Camera:
     pos = np.add(np.multiply(a.position, 1 - mix), np.multiply(b.position, mix))
     target = np.add(np.multiply(a.target, 1 - mix), np.multiply(b.target, mix))
@@ -89,6 +73,21 @@ class _Progress:
         if done == self.total:
             sys.stderr.write("\n")
         sys.stderr.flush()
+
+
+def _vrm_avatar(doc, script: Script):
+    """VRM avatars go through the humanoid rig (VRM 0.x turned to face +Z, expressions through
+    their binds); other files are posed by node names."""
+    from avatar.driving.avatar_model import avatar_from_document, is_vrm
+
+    return avatar_from_document(doc, script.avatar.path) if script.avatar.path and is_vrm(doc) else None
+
+
+def _vrm_posed(avatar, pose) -> PosedFrame:
+    names = set(avatar.binding.names())
+    expressions = {name: weight for name, weight in pose.morphs.items() if name in names}
+    world = avatar.rig.pose_world(Pose(rotations=pose.rotations, root_offset=pose.root_offset))
+    return PosedFrame(world.astype(np.float32), avatar.binding.node_weights(expressions))
 
 
 def output_path_check(script: Script, output: Path, options: RenderOptions) -> None:
@@ -114,12 +113,14 @@ def render_script(script: Script | str | Path, output: str | Path, options: Rend
     background = (*script.background.color, 1.0)
     stage_options = StageOptions(width=out.width, height=out.height, background=background,
                                  transparent=options.transparent, style=options.style)
-    audio, rate = mix_speech(timeline)
+    rate = AUDIO_RATE
+    audio = timeline.audio(rate)
     frames = int(round(timeline.duration_s * out.fps))
-    cues = [Cue(c.start_s, c.end_s, c.text) for c in timeline.cues] if options.burn_subtitles else []
+    cues = list(timeline.cues) if options.burn_subtitles else []
     burner = SubtitleBurner(cues, out.width, out.height) if cues else None
     progress = _Progress(frames, output.name, options.progress)
-    with AvatarStage(doc, stage_options) as stage:
+    drivable = _vrm_avatar(doc, script)
+    with (DriveView(drivable, stage_options, DriveShot.MEDIUM).stage if drivable else AvatarStage(doc, stage_options)) as stage:
         if script.background.kind is not BackgroundKind.COLOR and not options.transparent:
             stage.scene.passes.insert(0, BackgroundPass(stage.rc, script.background.path, script.background.kind.value))
         shots = {shot.value: stage.shot_camera(shot) for shot in Shot}
@@ -133,7 +134,8 @@ def render_script(script: Script | str | Path, output: str | Path, options: Rend
                 stage.scene.camera = _lerp_camera(shots[shot.a], shots[shot.b], shot.mix)
                 playing = performance.animations_at(t)
                 anim = stage.poser.sample(animations[playing[0][0]], playing[0][1], loop=False) if playing else None
-                posed = stage.poser.apply(performance.pose_at(t), anim)
+                pose = performance.pose_at(t)
+                posed = _vrm_posed(drivable, pose) if drivable else stage.poser.apply(pose, anim)
                 image = stage.render_posed(posed, time_s=t,
                                            alpha=AlphaOutput.STRAIGHT if options.transparent else AlphaOutput.PREMULTIPLIED)
                 if burner is not None:

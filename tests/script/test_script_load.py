@@ -124,7 +124,7 @@ def test_unknown_gesture_names_line_field_and_choices(tmp_path) -> None:
 """)
     assert len(errs) == 1
     assert errs[0].endswith("script.yaml:5: beats[3].gesture: unknown gesture 'wavee'; choose one of wave, nod, "
-                            "shake, point, open_palms, shrug, bow, thumbs_up (or a .vmcap clip path, or "
+                            "shake, point, open_palms, shrug, bow, thumbs_up, think (or a .vmcap clip path, or "
                             "anim:<glTF animation name>)")
 
 

@@ -6,6 +6,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from avatar.gestures import GESTURES
+
 from render.script import load_script, plan_timeline, to_srt
 from render.script.model import Camera, Expression, Gesture, Look, Pause, Say, Subtitle
 from tts_bridge.espeak import EspeakBackend
@@ -55,7 +57,7 @@ beats:
     by_type = {type(tb.beat): tb for tb in plan.beats}
     hello = plan.beats[2]
     assert plan.beats[0].start_s == plan.beats[1].start_s == hello.start_s == 0.5
-    assert plan.beats[0].end_s == pytest.approx(0.5 + 2.0)  # built-in wave lasts 2 s
+    assert plan.beats[0].end_s == pytest.approx(0.5 + GESTURES["wave"].duration_s)  # the built-in clip's length
     pause = by_type[Pause]
     assert pause.start_s == pytest.approx(hello.end_s) and pause.end_s == pytest.approx(hello.end_s + 0.25)
     cam = by_type[Camera]

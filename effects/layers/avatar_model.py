@@ -1,0 +1,86 @@
+"""The 3D avatar head for `avatar_head` with style "avatar": the built-in avatar's (or a
+package glTF's) face mesh and hair, bound to the tracked head pose and driven by the face's 52
+blendshapes through morph targets with the same ARKit names.
+
+Only the head is drawn: every primitive of the mesh node with the most morph targets (the face)
+plus primitives whose material is named "hair"; the body stays hidden."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from avatar.gltf.loader import load_gltf
+from avatar.gltf.pose import NodeTransforms, world_matrices
+from capture.types import BLENDSHAPE_NAMES, FaceTracking
+from effects.canonical import load_canonical_face_mesh
+from render.context import RenderContext
+from render.model import ModelInstance
+
+HAIR_MATERIALS = ("hair",)
+# MediaPipe's eyeLook* scores sit at 0.2-0.5 even for a straight gaze; on full-range avatar
+# morphs that rolls the irises out of sight, so gaze morphs are scaled down (by eye on the
+# portraits; 1.0 hid the irises).
+GAZE_GAIN = 0.25
+# Morph weights below this are dropped: invisible, but each active morph costs a vertex fetch
+# per vertex on a software rasterizer (MediaPipe leaves most of the 52 scores at 0.001-0.03).
+MIN_MORPH_WEIGHT = 0.04
+NOSE_TIP_CANONICAL_CM = np.array([0.0, -1.1, 7.5])  # canonical face model vertex 1
+CHIN_CANONICAL_Y_CM = -9.4  # canonical face model vertex 152
+
+
+class AvatarHeadModel:
+    def __init__(self, rc: RenderContext, path: Path, scale: float) -> None:
+        doc = load_gltf(path)
+        self.doc = doc
+        mesh_nodes = [i for i, n in enumerate(doc.nodes) if n.mesh is not None]
+        if not mesh_nodes:
+            raise ValueError(f"{path}: no meshes")
+        targets = {i: max((len(p.targets or ()) for p in doc.meshes[doc.nodes[i].mesh].primitives), default=0)
+                   for i in mesh_nodes}
+        self.face_node = max(targets, key=targets.get)
+        names = doc.json["meshes"][doc.nodes[self.face_node].mesh].get("extras", {}).get("targetNames", [])
+        # MediaPipe blendshape index -> morph target index (ARKit names on both sides).
+        self.morph_map = [(b, names.index(n), GAZE_GAIN if n.startswith("eyeLook") else 1.0)
+                          for b, n in enumerate(BLENDSHAPE_NAMES) if n in names]
+        self.num_targets = targets[self.face_node]
+        self.model = ModelInstance(rc, doc, outlines=False)
+        keep = []
+        for item in self.model._items:  # noqa: SLF001 - ModelInstance has no per-primitive visibility yet
+            material = doc.materials[item.material].name if item.material is not None else ""
+            if item.node == self.face_node or material in HAIR_MATERIALS:
+                keep.append(item)
+        self.model._items = keep  # noqa: SLF001
+        self.rest_world = world_matrices(doc, NodeTransforms.rest(doc).local_matrices()).astype(np.float64)
+        # Fit: the face node's rest-pose bounds in world space, matched to the canonical face.
+        face = doc.meshes[doc.nodes[self.face_node].mesh].primitives[0].positions.astype(np.float64)
+        world = (self.rest_world[self.face_node] @ np.c_[face, np.ones(len(face))].T).T[:, :3]
+        nose = world[np.argmax(world[:, 2])]
+        front = world[np.abs(world[:, 0]) < 0.01]  # the face's centre line
+        chin_y = float(front[:, 1][front[:, 2] > nose[2] - 0.06].min()) if len(front) else float(world[:, 1].min())
+        width_m = float(np.ptp(world[:, 0]))
+        canonical = load_canonical_face_mesh().vertices
+        canonical_width_cm = float(np.ptp(canonical[:, 0]))
+        self.scale_cm_per_m = canonical_width_cm / max(width_m, 1e-6) * scale
+        self.nose_m = nose
+        self.chin_y_m = chin_y
+
+    def pose(self, face: FaceTracking) -> None:
+        """Place the head on `face` (camera space, cm) and set its expression."""
+        s = self.scale_cm_per_m
+        fit = np.eye(4)
+        fit[:3, :3] *= s
+        # Nose tip onto the canonical nose (x, z) and chin onto the canonical chin (y): stylized
+        # heads have short chins, so a nose fit alone leaves the real chin showing.
+        fit[:3, 3] = NOSE_TIP_CANONICAL_CM - s * self.nose_m
+        fit[1, 3] = CHIN_CANONICAL_Y_CM - s * self.chin_y_m
+        g = np.asarray(face.head_matrix, np.float64) @ fit
+        weights = np.zeros(self.num_targets, np.float32)
+        for b, t, gain in self.morph_map:
+            value = float(face.blendshapes[b])
+            weights[t] = 0.0 if np.isnan(value) else value * gain
+        weights[weights < MIN_MORPH_WEIGHT] = 0.0
+        self.model.set_pose(g @ self.rest_world, {self.face_node: weights})
+
+    def release(self) -> None:
+        self.model.release()

@@ -1,0 +1,210 @@
+"""Effect packages: a folder (or .zip) with effect.json and its assets, loaded and validated.
+
+A pure loader (STYLE.md point 5): parse JSON -> check the schema -> check names, anchors and
+asset files -> one frozen `EffectPackage`. Every error is an EffectPackageError naming the
+package file and the JSON path, e.g.
+  cat_ears/effect.json: layers[2].anchor: unknown landmark 'nose_tipp'; choose one of ...
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from effects.anchors import parse_anchor
+from effects.errors import EffectPackageError, json_path
+from effects.layers import LAYER_TYPES
+from effects.layers.base import LayerSpec, params_from
+from effects.schema_def import layer_schema, top_schema
+
+MANIFEST = "effect.json"
+
+
+@dataclass(frozen=True)
+class EffectPackage:
+    root: Path  # folder holding effect.json and the assets
+    label: str  # how errors name the package ("cat_ears" or "cat_ears.zip")
+    name: str
+    description: str
+    layers: tuple[LayerSpec, ...]
+    triggers: tuple[dict, ...]
+    variants: dict[str, tuple[str, ...]]
+    default_variant: str | None
+    raw: dict
+
+    @property
+    def manifest_label(self) -> str:
+        return f"{self.label}/{MANIFEST}"
+
+    def layer(self, layer_id: str) -> LayerSpec:
+        for spec in self.layers:
+            if spec.id == layer_id:
+                return spec
+        raise KeyError(layer_id)
+
+
+def _extract_zip(path: Path) -> Path:
+    target = Path(tempfile.mkdtemp(prefix=f"vivid-effect-{path.stem}-"))
+    try:
+        with zipfile.ZipFile(path) as z:
+            for member in z.namelist():
+                if member.startswith("/") or ".." in Path(member).parts:
+                    raise EffectPackageError(path.name, "", f"unsafe path '{member}' in the zip")
+            z.extractall(target)
+    except zipfile.BadZipFile as exc:
+        shutil.rmtree(target, ignore_errors=True)
+        raise EffectPackageError(path.name, "", f"not a zip file ({exc})") from exc
+    inner = [p.parent for p in target.rglob(MANIFEST)]
+    if not inner:
+        raise EffectPackageError(path.name, "", f"no {MANIFEST} inside the zip")
+    return min(inner, key=lambda p: len(p.parts))
+
+
+def _schema_error(label: str, error: jsonschema.ValidationError, prefix: list) -> EffectPackageError:
+    path = prefix + list(error.absolute_path)
+    message = error.message
+    if error.validator == "enum" and path and path[-1] == "type":
+        message = (f"unknown layer type {error.instance!r}; choose one of "
+                   f"{', '.join(sorted(LAYER_TYPES))}")
+    elif error.validator in ("enum", "const"):
+        choices = error.validator_value if error.validator == "enum" else [error.validator_value]
+        message = f"{error.instance!r} is not valid; choose one of {', '.join(map(str, choices))}"
+    return EffectPackageError(label, json_path(path), message)
+
+
+def _first_error(validator: jsonschema.protocols.Validator, data: Any) -> jsonschema.ValidationError | None:
+    errors = sorted(validator.iter_errors(data), key=lambda e: (len(list(e.absolute_path)), str(e.absolute_path)))
+    return errors[0] if errors else None
+
+
+def _check_asset(root: Path, label: str, path: str, rel: str) -> None:
+    target = (root / rel).resolve()
+    if root.resolve() not in target.parents:
+        raise EffectPackageError(label, path, f"'{rel}' points outside the package; keep assets inside it")
+    if not target.is_file():
+        raise EffectPackageError(label, path, f"asset file '{rel}' not found in the package "
+                                              f"({root}); add it or fix the name")
+
+
+def parse_manifest(root: Path, label: str, data: Any) -> EffectPackage:
+    manifest = f"{label}/{MANIFEST}"
+    top = jsonschema.Draft202012Validator(top_schema(detailed_layers=False))
+    err = _first_error(top, data)
+    if err is not None:
+        raise _schema_error(manifest, err, [])
+    specs: list[LayerSpec] = []
+    ids: set[str] = set()
+    for i, layer in enumerate(data["layers"]):
+        cls = LAYER_TYPES[layer["type"]]
+        err = _first_error(jsonschema.Draft202012Validator(layer_schema(layer["type"])), layer)
+        if err is not None:
+            raise _schema_error(manifest, err, ["layers", i])
+        layer_id = layer.get("id", f"{layer['type']}_{i}")
+        if layer_id in ids:
+            raise EffectPackageError(manifest, json_path(["layers", i, "id"]),
+                                     f"duplicate layer id '{layer_id}'; ids must be unique")
+        ids.add(layer_id)
+        anchor_text = layer.get("anchor", cls.DEFAULT_ANCHOR)
+        try:
+            anchor = parse_anchor(anchor_text)
+        except ValueError as exc:
+            raise EffectPackageError(manifest, json_path(["layers", i, "anchor"]), str(exc)) from None
+        if anchor.kind not in cls.ANCHORS:
+            raise EffectPackageError(manifest, json_path(["layers", i, "anchor"]),
+                                     f"a {cls.type_name} layer cannot anchor to '{anchor_text}'; "
+                                     f"use one of the anchor kinds {', '.join(cls.ANCHORS)}")
+        for fld in cls.ASSET_FIELDS:
+            value = layer.get(fld)
+            values = value if isinstance(value, list) else [value] if value is not None else []
+            for k, rel in enumerate(values):
+                p = ["layers", i, fld] + ([k] if isinstance(value, list) else [])
+                _check_asset(root, manifest, json_path(p), rel)
+        params = params_from(cls.PARAMS, {k: v for k, v in layer.items()})
+        check = getattr(cls, "check_params", None)
+        if check is not None:
+            try:
+                check(params)
+            except ValueError as exc:
+                raise EffectPackageError(manifest, json_path(["layers", i]), str(exc)) from None
+        specs.append(LayerSpec(id=layer_id, type=layer["type"], index=i,
+                               enabled=layer.get("enabled", True), opacity=float(layer.get("opacity", 1.0)),
+                               anchor=anchor, max_faces=int(layer.get("max_faces", 4)), params=params))
+    variants = {k: tuple(v) for k, v in data.get("variants", {}).items()}
+    for name, members in variants.items():
+        for k, layer_id in enumerate(members):
+            if layer_id not in ids:
+                raise EffectPackageError(manifest, json_path(["variants", name, k]),
+                                         f"unknown layer id '{layer_id}'; choose one of {', '.join(sorted(ids))}")
+    default_variant = data.get("default_variant")
+    if default_variant is not None and default_variant not in variants:
+        raise EffectPackageError(manifest, "default_variant", f"unknown variant '{default_variant}'; "
+                                 f"choose one of {', '.join(sorted(variants)) or '(none defined)'}")
+    triggers = data.get("triggers", [])
+    for t, trig in enumerate(triggers):
+        when = trig["when"]
+        kinds = [k for k in ("gesture", "blendshape", "timer_s", "tap") if k in when]
+        if len(kinds) != 1:
+            raise EffectPackageError(manifest, json_path(["triggers", t, "when"]),
+                                     "give exactly one of gesture, blendshape, timer_s, tap")
+        if "blendshape" in when:
+            on, off = when.get("on", 0.5), when.get("off", when.get("on", 0.5) * 0.7)
+            if off > on:
+                raise EffectPackageError(manifest, json_path(["triggers", t, "when", "off"]),
+                                         f"off threshold {off} is above on threshold {on}; "
+                                         "hysteresis needs off <= on")
+        for group in ("actions", "on_release"):
+            for a, action in enumerate(trig.get(group, [])):
+                where = ["triggers", t, group, a]
+                if action["do"] in ("start", "stop", "toggle", "burst"):
+                    if action.get("layer") not in ids:
+                        raise EffectPackageError(manifest, json_path(where + ["layer"]),
+                                                 f"unknown layer id {action.get('layer')!r}; choose one of "
+                                                 f"{', '.join(sorted(ids))}")
+                    if action["do"] == "burst" and LAYER_TYPES[next(
+                            s.type for s in specs if s.id == action["layer"])].type_name != "particles":
+                        raise EffectPackageError(manifest, json_path(where + ["layer"]),
+                                                 "burst needs a particles layer")
+                elif action["do"] == "variant":
+                    if action.get("name") not in variants:
+                        raise EffectPackageError(manifest, json_path(where + ["name"]),
+                                                 f"unknown variant {action.get('name')!r}; choose one of "
+                                                 f"{', '.join(sorted(variants)) or '(none defined)'}")
+                elif action["do"] == "sound":
+                    if "file" not in action:
+                        raise EffectPackageError(manifest, json_path(where), "sound needs a 'file'")
+                    _check_asset(root, manifest, json_path(where + ["file"]), action["file"])
+    return EffectPackage(root=root, label=label, name=data["name"], description=data.get("description", ""),
+                         layers=tuple(specs), triggers=tuple(triggers), variants=variants,
+                         default_variant=default_variant, raw=data)
+
+
+def load_package(path: str | Path) -> EffectPackage:
+    """Load and validate an effect package folder, a .zip, or a path to its effect.json."""
+    path = Path(path)
+    if path.name == MANIFEST:
+        path = path.parent
+    label = path.name
+    if path.is_file() and path.suffix.lower() == ".zip":
+        root = _extract_zip(path)
+    elif path.is_dir():
+        root = path
+    else:
+        raise EffectPackageError(label, "", f"no effect package at {path}; give a folder with "
+                                            f"{MANIFEST} or a .zip of one")
+    manifest = root / MANIFEST
+    if not manifest.is_file():
+        raise EffectPackageError(label, "", f"{MANIFEST} not found in {root}")
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise EffectPackageError(f"{label}/{MANIFEST}", "", f"invalid JSON at line {exc.lineno} "
+                                 f"column {exc.colno}: {exc.msg}") from None
+    except UnicodeDecodeError as exc:
+        raise EffectPackageError(f"{label}/{MANIFEST}", "", f"not UTF-8 text ({exc})") from None
+    return parse_manifest(root, label, data)

@@ -29,7 +29,9 @@ class Recorder:
         self.path = Path(path)
         self.fps = fps
         self.alpha = alpha
-        self._writer = VideoWriter(self.path, size[0], size[1], VideoOptions(fps=fps, alpha=alpha))
+        # This is already the encoder thread: the writer encodes inline (no second queue).
+        self._writer = VideoWriter(self.path, size[0], size[1], VideoOptions(fps=fps, alpha=alpha, background=False))
+        self._count = 0  # frames handed to the writer (its own counter may lag behind)
         self._queue: queue.Queue = queue.Queue(maxsize=QUEUE_FRAMES)
         self.dropped = 0
         self.error: str | None = None
@@ -41,7 +43,11 @@ class Recorder:
 
     @property
     def frames_written(self) -> int:
-        return self._writer.frames_written
+        return self._count
+
+    def _write(self, image: np.ndarray) -> None:
+        self._writer.write(image)
+        self._count += 1
 
     def submit(self, image: np.ndarray, now: float) -> None:
         """Queue a frame shown at `now` (time.monotonic seconds); never blocks."""
@@ -60,10 +66,10 @@ class Recorder:
                     # Frames dropped at the end still count as time: hold the last one until then.
                     if last is not None and self._last_submitted is not None and self._t0 is not None:
                         # Slots k cover [k, k+1) / fps: the file ends exactly at the stop time.
-                        due = max(self._writer.frames_written,
+                        due = max(self._count,
                                   math.ceil((self._last_submitted - self._t0) * self.fps - 1e-6))
-                        while self._writer.frames_written < due:
-                            self._writer.write(last)
+                        while self._count < due:
+                            self._write(last)
                     break
                 image, now = item
                 if self._t0 is None:
@@ -73,10 +79,10 @@ class Recorder:
                 # Fill every output slot whose time has come with the newest frame before it.
                 due = int((now - self._t0) * self.fps) + 1
                 if last is not None:
-                    while self._writer.frames_written < due - 1:
-                        self._writer.write(last)
-                if self._writer.frames_written < due:
-                    self._writer.write(image)
+                    while self._count < due - 1:
+                        self._write(last)
+                if self._count < due:
+                    self._write(image)
                 last = image
         except VividError as exc:
             self.error = str(exc)

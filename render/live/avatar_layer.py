@@ -7,6 +7,7 @@ VRM blink / mouth expressions from the eye and jaw blendshapes, and hotkey expre
 avatar/driving lands, its retargeter replaces `InterimDriver` (docs/studio.md)."""
 from __future__ import annotations
 
+import importlib.util
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -174,16 +175,32 @@ def load_avatar(spec: str) -> tuple[GltfDocument, VrmModel | None]:
     return doc, vrm
 
 
+def driving_available() -> bool:
+    """avatar/driving (retargeting, expression mixer, look-at, spring bones) is on this build."""
+    try:
+        return importlib.util.find_spec("avatar.driving.driver") is not None
+    except ModuleNotFoundError:
+        return False
+
+
 class AvatarLayer:
     """Renders the avatar into its own transparent stage, then composites it over the background
-    into `out` (all on the GPU)."""
+    into `out` (all on the GPU). Driven by avatar/driving's AvatarDriver when it is on this build,
+    else by the InterimDriver above."""
 
     def __init__(self, rc: RenderContext, spec: str, size: tuple[int, int], compositor: Compositor,
                  samples: int = 4) -> None:
         self.rc = rc
         self.spec = spec
         self.doc, self.vrm = load_avatar(spec)
-        self.driver = InterimDriver(self.doc, self.vrm)
+        self.driver = InterimDriver(self.doc, self.vrm)  # bone map + framing; drives when avatar/driving is absent
+        self.drivable = None
+        self.avatar_driver = None
+        self._neutral_key: tuple | None = None
+        if driving_available():
+            from avatar.driving.avatar_model import avatar_from_document
+
+            self.drivable = avatar_from_document(self.doc, Path(str(spec)))  # DrivingError names what is missing
         options = StageOptions(width=size[0], height=size[1], samples=samples, transparent=True)
         self.stage = _HumanoidStage(self.doc, options, rc, self.driver.bone_nodes)
         self.compositor = compositor
@@ -191,11 +208,14 @@ class AvatarLayer:
         self._bg_image = ImageTexture(rc)
         self._camera = ImageTexture(rc)
         self._bg_path = ""
-        # VRM 0.x faces -Z: orbit the camera to its front instead of seeing its back.
-        self._yaw = 180.0 if self.driver.faces_minus_z else 0.0
-        self.set_view(self.view)
         self.last_pose: Pose = Pose()
         self.last_expressions: dict[str, float] = {}
+        # VRM 0.x faces -Z: orbit the camera to its front instead of seeing its back (the
+        # AvatarDriver's node matrices include the +Z root transform, so then no orbit is needed).
+        self._yaw = 180.0 if self.driver.faces_minus_z and self.drivable is None else 0.0
+        if self.drivable is not None:
+            self._drive(None, 0.0, None, {})  # frame the avatar as the driver shows it
+        self.set_view(self.view)
 
     @property
     def name(self) -> str:
@@ -209,12 +229,31 @@ class AvatarLayer:
         self.stage.scene.camera = self.stage.shot_camera(view.shot, yaw_deg=self._yaw)
         self.view = view
 
+    def _drive(self, tracking: Tracking | None, t: float, head_neutral: np.ndarray | None,
+               overrides: dict[str, float]) -> None:
+        """AvatarDriver path: retarget, look-at, expression mixer, spring bones (avatar/driving)."""
+        from avatar.driving.driver import AvatarDriver, DriverOptions
+        from avatar.driving.retarget import RetargetOptions
+
+        key = tuple(np.round(head_neutral, 6)) if head_neutral is not None else None
+        if self.avatar_driver is None or key != self._neutral_key:  # calibration changed
+            self._neutral_key = key
+            options = DriverOptions(retarget=RetargetOptions(neutral_head=key))
+            self.avatar_driver = AvatarDriver(self.drivable, options)
+        driven = self.avatar_driver.update(tracking, time_s=t, hotkeys=overrides or None)
+        self.last_pose = driven.pose
+        self.last_expressions = {k: float(v) for k, v in driven.pose.morphs.items()}
+        self.stage.model.set_pose(driven.node_world, driven.node_weights)
+
     def render(self, out: OffscreenSurface, tracking: Tracking | None, image: np.ndarray | None,
                t: float, head_neutral: np.ndarray | None, overrides: dict[str, float]) -> None:
-        pose, expressions = self.driver.pose(tracking, t, head_neutral, overrides)
-        posed = self.driver.apply_expressions(self.stage.poser.apply(pose), expressions)
-        self.last_pose, self.last_expressions = pose, expressions
-        self.stage.model.set_pose(posed.node_world, posed.node_weights)
+        if self.drivable is not None:
+            self._drive(tracking, t, head_neutral, overrides)
+        else:
+            pose, expressions = self.driver.pose(tracking, t, head_neutral, overrides)
+            posed = self.driver.apply_expressions(self.stage.poser.apply(pose), expressions)
+            self.last_pose, self.last_expressions = pose, expressions
+            self.stage.model.set_pose(posed.node_world, posed.node_weights)
         self.stage.scene.time_s = t
         view = self.view
         scene = self.stage.scene

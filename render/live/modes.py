@@ -42,11 +42,12 @@ def effects_available() -> bool:
 
 def mode_statuses() -> dict[ModeKind, ModeStatus]:
     """What each mode can do on this build (probes packages; imports nothing heavy)."""
-    driving = _present("avatar.driving")
+    driving = _present("avatar.driving.driver")
     avatar = ModeStatus(ModeKind.AVATAR, True,
                         "Renders the chosen VRM/glTF avatar live with background and framing. "
-                        + ("avatar/driving is on main but the studio still uses its interim driver "
-                           "(head rotation, ARKit morphs, blink/mouth, idle)." if driving else
+                        + ("Driven by avatar/driving: head, body and hands retargeted from tracking, "
+                           "expressions with VRM override rules, look-at, spring bones, idle life; "
+                           "hotkeys hold expressions." if driving else
                            "Full retargeting (avatar/driving) has not landed yet: the avatar follows "
                            "head rotation, ARKit-named morphs, blink and mouth, plus idle motion."))
     effects = effects_available()

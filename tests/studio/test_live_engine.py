@@ -148,6 +148,9 @@ def test_engine_renders_avatar_transparent_and_keeps_old_avatar_on_broken_vrm(rc
         engine.load_avatar(str(test_data / AVATAR))
         engine.set_avatar_view(AvatarView(background=BackgroundKind.TRANSPARENT))
         engine.step()
+        from render.live.avatar_layer import driving_available
+        # With avatar/driving on the build, its AvatarDriver drives the avatar (not the interim one).
+        assert (engine.avatar.avatar_driver is not None) == driving_available()
         image = engine.output.read(AlphaOutput.STRAIGHT)
         assert image[0, 0, 3] == 0  # the corner is transparent: alpha output for OBS
         assert (image[..., 3] > 0).mean() > 0.05  # the avatar covers part of the frame

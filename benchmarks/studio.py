@@ -19,7 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from assets.paths import BUILTIN_AVATAR  # noqa: E402
+from assets.paths import BUILTIN_AVATAR, EFFECTS_DIR  # noqa: E402
+from render.live.modes import effects_available  # noqa: E402
 from benchmarks._report import Case, report  # noqa: E402
 from render.context import RenderContext  # noqa: E402
 from render.live.engine import EngineOptions, StudioEngine  # noqa: E402
@@ -30,6 +31,7 @@ from render.surface import OffscreenSurface  # noqa: E402
 DATA = Path(os.environ.get("VIVID_TEST_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
 VIDEO = DATA / "video" / "talking_head_woman_d10.mp4"
 FALLBACK_AVATAR = DATA / "vrm" / "Godette_vrm_v4.vrm"
+EFFECT_STACK = ("cat_ears", "sunglasses", "film_look")  # sticker + face paint, 3D prop, colour grade
 PREVIEW_SIZE = (1000, 563)  # the preview area of the window at 1366x768
 TICK_S = 0.004  # the window's poll timer (desktop_app.TICK_MS); StudioEngine.should_render paces
 WARMUP_S = 3.0
@@ -43,12 +45,15 @@ def rss_mb() -> float:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-def run_case(rc: RenderContext, mode: ModeKind, seconds: float, tracking: bool, avatar: str | None) -> dict:
+def run_case(rc: RenderContext, mode: ModeKind, seconds: float, tracking: bool, avatar: str | None,
+             effects: tuple[str, ...] = ()) -> dict:
     engine = StudioEngine(rc, EngineOptions(face_tracking=tracking))
     window = OffscreenSurface(rc, *PREVIEW_SIZE, samples=0)
     try:
         if avatar:
             engine.load_avatar(avatar)
+        for effect in effects:
+            engine.add_effect(EFFECTS_DIR / effect)
         engine.set_mode(mode)
         engine.open_source(SourceSpec(SourceKind.VIDEO, str(VIDEO)))
         start = time.monotonic()
@@ -110,13 +115,15 @@ def main() -> int:
     rc = RenderContext.headless()
     cases: list[Case] = []
     base = run_case(rc, ModeKind.AR, args.seconds, tracking=False, avatar=None)
-    runs = [("avatar mode, built-in presenter, tracking, 720p", ModeKind.AVATAR, avatar, args.seconds),
-            ("avatar mode, Godette VRM (3.4k tris), tracking, 720p", ModeKind.AVATAR, light, args.seconds),
-            ("AR mode (passthrough: effects/ not on main), tracking, 720p", ModeKind.AR, None, args.seconds)]
+    runs = [("avatar mode, built-in presenter, tracking, 720p", ModeKind.AVATAR, avatar, args.seconds, ()),
+            ("avatar mode, Godette VRM (3.4k tris), tracking, 720p", ModeKind.AVATAR, light, args.seconds, ()),
+            ("AR mode, no effect (passthrough), tracking, 720p", ModeKind.AR, None, args.seconds, ())]
+    if effects_available():
+        runs.append(("AR mode, 3-effect stack, tracking, 720p", ModeKind.AR, None, args.seconds, EFFECT_STACK))
     if args.long:
-        runs.append(("avatar mode 10 min (memory)", ModeKind.AVATAR, light, 600.0))
-    for name, mode, av, seconds in runs:
-        r = run_case(rc, mode, seconds, tracking=True, avatar=av)
+        runs.append(("avatar mode 10 min (memory)", ModeKind.AVATAR, light, 600.0, ()))
+    for name, mode, av, seconds, effects in runs:
+        r = run_case(rc, mode, seconds, tracking=True, avatar=av, effects=effects)
         growth_10min = r["rss_growth_mb"] * 600.0 / r["seconds"]
         cases.append(Case("studio", name, 1000.0 / max(r["fps"], 1e-6), baseline="bare loop, no tracking",
                           baseline_ms=1000.0 / max(base["fps"], 1e-6), target_ms=1000.0 / TARGET_FPS,
@@ -128,7 +135,8 @@ def main() -> int:
                                  "stage_ms": r["stage_ms"], "dropped": r["dropped"],
                                  "rss_growth_mb": round(r["rss_growth_mb"], 1),
                                  "rss_growth_mb_per_10min_extrapolated": round(growth_10min, 1),
-                                 "measured_s": round(r["seconds"], 1), "avatar": av}))
+                                 "measured_s": round(r["seconds"], 1), "avatar": av,
+                                 "effects": list(effects)}))
     report(cases, "studio live loop (ms = wall time per presented frame)")
     rc.release()
     return 0

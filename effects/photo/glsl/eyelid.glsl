@@ -1,0 +1,39 @@
+// Eye opening with a closing lid: above the lid edge (v < closure) skin of the colour sampled
+// around the eye, a soft lash line at the edge, the photo's eye below it. The eye itself is not
+// squeezed, so the iris never smears. v runs 0 (upper lid) .. 1 (lower lid).
+#if defined VERTEX_SHADER
+in vec3 in_pos;
+in vec2 in_uv;
+in float in_v;
+uniform vec2 u_size;
+out vec2 v_uv;
+out float v_v;
+void main() {
+    v_uv = in_uv;
+    v_v = in_v;
+    gl_Position = vec4(in_pos.x / u_size.x * 2.0 - 1.0, 1.0 - in_pos.y / u_size.y * 2.0, 0.0, 1.0);
+}
+#endif
+
+#if defined FRAGMENT_SHADER
+uniform sampler2D u_photo;
+uniform float u_closure;   // 0 open .. 1 closed
+uniform vec3 u_lid;        // skin colour of the lid (linear 0..1 of the photo's values)
+uniform vec3 u_lash;       // colour of the lash line
+in vec2 v_uv;
+in float v_v;
+out vec4 f_color;
+void main() {
+    vec3 eye = texture(u_photo, v_uv).rgb;
+    float px = max(fwidth(v_v), 1e-4);           // v units per pixel
+    float edge = u_closure * 1.04;               // lids overlap slightly when shut
+    float lid = 1.0 - smoothstep(edge - px, edge + px, v_v);
+    // the lid is a convex fold: a touch darker toward its edge
+    float along = clamp(v_v / max(edge, 1e-3), 0.0, 1.0);
+    vec3 skin = u_lid * mix(1.02, 0.86, along * along);
+    float lash_w = max(1.6 * px, 0.10 * u_closure);
+    float lash = smoothstep(edge - lash_w - px, edge - lash_w * 0.3, v_v) * lid;
+    skin = mix(skin, u_lash, 0.8 * lash * smoothstep(0.0, 0.3, u_closure));
+    f_color = vec4(mix(eye, skin, lid), 1.0);
+}
+#endif

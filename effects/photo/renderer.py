@@ -1,0 +1,166 @@
+"""GPU side of the living photo: the photo texture through the deformed warp mesh, then the
+eyelid and mouth-interior passes, into an offscreen surface at the photo's full size."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import moderngl
+import numpy as np
+
+from effects.photo import landmarks as L
+from effects.photo.appearance import LASH_DARKNESS, FaceColours, face_colours
+from effects.photo.mesh import WarpMesh
+from effects.photo.motion import MotionState
+from render.context import RenderContext
+from render.shaders import load_program, set_uniform
+from render.surface import AlphaOutput, OffscreenSurface
+
+GLSL = Path(__file__).resolve().parent / "glsl"
+# Upper incisors show about this much (x mouth width) below the upper lip of an open mouth.
+TEETH_HEIGHT = 0.11
+# Jaw weight at which the synthesized interior is fully opaque; below it fades in, so a barely
+# parted mouth keeps the photo's own lips.
+MOUTH_FULL_AT = 0.2
+
+_EYE_STRIP = L.strip_triangles(L.RIGHT_EYE_UPPER, L.RIGHT_EYE_LOWER).ravel()
+_MOUTH_STRIP = L.strip_triangles(L.LIPS_INNER_UPPER, L.LIPS_INNER_LOWER).ravel()
+_EYES = ((L.RIGHT_EYE_UPPER, L.RIGHT_EYE_LOWER), (L.LEFT_EYE_UPPER, L.LEFT_EYE_LOWER))
+
+
+def _strip_params(n: int) -> tuple[np.ndarray, np.ndarray]:
+    along = np.concatenate([np.linspace(0, 1, n), np.linspace(0, 1, n)])
+    across = np.concatenate([np.zeros(n), np.ones(n)])
+    return along, across
+
+
+class PhotoRenderer:
+    """Draws frames of one photo + warp mesh. Owns its GL objects; release() is idempotent."""
+
+    def __init__(self, rc: RenderContext, image: np.ndarray, mesh: WarpMesh) -> None:
+        self.rc = rc
+        ctx = rc.ctx
+        self.mesh = mesh
+        width, height = mesh.size
+        self.size = (width, height)
+        self.surface = OffscreenSurface(rc, width, height, samples=0)
+        self.texture = ctx.texture((width, height), 4, np.ascontiguousarray(image).tobytes())
+        self.texture.filter = (moderngl.LINEAR, moderngl.LINEAR)
+        self.texture.repeat_x = self.texture.repeat_y = False
+        self.warp = load_program(rc, GLSL / "warp.glsl")
+        self.eyelid = load_program(rc, GLSL / "eyelid.glsl")
+        self.mouth = load_program(rc, GLSL / "mouth.glsl")
+        for prog in (self.warp, self.eyelid, self.mouth):
+            set_uniform(prog, "u_size", (float(width), float(height)))
+            set_uniform(prog, "u_photo", 0)
+        set_uniform(self.warp, "u_depth_scale", 1.0 / float(width + height))
+
+        self.pos_vbo = ctx.buffer(reserve=mesh.rest.nbytes)
+        self.uv_vbo = ctx.buffer(mesh.uv.astype(np.float32).tobytes())
+        indices = np.concatenate([mesh.outer_triangles.ravel(), mesh.face_triangles.ravel()]).astype(np.uint32)
+        self.ibo = ctx.buffer(indices.tobytes())
+        self.outer_count = int(mesh.outer_triangles.size)
+        self.face_count = int(mesh.face_triangles.size)
+        self.warp_vao = ctx.vertex_array(self.warp, [(self.pos_vbo, "3f", "in_pos"),
+                                                     (self.uv_vbo, "2f", "in_uv")],
+                                         index_buffer=self.ibo, index_element_size=4)
+
+        self.colours: list[FaceColours] = [face_colours(image, rig.rest) for rig in mesh.rigs]
+        n_eye = len(_EYE_STRIP)
+        n_mouth = len(_MOUTH_STRIP)
+        faces = max(len(mesh.rigs), 1)
+        self.eye_vbo = ctx.buffer(reserve=faces * 2 * n_eye * 6 * 4)
+        self.eye_vao = ctx.vertex_array(self.eyelid, [(self.eye_vbo, "3f 2f 1f", "in_pos", "in_uv", "in_v")])
+        self.mouth_vbo = ctx.buffer(reserve=faces * n_mouth * 5 * 4)
+        self.mouth_vao = ctx.vertex_array(self.mouth, [(self.mouth_vbo, "3f 2f", "in_pos", "in_param")])
+        self._released = False
+
+    # ------------------------------------------------------------------ frame
+    def render(self, positions: np.ndarray, face_points: list[np.ndarray],
+               states: list[MotionState]) -> np.ndarray:
+        """One frame as (H, W, 4) uint8 RGBA, top row first."""
+        ctx = self.rc.ctx
+        self.surface.use()
+        ctx.clear(0.0, 0.0, 0.0, 0.0, depth=1.0)
+        self.texture.use(0)
+        self.pos_vbo.write(np.ascontiguousarray(positions, np.float32).tobytes())
+        ctx.disable(moderngl.DEPTH_TEST | moderngl.BLEND | moderngl.CULL_FACE)
+        if self.outer_count:
+            self.warp_vao.render(moderngl.TRIANGLES, vertices=self.outer_count, first=0)
+        if self.face_count:
+            ctx.enable(moderngl.DEPTH_TEST)
+            ctx.depth_func = "<="
+            self.warp_vao.render(moderngl.TRIANGLES, vertices=self.face_count, first=self.outer_count)
+            ctx.disable(moderngl.DEPTH_TEST)
+        self._draw_eyelids(face_points, states)
+        self._draw_mouths(face_points, states)
+        frame = self.surface.read(AlphaOutput.STRAIGHT)
+        self.rc.gc()
+        return frame
+
+    def _draw_eyelids(self, face_points: list[np.ndarray], states: list[MotionState]) -> None:
+        jobs = []
+        data = []
+        first = 0
+        for k, (pts, state) in enumerate(zip(face_points, states)):
+            rig = self.mesh.rigs[k]
+            for (upper, lower), closure, lid in zip(_EYES, (state.blink_right, state.blink_left),
+                                                    (self.colours[k].lid_right, self.colours[k].lid_left)):
+                if closure <= 1e-4:
+                    continue
+                ids = np.array(upper + lower)[_EYE_STRIP]
+                _, across = _strip_params(len(upper))
+                verts = np.concatenate([pts[ids], self.mesh.uv[rig.offset + ids],
+                                        across[_EYE_STRIP][:, None]], axis=1)
+                jobs.append((closure, lid, first, len(verts)))
+                data.append(verts)
+                first += len(verts)
+        if not jobs:
+            return
+        self.eye_vbo.write(np.concatenate(data).astype(np.float32).tobytes())
+        for closure, lid, first, count in jobs:
+            set_uniform(self.eyelid, "u_closure", float(closure))
+            set_uniform(self.eyelid, "u_lid", lid)
+            set_uniform(self.eyelid, "u_lash", tuple(c * LASH_DARKNESS for c in lid))
+            self.eye_vao.render(moderngl.TRIANGLES, vertices=count, first=first)
+
+    def _draw_mouths(self, face_points: list[np.ndarray], states: list[MotionState]) -> None:
+        jobs = []
+        data = []
+        first = 0
+        for k, (pts, state) in enumerate(zip(face_points, states)):
+            if state.jaw <= 1e-4:
+                continue
+            rig = self.mesh.rigs[k]
+            ids = np.array(L.LIPS_INNER_UPPER + L.LIPS_INNER_LOWER)[_MOUTH_STRIP]
+            along, across = _strip_params(len(L.LIPS_INNER_UPPER))
+            verts = np.concatenate([pts[ids], along[_MOUTH_STRIP][:, None],
+                                    across[_MOUTH_STRIP][:, None]], axis=1)
+            mouth_w = float(np.linalg.norm(rig.rest[61, :2] - rig.rest[291, :2]))
+            opening = float(np.linalg.norm(pts[14, :2] - pts[13, :2]))
+            teeth = min(TEETH_HEIGHT * mouth_w / max(opening, 1e-3), 0.45)
+            jobs.append((min(state.jaw / MOUTH_FULL_AT, 1.0), teeth, self.colours[k], first, len(verts)))
+            data.append(verts)
+            first += len(verts)
+        if not jobs:
+            return
+        ctx = self.rc.ctx
+        self.mouth_vbo.write(np.concatenate(data).astype(np.float32).tobytes())
+        ctx.enable(moderngl.BLEND)
+        ctx.blend_func = moderngl.ONE, moderngl.ONE_MINUS_SRC_ALPHA
+        for opacity, teeth, colours, first_vertex, count in jobs:
+            set_uniform(self.mouth, "u_open", float(opacity))
+            set_uniform(self.mouth, "u_teeth", float(teeth))
+            set_uniform(self.mouth, "u_teeth_color", colours.teeth)
+            set_uniform(self.mouth, "u_cavity_color", colours.cavity)
+            self.mouth_vao.render(moderngl.TRIANGLES, vertices=count, first=first_vertex)
+        ctx.disable(moderngl.BLEND)
+
+    # ------------------------------------------------------------------ lifetime
+    def release(self) -> None:
+        if self._released:
+            return
+        self._released = True
+        for obj in (self.warp_vao, self.eye_vao, self.mouth_vao, self.pos_vbo, self.uv_vbo, self.ibo,
+                    self.eye_vbo, self.mouth_vbo, self.texture):
+            obj.release()
+        self.surface.release()

@@ -68,8 +68,9 @@ class PhotoRenderer:
         n_eye = len(_EYE_STRIP)
         n_mouth = len(_MOUTH_STRIP)
         faces = max(len(mesh.rigs), 1)
-        self.eye_vbo = ctx.buffer(reserve=faces * 2 * n_eye * 6 * 4)
-        self.eye_vao = ctx.vertex_array(self.eyelid, [(self.eye_vbo, "3f 2f 1f", "in_pos", "in_uv", "in_v")])
+        self.eye_vbo = ctx.buffer(reserve=faces * 2 * n_eye * 10 * 4)
+        self.eye_vao = ctx.vertex_array(self.eyelid, [(self.eye_vbo, "3f 2f 1f 2f 2f", "in_pos", "in_uv", "in_v",
+                                                       "in_lid_uv", "in_lid_step")])
         self.mouth_vbo = ctx.buffer(reserve=faces * n_mouth * 5 * 4)
         self.mouth_vao = ctx.vertex_array(self.mouth, [(self.mouth_vbo, "3f 2f", "in_pos", "in_param")])
         self._released = False
@@ -109,8 +110,11 @@ class PhotoRenderer:
                     continue
                 ids = np.array(upper + lower)[_EYE_STRIP]
                 _, across = _strip_params(len(upper))
+                uv_up = self.mesh.uv[rig.offset + np.array(upper + upper)]
+                uv_low = self.mesh.uv[rig.offset + np.array(lower + lower)]
                 verts = np.concatenate([pts[ids], self.mesh.uv[rig.offset + ids],
-                                        across[_EYE_STRIP][:, None]], axis=1)
+                                        across[_EYE_STRIP][:, None], uv_up[_EYE_STRIP],
+                                        (uv_low - uv_up)[_EYE_STRIP]], axis=1)
                 jobs.append((closure, lid, first, len(verts)))
                 data.append(verts)
                 first += len(verts)

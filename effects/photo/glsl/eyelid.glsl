@@ -5,11 +5,17 @@
 in vec3 in_pos;
 in vec2 in_uv;
 in float in_v;
+in vec2 in_lid_uv;  // the photo just above this column's upper lid (lid skin)
+in vec2 in_lid_step;  // uv step from the upper lid to the lower lid of this column
 uniform vec2 u_size;
 out vec2 v_uv;
 out float v_v;
+out vec2 v_lid_uv;
+out vec2 v_lid_step;
 void main() {
     v_uv = in_uv;
+    v_lid_uv = in_lid_uv;
+    v_lid_step = in_lid_step;
     v_v = in_v;
     gl_Position = vec4(in_pos.x / u_size.x * 2.0 - 1.0, 1.0 - in_pos.y / u_size.y * 2.0, 0.0, 1.0);
 }
@@ -22,6 +28,8 @@ uniform vec3 u_lid;        // skin colour of the lid (linear 0..1 of the photo's
 uniform vec3 u_lash;       // colour of the lash line
 in vec2 v_uv;
 in float v_v;
+in vec2 v_lid_uv;
+in vec2 v_lid_step;
 out vec4 f_color;
 void main() {
     vec3 eye = texture(u_photo, v_uv).rgb;
@@ -30,7 +38,10 @@ void main() {
     float lid = 1.0 - smoothstep(edge - px, edge + px, v_v);
     // the lid is a convex fold: a touch darker toward its edge
     float along = clamp(v_v / max(edge, 1e-3), 0.0, 1.0);
-    vec3 skin = u_lid * mix(1.02, 0.86, along * along);
+    // lid skin: the photo's skin above the lid, mirrored (detail), pulled toward the sampled
+    // median lid colour (even tone), darker toward the edge
+    vec3 above = texture(u_photo, v_lid_uv - v_lid_step * (0.3 + 0.6 * (u_closure - v_v))).rgb;
+    vec3 skin = mix(above, u_lid, 0.45) * mix(1.03, 0.88, along * along);
     float lash_w = max(1.6 * px, 0.10 * u_closure);
     float lash = smoothstep(edge - lash_w - px, edge - lash_w * 0.3, v_v) * lid;
     skin = mix(skin, u_lash, 0.8 * lash * smoothstep(0.0, 0.3, u_closure));

@@ -22,12 +22,15 @@ def head_rotation(state: MotionState) -> np.ndarray:
     return _FLIP @ (ry @ rx @ rz) @ _FLIP
 
 
-def face_points(rig: FaceRig, state: MotionState) -> np.ndarray:
-    """(468, 3) deformed landmark positions (pixels) of one face."""
+def face_points(rig: FaceRig, state: MotionState, blinks: bool = True) -> np.ndarray:
+    """(468, 3) deformed landmark positions (pixels) of one face (without the lid motion when
+    blinks is False: the eye itself, which the eyelid pass draws)."""
     pts = rig.rest.astype(np.float64).copy()
     fields = rig.fields
-    for weight, field in ((state.smile, fields.smile), (state.jaw, fields.jaw),
-                          (state.brows, fields.brows)):
+    weights = [(state.smile, fields.smile), (state.jaw, fields.jaw), (state.brows, fields.brows)]
+    if blinks:
+        weights += [(state.blink_left, fields.blink_left), (state.blink_right, fields.blink_right)]
+    for weight, field in weights:
         if weight:
             pts[:, :2] += weight * field
     if state.pitch_deg or state.yaw_deg or state.roll_deg:
@@ -37,7 +40,8 @@ def face_points(rig: FaceRig, state: MotionState) -> np.ndarray:
 
 
 def deform(mesh: WarpMesh, states: list[MotionState]) -> tuple[np.ndarray, list[np.ndarray]]:
-    """All vertex positions (V, 3) float32 for one frame, and each face's (468, 3) points."""
+    """All vertex positions (V, 3) float32 for one frame, and each face's (468, 3) points
+    without the lid motion (for the eyelid pass)."""
     if len(states) != len(mesh.rigs):
         raise ValueError(f"{len(states)} motion states for {len(mesh.rigs)} animated faces")
     out = mesh.rest.astype(np.float64).copy()
@@ -45,7 +49,8 @@ def deform(mesh: WarpMesh, states: list[MotionState]) -> tuple[np.ndarray, list[
     for rig, state in zip(mesh.rigs, states):
         pts = face_points(rig, state)
         out[rig.offset:rig.offset + L.NUM_MESH_POINTS] = pts
-        faces.append(pts)
+        blinking = state.blink_left > 0 or state.blink_right > 0
+        faces.append(face_points(rig, state, blinks=False) if blinking else pts)
         if state.pitch_deg or state.yaw_deg or state.roll_deg:
             rot = head_rotation(state)
             moved = (rig.ring_rest - rig.pivot) @ rot.T + rig.pivot

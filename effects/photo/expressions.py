@@ -7,8 +7,9 @@ gets a Gaussian-weighted average of the handles (Shepard interpolation, normalis
 max(sum of weights, 1) so the field fades to zero away from the handles). Fields are linear in
 the expression weight: a frame is rest + sum(weight * field).
 
-Blinks have no field: the eyelid is drawn by the eyelid pass over the eye opening (no smeared
-iris), see renderer.py.
+Blinks move the upper lid onto the lower lid (the photo's own lid skin and lashes slide down,
+the crease follows part way); the eyelid pass in renderer.py redraws the eye below the lid edge
+unsqueezed (no smeared iris) and evens the lid skin with a colour sampled around the eye.
 """
 from __future__ import annotations
 
@@ -116,6 +117,22 @@ def brows_field(rest: np.ndarray) -> np.ndarray:
     return shepard_field(xy, handles, FIELD_SIGMA_BROW * u.eye_distance)
 
 
+LOWER_LID_RISE = 0.08  # the lower lid rises this much of the eye opening in a blink
+BLINK_SIGMA = 0.3  # x eye width
+
+
+def blink_field(rest: np.ndarray, upper: tuple[int, ...], lower: tuple[int, ...]) -> np.ndarray:
+    xy = rest[:, :2].astype(np.float64)
+    eye_w = float(np.linalg.norm(xy[upper[0]] - xy[upper[-1]]))
+    handles: dict[int, tuple[float, float]] = {i: (0.0, 0.0) for i in NOSE_PINS + L.RIGHT_BROW + L.LEFT_BROW}
+    for u, low in zip(upper[1:-1], lower[1:-1]):
+        gap = xy[low] - xy[u]
+        handles[u] = (float(gap[0]) * (1 - LOWER_LID_RISE), float(gap[1]) * (1 - LOWER_LID_RISE))
+        handles[low] = (-float(gap[0]) * LOWER_LID_RISE, -float(gap[1]) * LOWER_LID_RISE)
+    handles[upper[0]] = handles[upper[-1]] = (0.0, 0.0)
+    return shepard_field(xy, handles, BLINK_SIGMA * max(eye_w, 1.0))
+
+
 @dataclass(frozen=True)
 class ExpressionFields:
     """(468, 2) float32 displacement (pixels) of each expression at weight 1."""
@@ -123,8 +140,13 @@ class ExpressionFields:
     smile: np.ndarray
     jaw: np.ndarray
     brows: np.ndarray
+    blink_right: np.ndarray
+    blink_left: np.ndarray
 
 
 def build_fields(rest: np.ndarray) -> ExpressionFields:
     pts = np.asarray(rest, np.float64)[:L.NUM_MESH_POINTS]
-    return ExpressionFields(*(f(pts).astype(np.float32) for f in (smile_field, jaw_field, brows_field)))
+    fields = [f(pts) for f in (smile_field, jaw_field, brows_field)]
+    fields += [blink_field(pts, L.RIGHT_EYE_UPPER, L.RIGHT_EYE_LOWER),
+               blink_field(pts, L.LEFT_EYE_UPPER, L.LEFT_EYE_LOWER)]
+    return ExpressionFields(*(f.astype(np.float32) for f in fields))

@@ -121,11 +121,15 @@ class PhotoRenderer:
         if not jobs:
             return
         self.eye_vbo.write(np.concatenate(data).astype(np.float32).tobytes())
+        ctx = self.rc.ctx
+        ctx.enable(moderngl.BLEND)
+        ctx.blend_func = moderngl.ONE, moderngl.ONE_MINUS_SRC_ALPHA
         for closure, lid, first, count in jobs:
             set_uniform(self.eyelid, "u_closure", float(closure))
             set_uniform(self.eyelid, "u_lid", lid)
             set_uniform(self.eyelid, "u_lash", tuple(c * LASH_DARKNESS for c in lid))
             self.eye_vao.render(moderngl.TRIANGLES, vertices=count, first=first)
+        ctx.disable(moderngl.BLEND)
 
     def _draw_mouths(self, face_points: list[np.ndarray], states: list[MotionState]) -> None:
         jobs = []

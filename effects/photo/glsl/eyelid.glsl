@@ -1,6 +1,7 @@
-// Eye opening with a closing lid: above the lid edge (v < closure) skin of the colour sampled
-// around the eye, a soft lash line at the edge, the photo's eye below it. The eye itself is not
-// squeezed, so the iris never smears. v runs 0 (upper lid) .. 1 (lower lid).
+// Eye opening with a closing lid. The warp mesh has slid the photo's upper lid down to the edge
+// v = closure; here the eye below the edge is redrawn from the photo unsqueezed (no smeared
+// iris), and the stretched lid above it is evened toward skin sampled around the eye, with a
+// soft lash line at the edge. v runs 0 (upper lid) .. 1 (lower lid) in the unblinking eye.
 #if defined VERTEX_SHADER
 in vec3 in_pos;
 in vec2 in_uv;
@@ -22,6 +23,7 @@ void main() {
 #endif
 
 #if defined FRAGMENT_SHADER
+#define LID_FILL 0.6  // how much of the stretched photo lid is replaced by even skin
 uniform sampler2D u_photo;
 uniform float u_closure;   // 0 open .. 1 closed
 uniform vec3 u_lid;        // skin colour of the lid (linear 0..1 of the photo's values)
@@ -45,6 +47,7 @@ void main() {
     float lash_w = max(1.6 * px, 0.10 * u_closure);
     float lash = smoothstep(edge - lash_w - px, edge - lash_w * 0.3, v_v) * lid;
     skin = mix(skin, u_lash, 0.8 * lash * smoothstep(0.0, 0.3, u_closure));
-    f_color = vec4(mix(eye, skin, lid), 1.0);
+    float a = mix(1.0, LID_FILL, lid);
+    f_color = vec4(mix(eye, skin, lid) * a, a);  // premultiplied
 }
 #endif

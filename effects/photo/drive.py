@@ -26,7 +26,7 @@ SMOOTH_SIGMA_S = 0.03
 # MediaPipe's eyeBlink reads ~0.05-0.35 for open eyes and > 0.6 for shut ones on the shared
 # talking-head videos: a rise of this much over the first frame closes the lid fully.
 BLINK_FULL_RISE = 0.45
-JAW_GAIN = 1.1  # driver jawOpen -> our jaw weight (our weight 1 re-tracks to ~0.8 jawOpen)
+JAW_GAIN = 1.0  # driver jawOpen rise -> our jaw weight (weight 1 re-tracks to ~0.3-0.55 jawOpen)
 SMILE_GAIN = 1.4
 BROW_GAIN = 1.5
 MAX_ANGLE_DEG = 25.0  # larger turns would show what the photo cannot (the far side of the head)

@@ -21,7 +21,7 @@ from effects.photo import landmarks as L
 
 # Sizes as fractions of the mouth width (corner to corner) or eye distance, chosen by looking
 # at rendered frames of the shared portraits and re-tracking them with MediaPipe.
-JAW_DROP = 0.42  # lower lip drop at weight 1, x mouth width (jawOpen re-tracks to ~0.6-0.8)
+JAW_DROP = 0.6  # lower lip drop at weight 1, x mouth width
 SMILE_OUT = 0.10  # mouth corners outward, x mouth width
 SMILE_UP = 0.09  # mouth corners upward, x mouth width
 CHEEK_UP = 0.04

@@ -20,7 +20,7 @@ GLSL = Path(__file__).resolve().parent / "glsl"
 TEETH_HEIGHT = 0.11
 # Jaw weight at which the synthesized interior is fully opaque; below it fades in, so a barely
 # parted mouth keeps the photo's own lips.
-MOUTH_FULL_AT = 0.2
+MOUTH_FULL_AT = 0.06
 
 _EYE_STRIP = L.strip_triangles(L.RIGHT_EYE_UPPER, L.RIGHT_EYE_LOWER).ravel()
 _MOUTH_STRIP = L.strip_triangles(L.LIPS_INNER_UPPER, L.LIPS_INNER_LOWER).ravel()

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import argparse
 import logging
+import subprocess
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from assets.errors import VividError
 
@@ -31,6 +33,26 @@ def _registrars() -> list[tuple[str | None, Registrar]]:
     ]
 
 
+BENCHMARKS_DIR = Path(__file__).resolve().parent / "benchmarks"
+
+
+def run_benchmarks(args: argparse.Namespace) -> int:
+    """Run each benchmark script in its own process (each builds its own GL context)."""
+    scripts = sorted(p for p in BENCHMARKS_DIR.glob("*.py") if not p.name.startswith("_")
+                     and p.stem != "pyrender_baseline")
+    if args.names:
+        unknown = set(args.names) - {p.stem for p in scripts}
+        if unknown:
+            raise VividError(f"unknown benchmark {', '.join(sorted(unknown))}; "
+                             f"choose from {', '.join(p.stem for p in scripts)}")
+        scripts = [p for p in scripts if p.stem in args.names]
+    failed = 0
+    for script in scripts:
+        print(f"== {script.stem}", flush=True)
+        failed += subprocess.call([sys.executable, str(script)], cwd=BENCHMARKS_DIR.parent) != 0
+    return 1 if failed else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="vivid", description="Vivid Studio: virtual presenter and AR effects engine.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress and timings")
@@ -41,6 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
         groups[name] = group_parser.add_subparsers(dest="subcommand", metavar="SUBCOMMAND", required=True)
     for group, register in _registrars():
         register(groups[group] if group else top)
+    bench = top.add_parser("bench", help="run the benchmarks (from a source checkout)")
+    bench.add_argument("names", nargs="*", help="benchmark names (default: all), e.g. render capture")
+    bench.set_defaults(func=run_benchmarks)
     return parser
 
 

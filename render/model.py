@@ -74,6 +74,7 @@ class ModelInstance:
             i: (n.weights if n.weights is not None else doc.meshes[n.mesh].weights).astype(np.float32)
             for i, n in enumerate(doc.nodes) if n.mesh is not None}
         self._capture_fbo: moderngl.Framebuffer | None = None
+        self._centres: dict[tuple[int, int], np.ndarray] = {}
         self._released = False
 
     # ----------------------------------------------------------------- CPU state
@@ -200,6 +201,8 @@ class ModelInstance:
         ctx = self.rc.ctx
         joint_textures = {skin: self._upload_joints(skin) for skin in {i.skin for i in self._items} if skin is not None}
         opaque = [i for i in self._items if i.shading.alpha_mode is not AlphaMode.BLEND]
+        # Front to back: early depth testing then skips shading hidden pixels (costly on CPUs).
+        opaque.sort(key=lambda i: self._view_depth(i, frame))
         blended = [i for i in self._items if i.shading.alpha_mode is AlphaMode.BLEND]
         # Blended primitives back to front by their node's distance to the camera.
         blended.sort(key=lambda i: -float(np.linalg.norm(self.node_world[i.node][:3, 3] - frame.camera_position)))
@@ -220,6 +223,19 @@ class ModelInstance:
             for item in blended:
                 self._draw_item(item, frame, joint_textures, outline=False)
             ctx.disable(moderngl.BLEND)
+
+    def _view_depth(self, item: _DrawItem, frame: FrameState) -> float:
+        centre = self._centres.get((item.mesh, item.primitive))
+        if centre is None:
+            positions = self.doc.meshes[item.mesh].primitives[item.primitive].positions
+            centre = self._centres[(item.mesh, item.primitive)] = positions.mean(axis=0)
+        if item.skin is not None:  # skinned vertices are in bind space: place them with the root joint
+            joint = self.doc.skins[item.skin].joints[0]
+            world = self.node_world[joint] @ self.doc.skins[item.skin].inverse_bind_matrices[0]
+        else:
+            world = self.node_world[item.node]
+        p = world[:3, :3] @ centre + world[:3, 3]
+        return float(np.linalg.norm(p - frame.camera_position))
 
     def _draw_item(self, item: _DrawItem, frame: FrameState, joint_textures: dict[int, moderngl.Texture],
                    outline: bool) -> None:

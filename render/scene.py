@@ -25,8 +25,8 @@ class DirectionalLight:
 def default_lights() -> list[DirectionalLight]:
     """A key light from the upper front-right and a soft fill from the left: a presenter setup."""
     return [
-        DirectionalLight(direction=(-0.35, -0.45, -0.82), color=(1.0, 0.97, 0.92), intensity=1.0),
-        DirectionalLight(direction=(0.6, -0.2, -0.77), color=(0.75, 0.82, 1.0), intensity=0.35),
+        DirectionalLight(direction=(-0.35, -0.45, -0.82), color=(1.0, 0.97, 0.92), intensity=0.9),
+        DirectionalLight(direction=(0.6, -0.2, -0.77), color=(0.75, 0.82, 1.0), intensity=0.2),
     ]
 
 
@@ -59,8 +59,8 @@ class RenderPass(Protocol):
 class Scene:
     camera: Camera = field(default_factory=Camera)
     lights: list[DirectionalLight] = field(default_factory=default_lights)
-    ambient_sky: tuple[float, float, float] = (0.42, 0.44, 0.5)
-    ambient_ground: tuple[float, float, float] = (0.25, 0.22, 0.22)
+    ambient_sky: tuple[float, float, float] = (0.30, 0.31, 0.35)
+    ambient_ground: tuple[float, float, float] = (0.18, 0.16, 0.16)
     background: tuple[float, float, float, float] = (0.12, 0.13, 0.16, 1.0)  # straight RGBA; alpha 0 = transparent
     passes: list[RenderPass] = field(default_factory=list)
     time_s: float = 0.0

@@ -16,7 +16,7 @@ from render.materials import ShadingStyle
 from render.model import ModelInstance
 from render.renderer import Renderer
 from render.scene import Scene
-from render.surface import AlphaOutput, OffscreenSurface
+from render.surface import AlphaOutput, Antialias, OffscreenSurface
 
 
 class Shot(Enum):
@@ -27,11 +27,13 @@ class Shot(Enum):
 
 @dataclass(frozen=True)
 class StageOptions:
-    """Output size, multisampling, background (straight RGBA) and look."""
+    """Output size, anti-aliasing (AUTO: 4x MSAA on a GPU, FXAA on a software rasterizer),
+    background (straight RGBA) and look."""
 
     width: int = 1280
     height: int = 720
     samples: int = 4
+    antialias: Antialias = Antialias.AUTO
     background: tuple[float, float, float, float] = (0.12, 0.13, 0.16, 1.0)
     transparent: bool = False
     style: ShadingStyle = ShadingStyle.AUTO
@@ -47,7 +49,7 @@ class AvatarStage:
         self._owns_context = rc is None
         self.rc = rc or RenderContext.headless()
         self.doc = doc
-        self.surface = OffscreenSurface(self.rc, options.width, options.height, options.samples)
+        self.surface = OffscreenSurface(self.rc, options.width, options.height, options.samples, options.antialias)
         self.renderer = Renderer(self.rc)
         self.model = ModelInstance(self.rc, doc, style=options.style, outlines=options.outlines)
         self.poser = PoseApplier(doc)
@@ -87,8 +89,9 @@ class AvatarStage:
             box_lo = np.array([head[0] - 0.32, bottom, head[2] - 0.15])
             box_hi = np.array([head[0] + 0.32, hi[1], head[2] + 0.15])
         else:
-            box_lo = np.array([head[0] - 0.16, head[1] - 0.12, head[2] - 0.12])
-            box_hi = np.array([head[0] + 0.16, min(hi[1], head[1] + 0.24), head[2] + 0.12])
+            top = min(hi[1], head[1] + 0.28)
+            box_lo = np.array([head[0] - 0.15, head[1] - 0.07, head[2] - 0.1])
+            box_hi = np.array([head[0] + 0.15, top, head[2] + 0.1])
         yaw = math.radians(yaw_deg)
         camera = Camera.framing(box_lo, box_hi, fov_y_deg=self.options.fov_y_deg, aspect=aspect,
                                 margin=1.0 if shot is not Shot.FULL else 1.05,

@@ -13,7 +13,10 @@ Computation is float64, results float32.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Mapping
 
 import numpy as np
 
@@ -26,13 +29,24 @@ SLERP_MIN_SIN = 1e-6
 
 @dataclass(frozen=True)
 class AnimationPose:
-    """What a clip sets at one time: node index -> value (float32 arrays, read-only)."""
+    """What a clip sets at one time: node index -> value (float32 arrays, read-only). The maps are
+    read-only views (built with `AnimationPose.build`); pass plain dicts only when constructing."""
 
     time_s: float
-    translations: dict[int, np.ndarray] = field(default_factory=dict)  # (3,)
-    rotations: dict[int, np.ndarray] = field(default_factory=dict)  # (4,) xyzw, unit
-    scales: dict[int, np.ndarray] = field(default_factory=dict)  # (3,)
-    weights: dict[int, np.ndarray] = field(default_factory=dict)  # (T,) morph weights
+    translations: Mapping[int, np.ndarray] = field(default_factory=dict)  # (3,)
+    rotations: Mapping[int, np.ndarray] = field(default_factory=dict)  # (4,) xyzw, unit
+    scales: Mapping[int, np.ndarray] = field(default_factory=dict)  # (3,)
+    weights: Mapping[int, np.ndarray] = field(default_factory=dict)  # (T,) morph weights
+
+    def __post_init__(self) -> None:
+        for name in ("translations", "rotations", "scales", "weights"):
+            object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
+
+    @staticmethod
+    def build(time_s: float, values: dict[str, dict[int, np.ndarray]]) -> AnimationPose:
+        """From {"translation": {node: value}, "rotation": ..., "scale": ..., "weights": ...}."""
+        return AnimationPose(time_s, values.get("translation", {}), values.get("rotation", {}),
+                             values.get("scale", {}), values.get("weights", {}))
 
 
 def _key_interval(times: np.ndarray, t: float) -> tuple[int, float]:
@@ -46,25 +60,25 @@ def _key_interval(times: np.ndarray, t: float) -> tuple[int, float]:
 
 def _unit_quaternion(q: np.ndarray) -> np.ndarray:
     q = np.asarray(q, np.float64)
-    norm = np.linalg.norm(q)
+    norm = math.sqrt(float(np.dot(q, q)))  # np.linalg.norm costs ~3 us on a 4-vector; this is per channel
     return q / norm if norm > 0.0 else np.array([0.0, 0.0, 0.0, 1.0])  # a zero key means "no rotation"
 
 
 def slerp(q0: np.ndarray, q1: np.ndarray, u: float) -> np.ndarray:
-    """Shortest-arc spherical interpolation of unit xyzw quaternions (float64)."""
+    """Shortest-arc spherical interpolation of xyzw quaternions (float64, unit result)."""
     # Exporters store keys rounded (SimpleSkin: (0, 0, .383, .924), |q| = 1.0002): normalize first.
     q0, q1 = _unit_quaternion(q0), _unit_quaternion(q1)
     dot = float(np.dot(q0, q1))
     if dot < 0.0:
         q1, dot = -q1, -dot
     dot = min(dot, 1.0)
-    angle = np.arccos(dot)
-    sin_angle = np.sin(angle)
+    angle = math.acos(dot)
+    sin_angle = math.sin(angle)
     if sin_angle < SLERP_MIN_SIN:
         result = q0 * (1.0 - u) + q1 * u
     else:
-        result = q0 * (np.sin((1.0 - u) * angle) / sin_angle) + q1 * (np.sin(u * angle) / sin_angle)
-    return result / np.linalg.norm(result)
+        result = q0 * (math.sin((1.0 - u) * angle) / sin_angle) + q1 * (math.sin(u * angle) / sin_angle)
+    return _unit_quaternion(result)
 
 
 def hermite(p0: np.ndarray, m0: np.ndarray, p1: np.ndarray, m1: np.ndarray, u: float) -> np.ndarray:
@@ -77,28 +91,27 @@ def hermite(p0: np.ndarray, m0: np.ndarray, p1: np.ndarray, m1: np.ndarray, u: f
 def sample_sampler(sampler: AnimationSampler, t: float, *, is_rotation: bool = False) -> np.ndarray:
     """The sampler's value at time t (clamped to its keyframes), float32 (C,)."""
     times = sampler.input
-    out = sampler.output.astype(np.float64)
+    out = sampler.output  # only the rows needed are converted to float64 (a clip may hold thousands)
     cubic = sampler.interpolation == Interpolation.CUBICSPLINE
     if len(times) == 1 or t <= float(times[0]):
-        value = out[0, 1] if cubic else out[0]
+        value = (out[0, 1] if cubic else out[0]).astype(np.float64)
     elif t >= float(times[-1]):
-        value = out[-1, 1] if cubic else out[-1]
+        value = (out[-1, 1] if cubic else out[-1]).astype(np.float64)
     elif sampler.interpolation == Interpolation.STEP:
-        value = out[int(np.searchsorted(times, t, side="right")) - 1]
+        value = out[int(np.searchsorted(times, t, side="right")) - 1].astype(np.float64)
     else:
         k, u = _key_interval(times, t)
+        v0, v1 = out[k].astype(np.float64), out[k + 1].astype(np.float64)
         if cubic:
             dt = float(times[k + 1]) - float(times[k])
             # out[k] = (in-tangent a_k, value v_k, out-tangent b_k)
-            value = hermite(out[k, 1], dt * out[k, 2], out[k + 1, 1], dt * out[k + 1, 0], u)
+            value = hermite(v0[1], dt * v0[2], v1[1], dt * v1[0], u)
         elif is_rotation:
-            value = slerp(out[k], out[k + 1], u)
+            value = slerp(v0, v1, u)
         else:
-            value = out[k] * (1.0 - u) + out[k + 1] * u
+            value = v0 * (1.0 - u) + v1 * u
     if is_rotation:
-        norm = np.linalg.norm(value)
-        if norm > 0.0:
-            value = value / norm
+        value = _unit_quaternion(value)
     result = np.asarray(value, np.float32)
     result.flags.writeable = False
     return result
@@ -110,10 +123,9 @@ def sample_animation(animation: Animation, time_s: float, *, loop: bool = False)
     duration = animation.duration
     if loop and duration > 0.0:
         t = t % duration
-    pose = AnimationPose(time_s=t)
-    targets = {"translation": pose.translations, "rotation": pose.rotations,
-               "scale": pose.scales, "weights": pose.weights}
+    values: dict[str, dict[int, np.ndarray]] = {}
     for channel in animation.channels:
         sampler = animation.samplers[channel.sampler]
-        targets[channel.path][channel.node] = sample_sampler(sampler, t, is_rotation=channel.path == "rotation")
-    return pose
+        values.setdefault(channel.path, {})[channel.node] = sample_sampler(
+            sampler, t, is_rotation=channel.path == "rotation")
+    return AnimationPose.build(t, values)

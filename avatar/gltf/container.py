@@ -90,7 +90,8 @@ def _read_glb(name: str, data: bytes) -> Container:
         offset = start + chunk_length
     if not chunks or chunks[0][0] != CHUNK_JSON:
         raise AssetError(f"{name}: chunks[0].type: the first GLB chunk must be JSON (0x4E4F534A)")
-    tree = _parse_json(name, chunks[0][1], "chunks[0] (JSON)")
+    # The spec pads the JSON chunk with spaces; some exporters pad with NUL bytes instead.
+    tree = _parse_json(name, chunks[0][1].rstrip(b"\x00 "), "chunks[0] (JSON)")
     binary = next((payload for chunk_type, payload in chunks[1:] if chunk_type == CHUNK_BIN), None)
     return Container(tree, binary)
 

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from avatar.gltf.document import Primitive
+from avatar.gltf.document import GltfDocument, Primitive
+from avatar.gltf.pose import joint_matrices
 
 
 @dataclass(frozen=True)
@@ -83,3 +84,28 @@ def _normal_matrices(a: np.ndarray) -> np.ndarray:
 def _unit(vectors: np.ndarray) -> np.ndarray:
     lengths = np.linalg.norm(vectors, axis=1, keepdims=True)
     return np.divide(vectors, lengths, out=np.zeros_like(vectors), where=lengths > 0).astype(np.float32)
+
+
+def deform_node_world(doc: GltfDocument, node_index: int, world: np.ndarray,
+                      morph_weights: np.ndarray | None = None) -> tuple[DeformedVertices, ...]:
+    """Every primitive of the mesh on `node_index`, morphed, skinned (if the node has a skin) and
+    placed in world space with world[node] - what a renderer should draw. `morph_weights` default:
+    node.weights, else mesh.weights."""
+    node = doc.nodes[node_index]
+    if node.mesh is None:
+        return ()
+    mesh = doc.meshes[node.mesh]
+    if morph_weights is None:
+        morph_weights = node.weights if node.weights is not None else mesh.weights
+    joints = None
+    if node.skin is not None:
+        joints = joint_matrices(doc, node.skin, world, node_index)
+    model = np.asarray(world[node_index], np.float64)
+    normal_matrix = _normal_matrices(model[None, :3, :3])[0]
+    result = []
+    for primitive in mesh.primitives:
+        local = deform(primitive, morph_weights, joints)
+        positions = local.positions.astype(np.float64) @ model[:3, :3].T + model[:3, 3]
+        normals = None if local.normals is None else _unit(local.normals.astype(np.float64) @ normal_matrix.T)
+        result.append(DeformedVertices(positions.astype(np.float32), normals))
+    return tuple(result)

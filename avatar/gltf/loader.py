@@ -62,6 +62,7 @@ def load_gltf(path: str | Path) -> GltfDocument:
     skins = tuple(_skin(f, acc, i, s, len(nodes_json)) for i, s in enumerate(f.objects(tree, "skins", "")))
     nodes = tuple(_node(f, i, n, len(nodes_json), meshes, len(skins), tree) for i, n in enumerate(nodes_json))
     _check_hierarchy(f, nodes)
+    _check_skinned_joint_indices(f, nodes, meshes, skins)
     animations = tuple(_animation(f, acc, i, a, nodes, meshes)
                        for i, a in enumerate(f.objects(tree, "animations", "")))
     scenes, scene = _scenes(f, tree, nodes)
@@ -130,6 +131,19 @@ def _check_hierarchy(f: FieldReader, nodes: tuple[Node, ...]) -> None:
                 f.fail(f"nodes[{start}]", "the node hierarchy has a cycle")
             seen.add(current)
             current = parent[current]
+
+
+def _check_skinned_joint_indices(f: FieldReader, nodes: tuple[Node, ...], meshes: tuple, skins: tuple[Skin, ...]) -> None:
+    """JOINTS_0 must index the skin's joint list; out of range would read garbage on the GPU."""
+    for index, node in enumerate(nodes):
+        if node.skin is None or node.mesh is None:
+            continue
+        joint_count = len(skins[node.skin].joints)
+        for p, primitive in enumerate(meshes[node.mesh].primitives):
+            if primitive.joints is not None and primitive.joints.size and int(primitive.joints.max()) >= joint_count:
+                f.fail(f"meshes[{node.mesh}].primitives[{p}].attributes.JOINTS_0",
+                       f"joint index {int(primitive.joints.max())} is out of range for skins[{node.skin}] "
+                       f"({joint_count} joints), used by nodes[{index}]")
 
 
 def _skin(f: FieldReader, acc: AccessorReader, index: int, spec: dict[str, Any], node_count: int) -> Skin:

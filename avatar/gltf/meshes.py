@@ -9,6 +9,8 @@ Conventions of the produced `Primitive` (see document.py):
 - COLOR_0 is always (N, 4): RGB colours get alpha 1.
 - More than 4 influences (JOINTS_1/WEIGHTS_1): the 4 largest weights per vertex are kept and
   renormalized, and a warning names the mesh (document.py holds one JOINTS_0/WEIGHTS_0 set).
+- Skin weights not summing to 1 (invalid, but real files do it) are renormalized per vertex, so
+  the mesh-node transform cancels as the spec intends and every renderer agrees.
 """
 from __future__ import annotations
 
@@ -24,6 +26,11 @@ from avatar.gltf.fields import FieldReader
 log = logging.getLogger(__name__)
 
 MAX_INFLUENCES = 4  # JOINTS_0/WEIGHTS_0 in document.Primitive
+# Per-vertex weight sums further than this from 1 are renormalized (float32 exporters land within
+# ~1e-6; uint8-quantized weights can be off by a few /255 and are renormalized too, harmlessly).
+WEIGHT_SUM_TOLERANCE = 1e-3
+# Only sums off by more than this get a warning: beyond quantization noise, the file is wrong.
+WEIGHT_SUM_WARN = 1e-2
 
 
 def _readonly(array: np.ndarray) -> np.ndarray:
@@ -203,7 +210,22 @@ class MeshReader:
             weights = np.take_along_axis(weights, order, axis=1)
             total = weights.sum(axis=1, keepdims=True)
             weights = np.divide(weights, total, out=np.zeros_like(weights), where=total > 0)
+        weights = self._normalized_weights(apath, weights)
         return _readonly(np.ascontiguousarray(joints)), _readonly(np.ascontiguousarray(weights))
+
+    def _normalized_weights(self, apath: str, weights: np.ndarray) -> np.ndarray:
+        """The spec requires per-vertex weights summing to 1; files that break it (RobotExpressive's
+        hands sum to 1.75) would skin differently in every renderer, so we renormalize them."""
+        total = weights.sum(axis=1, keepdims=True)
+        off = np.abs(total[:, 0] - 1.0) > WEIGHT_SUM_TOLERANCE
+        if not off.any():
+            return weights
+        worst = float(np.abs(total[:, 0] - 1.0).max())
+        if worst > WEIGHT_SUM_WARN:
+            log.warning("%s: %s.WEIGHTS_0: %d vertices have weights that do not sum to 1 (off by up to %.3g); "
+                        "renormalized", self.f.name, apath, int(off.sum()), worst)
+        safe = np.where(total > 0.0, total, 1.0)
+        return np.where(off[:, None] & (total > 0.0), weights / safe, weights).astype(np.float32)
 
     def _target(self, path: str, spec: dict[str, Any], n: int) -> MorphTarget:
         def delta(name: str) -> np.ndarray | None:

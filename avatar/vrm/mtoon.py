@@ -12,12 +12,15 @@
 """
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from avatar.gltf.document import GltfDocument
 from avatar.gltf.fields import FieldReader
 from avatar.gltf.materials import MaterialReader
 from avatar.vrm.types import MToonParameters, OutlineWidthMode
+
+log = logging.getLogger(__name__)
 
 V0_MTOON_SHADER = "VRM/MToon"
 V0_OUTLINE_MODES = {0: OutlineWidthMode.NONE, 1: OutlineWidthMode.WORLD_COORDINATES,
@@ -93,6 +96,9 @@ def read_mtoon_v0(f: FieldReader, doc: GltfDocument, materials: MaterialReader, 
         where = f"{path}[{i}]"
         if props.get("shader") != V0_MTOON_SHADER:
             continue
+        if props.get("name") not in (None, doc.materials[i].name):
+            log.warning("%s: %s.name: %r differs from materials[%d].name %r; UniVRM pairs them by index, "
+                        "so we do too", f.name, where, props.get("name"), i, doc.materials[i].name)
         floats = f.obj(props, "floatProperties", where)
         vectors = f.obj(props, "vectorProperties", where)
         textures = f.obj(props, "textureProperties", where)

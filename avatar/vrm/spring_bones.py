@@ -13,6 +13,7 @@ VRM 0.x -> 1.0 conversion:
 """
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import numpy as np
@@ -22,6 +23,8 @@ from avatar.gltf.fields import FieldReader
 from avatar.gltf.pose import NodeTransforms, world_matrices
 from avatar.vrm.look_at import _xyz, unity_to_gltf_v0
 from avatar.vrm.types import Collider, ColliderGroup, ColliderShape, Spring, SpringBones, SpringJoint
+
+log = logging.getLogger(__name__)
 
 V0_LEAF_TAIL_M = 0.07  # UniVRM 0.x: a leaf bone's virtual tail length
 V1_JOINT_DEFAULTS = {"hitRadius": 0.0, "stiffness": 1.0, "gravityPower": 0.0, "dragForce": 0.5}
@@ -76,6 +79,11 @@ def read_spring_bones_v1(f: FieldReader, doc: GltfDocument, spec: dict[str, Any]
                 gravity_dir=_unit(np.asarray(f.floats(joint, "gravityDir", jpath, 3, DEFAULT_GRAVITY_DIR))),
                 drag_force=f.float_(joint, "dragForce", jpath, V1_JOINT_DEFAULTS["dragForce"]),
             ))
+        parents = doc.parents()
+        for k in range(1, len(joints)):
+            if parents[joints[k].node] != joints[k - 1].node:
+                log.warning("%s: %s.joints[%d]: node %d is not a child of the previous joint (node %d); "
+                            "the chain will swing toward it anyway", f.name, where, k, joints[k].node, joints[k - 1].node)
         springs.append(Spring(
             name=f.str_(body, "name", where, ""),
             joints=tuple(joints),

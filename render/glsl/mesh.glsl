@@ -161,8 +161,10 @@ void main() {
 #elif defined MATERIAL_UNLIT
     color = base.rgb;
 #elif defined MATERIAL_TOON
+    // Toon: the key light decides lit vs shade; ambient only lifts the shade a little, so a lit
+    // surface shows its base colour instead of washing out to white.
     vec3 ambient = mix(u_ambient_ground, u_ambient_sky, 0.5 + 0.5 * n.y);
-    color = base.rgb * ambient;
+    color = base.rgb * ambient * 0.35;
     for (int i = 0; i < u_light_count; ++i) {
         vec3 l = -u_light_direction[i];
         float shading = dot(n, l) + u_shading_shift;

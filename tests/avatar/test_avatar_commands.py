@@ -29,3 +29,14 @@ def test_info_on_a_broken_file_exits_2_with_the_message(tmp_path, capsys):
     bad.write_bytes(b"glTF\x02\x00\x00\x00")
     assert _run(["info", str(bad)]) == 2
     assert "error: bad.glb: header: truncated GLB" in capsys.readouterr().err
+
+
+def test_info_on_a_vrm_shows_meta_humanoid_and_expressions(test_data, capsys):
+    assert _run(["info", str(test_data / "vrm/Godette_vrm_v4.vrm"), "--max-nodes", "5"]) == 0
+    out = capsys.readouterr().out
+    assert "VRM 0.0 (VRM): faces -Z in the file, normalized to +Z" in out
+    assert "title: Low-Poly Godette" in out and "authors: SirRichard94" in out
+    assert "licenseName: CC_BY" in out
+    assert "humanoid: 45 bones" in out
+    assert "happy: 2 morph, 0 colour, 0 texture binds" in out
+    assert "spring bones: 8 springs" in out

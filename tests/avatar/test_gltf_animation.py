@@ -100,3 +100,11 @@ def test_cubicspline_rotations_are_normalized():
     for t in np.linspace(0, 1, 11):
         q = sample_animation(animation, float(t)).rotations[0]
         assert np.linalg.norm(q) == pytest.approx(1.0, abs=1e-6)
+
+
+def test_sampled_poses_are_read_only(test_data):
+    pose = sample_animation(load_gltf(test_data / SAMPLES["SimpleSkin"]).animations[0], 0.3)
+    with pytest.raises(TypeError):
+        pose.rotations[5] = np.zeros(4, np.float32)  # type: ignore[index]
+    with pytest.raises(ValueError, match="read-only"):
+        pose.rotations[2][0] = 1.0

@@ -132,3 +132,14 @@ def test_animation_samplers_are_shaped_per_path(test_data):
         width = {"translation": 3, "rotation": 4, "scale": 3}[channel.path]
         assert rigged.animations[0].samplers[channel.sampler].output.shape[1] == width
     assert all(p.mode == PrimitiveMode.TRIANGLES for m in rigged.meshes for p in m.primitives)
+
+
+def test_skin_weights_that_do_not_sum_to_one_are_renormalized(test_data, caplog):
+    """RobotExpressive's hand meshes store weights summing to up to 1.75 (invalid glTF)."""
+    path = test_data / SAMPLES["RobotExpressive"]
+    doc = load_gltf(path)
+    for mesh in doc.meshes:
+        for primitive in mesh.primitives:
+            if primitive.weights is not None:
+                np.testing.assert_allclose(primitive.weights.sum(axis=1), 1.0, atol=1e-5)
+    assert "WEIGHTS_0: " in caplog.text and "do not sum to 1 (off by up to 0.7" in caplog.text and "renormalized" in caplog.text

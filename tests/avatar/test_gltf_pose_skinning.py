@@ -119,3 +119,23 @@ def test_skinned_normals_rotate_with_the_joint(test_data):
     expected = primitive.normals @ np.array([[0, -1, 0], [1, 0, 0], [0, 0, 1]], np.float32).T
     np.testing.assert_allclose(result.normals, expected, atol=1e-5)
     np.testing.assert_allclose(result.positions, primitive.positions @ np.array([[0, -1, 0], [1, 0, 0], [0, 0, 1]]).T, atol=1e-5)
+
+
+@pytest.mark.parametrize("sample", ["CesiumMan", "RiggedFigure", "Fox", "RobotExpressive"])
+def test_world_space_skinning_is_independent_of_the_mesh_node(test_data, sample):
+    """In world space a skinned vertex is sum_k w_k * world[joint_k] @ IBM_k @ p: the mesh node's
+    own transform cancels (spec). deform_node_world must agree with that direct formula."""
+    doc = load_gltf(test_data / SAMPLES[sample])
+    pose = sample_animation(doc.animations[0], 0.4)
+    world = world_matrices(doc, NodeTransforms.rest(doc).with_overrides(pose).local_matrices())
+    for index, node in enumerate(doc.nodes):
+        if node.skin is None:
+            continue
+        skin = doc.skins[node.skin]
+        per_joint = world[np.asarray(skin.joints)].astype(np.float64) @ skin.inverse_bind_matrices
+        for primitive, placed in zip(doc.meshes[node.mesh].primitives, cpu_skinning.deform_node_world(doc, index, world)):
+            base = cpu_skinning.morph(primitive, node_morph_weights(doc, index)).positions if primitive.targets else primitive.positions
+            mats = np.einsum("nk,nkij->nij", primitive.weights.astype(np.float64), per_joint[primitive.joints.astype(np.int64)])
+            expected = np.einsum("nij,nj->ni", mats, np.c_[base, np.ones(len(base))])[:, :3]
+            extent = max(float(np.ptp(expected, axis=0).max()), 1.0)
+            np.testing.assert_allclose(placed.positions, expected, atol=2e-5 * extent)

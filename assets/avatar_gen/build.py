@@ -1,0 +1,125 @@
+"""Assemble the avatar: build the parts, paint weights, make morphs, write the GLB bytes."""
+from __future__ import annotations
+
+import numpy as np
+
+from .body import build_arms, build_legs, build_neck, build_torso
+from .eyes import build_eyes
+from .geometry import Part, smooth_normals
+from .glb_writer import GlbBuilder, Primitive
+from .hair import build_hair
+from .hands import build_hands
+from .head import build_head
+from .materials import LOOKS, material_json
+from .morphs import build_all
+from .skeleton import BONES, BONE_INDEX, bone_head
+from .vrm import vrm_extension
+from .weights import assign_weights
+
+POSITION_DECIMALS = 6  # 1 micrometre grid: removes float noise so the bytes are reproducible
+MORPH_EPSILON = 2e-5  # metres (20 um, far below a pixel at any framing); smaller offsets are dropped
+NORMAL_EPSILON = 0.05
+# Rigid little pieces whose shading barely changes when they move: no normal deltas (file size).
+NO_NORMAL_DELTAS = ("iris", "iris_light", "pupil", "highlight", "teeth", "tongue", "brow", "lash")  # normal deltas below this are dropped (invisible in shading)
+MATERIALS = list(LOOKS)
+
+
+def build_parts() -> list[Part]:
+    parts = build_head()
+    parts += build_eyes(parts[0])
+    parts += build_hair()
+    parts += build_torso() + build_neck() + build_arms() + build_hands() + build_legs()
+    for part in parts:
+        part.positions = np.round(part.positions, POSITION_DECIMALS)
+        part.finish_normals()
+        assign_weights(part)
+    return parts
+
+
+def _group(parts: list[Part], deltas: dict[str, list[np.ndarray]] | None) -> list[Primitive]:
+    """One primitive per material, parts concatenated in build order."""
+    prims = []
+    for material in MATERIALS:
+        members = [i for i, p in enumerate(parts) if p.material == material]
+        if not members:
+            continue
+        pos, nrm, jnt, wgt, idx = [], [], [], [], []
+        offset = 0
+        for i in members:
+            p = parts[i]
+            pos.append(p.positions)
+            nrm.append(p.normals)
+            jnt.append(p.joints)
+            wgt.append(p.weights)
+            idx.append(p.tris.ravel() + offset)
+            offset += len(p.positions)
+        prim = Primitive(MATERIALS.index(material), np.concatenate(pos).astype(np.float32),
+                         np.round(np.concatenate(nrm), 5).astype(np.float32), np.concatenate(jnt),
+                         np.concatenate(wgt), np.concatenate(idx))
+        if deltas is not None:
+            for name, per_part in deltas.items():
+                dp, dn = [], []
+                for i in members:
+                    d = np.round(per_part[i], POSITION_DECIMALS)
+                    d[np.abs(d) < MORPH_EPSILON] = 0.0
+                    moved = np.any(d != 0.0, axis=1)
+                    d[~moved] = 0.0
+                    dp.append(d)
+                    if np.any(moved) and parts[i].material not in NO_NORMAL_DELTAS:
+                        n1 = smooth_normals(parts[i].positions + d, parts[i].tris)
+                        delta_n = np.round(n1 - parts[i].normals, 4)
+                        delta_n[np.max(np.abs(delta_n), axis=1) < NORMAL_EPSILON] = 0.0
+                    else:
+                        delta_n = np.zeros_like(d)
+                    dn.append(delta_n)
+                prim.targets.append((np.concatenate(dp).astype(np.float32), np.concatenate(dn).astype(np.float32)))
+        prims.append(prim)
+    return prims
+
+
+def build_glb() -> bytes:
+    parts = build_parts()
+    face = [p for p in parts if p.mesh == "face"]
+    body = [p for p in parts if p.mesh == "body"]
+    deltas = build_all(face)
+    target_names = list(deltas)
+    builder = GlbBuilder()
+    face_prims = [builder.primitive(p) for p in _group(face, deltas)]
+    body_prims = [builder.primitive(p) for p in _group(body, None)]
+
+    nodes = []
+    for i, bone in enumerate(BONES):
+        parent = bone_head(bone.parent) if bone.parent else np.zeros(3)
+        node = {"name": bone.name, "translation": [round(float(v), 6) for v in bone_head(bone.name) - parent]}
+        kids = [j for j, b in enumerate(BONES) if b.parent == bone.name]
+        if kids:
+            node["children"] = kids
+        nodes.append(node)
+    body_node, face_node = len(nodes), len(nodes) + 1
+    nodes.append({"name": "Body", "mesh": 0, "skin": 0})
+    nodes.append({"name": "Face", "mesh": 1, "skin": 0})
+
+    ibm = np.zeros((len(BONES), 4, 4), dtype=np.float32)
+    for i, bone in enumerate(BONES):
+        m = np.eye(4)
+        m[:3, 3] = -np.round(bone_head(bone.name), 6)
+        ibm[i] = m.T  # glTF matrices are column-major
+    ibm_acc = builder.accessor(ibm.reshape(len(BONES), 16), 5126, "MAT4")
+
+    document = {
+        "asset": {"version": "2.0", "generator": "Vivid Studio assets.avatar_gen"},
+        "extensionsUsed": ["VRMC_materials_mtoon", "VRMC_vrm"],
+        "scene": 0,
+        "scenes": [{"name": "Vivid Presenter", "nodes": [0, body_node, face_node]}],
+        "nodes": nodes,
+        "meshes": [
+            {"name": "Body", "primitives": body_prims},
+            {"name": "Face", "primitives": face_prims, "weights": [0.0] * len(target_names),
+             "extras": {"targetNames": target_names}},
+        ],
+        "skins": [{"name": "Armature", "joints": list(range(len(BONES))), "skeleton": BONE_INDEX["hips"],
+                   "inverseBindMatrices": ibm_acc}],
+        "materials": [material_json(m) for m in MATERIALS],
+        "extensions": {"VRMC_vrm": vrm_extension(face_node, target_names)},
+    }
+    return builder.glb(document)

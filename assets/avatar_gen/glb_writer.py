@@ -1,0 +1,134 @@
+"""Pack primitives, a skin, sparse morph targets and extension JSON into one GLB (glTF 2.0 binary).
+
+Plain json + struct, no third-party glTF library. Everything is written in a fixed order with
+fixed rounding so the bytes are identical on every run.
+"""
+from __future__ import annotations
+
+import json
+import struct
+from dataclasses import dataclass, field
+
+import numpy as np
+
+FLOAT, UBYTE, USHORT, UINT = 5126, 5121, 5123, 5125
+ARRAY_BUFFER, ELEMENT_ARRAY_BUFFER = 34962, 34963
+
+
+@dataclass
+class Primitive:
+    material: int
+    positions: np.ndarray  # float32 (N, 3)
+    normals: np.ndarray  # float32 (N, 3)
+    joints: np.ndarray  # uint8 (N, 4)
+    weights: np.ndarray  # float (N, 4), rows sum to 1
+    indices: np.ndarray  # (M*3,)
+    targets: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)  # (dpos, dnormal) float32 (N, 3)
+
+
+class GlbBuilder:
+    def __init__(self) -> None:
+        self.blob = bytearray()
+        self.buffer_views: list[dict] = []
+        self.accessors: list[dict] = []
+        self._zero_cache: dict[int, int] = {}
+
+    def _view(self, data: bytes, target: int | None = None) -> int:
+        while len(self.blob) % 4:
+            self.blob.append(0)
+        view = {"buffer": 0, "byteOffset": len(self.blob), "byteLength": len(data)}
+        if target is not None:
+            view["target"] = target
+        self.blob.extend(data)
+        self.buffer_views.append(view)
+        return len(self.buffer_views) - 1
+
+    def accessor(self, array: np.ndarray, component: int, kind: str, target: int | None = None,
+                 minmax: bool = False, normalized: bool = False) -> int:
+        view = self._view(np.ascontiguousarray(array).tobytes(), target)
+        acc = {"bufferView": view, "componentType": component, "count": int(array.shape[0]), "type": kind}
+        if normalized:
+            acc["normalized"] = True
+        if minmax:
+            flat = array.reshape(array.shape[0], -1)
+            acc["min"] = [_num(v) for v in flat.min(axis=0)]
+            acc["max"] = [_num(v) for v in flat.max(axis=0)]
+        self.accessors.append(acc)
+        return len(self.accessors) - 1
+
+    def sparse_vec3(self, delta: np.ndarray, with_minmax: bool) -> int:
+        """A VEC3 float accessor holding only the non-zero rows of `delta` (glTF sparse storage)."""
+        count = delta.shape[0]
+        rows = np.nonzero(np.any(delta != 0.0, axis=1))[0]
+        if len(rows) == 0:
+            return self.zeros_vec3(count, with_minmax)
+        index_type = USHORT if count <= 65535 else UINT
+        idx = rows.astype(np.uint16 if index_type == USHORT else np.uint32)
+        iv = self._view(idx.tobytes())
+        vv = self._view(np.ascontiguousarray(delta[rows], dtype=np.float32).tobytes())
+        acc = {"componentType": FLOAT, "count": count, "type": "VEC3",
+               "sparse": {"count": int(len(rows)), "indices": {"bufferView": iv, "componentType": index_type},
+                          "values": {"bufferView": vv}}}
+        if with_minmax:
+            lo = np.minimum(delta[rows].min(axis=0), 0.0) if len(rows) < count else delta[rows].min(axis=0)
+            hi = np.maximum(delta[rows].max(axis=0), 0.0) if len(rows) < count else delta[rows].max(axis=0)
+            acc["min"] = [_num(v) for v in lo]
+            acc["max"] = [_num(v) for v in hi]
+        self.accessors.append(acc)
+        return len(self.accessors) - 1
+
+    def zeros_vec3(self, count: int, with_minmax: bool) -> int:
+        """An all-zero VEC3 accessor with no buffer view (allowed by glTF: it reads as zeros)."""
+        key = count * 2 + int(with_minmax)
+        if key not in self._zero_cache:
+            acc = {"componentType": FLOAT, "count": count, "type": "VEC3"}
+            if with_minmax:
+                acc["min"] = [0.0, 0.0, 0.0]
+                acc["max"] = [0.0, 0.0, 0.0]
+            self.accessors.append(acc)
+            self._zero_cache[key] = len(self.accessors) - 1
+        return self._zero_cache[key]
+
+    def primitive(self, prim: Primitive) -> dict:
+        attrs = {
+            "POSITION": self.accessor(prim.positions, FLOAT, "VEC3", ARRAY_BUFFER, minmax=True),
+            "NORMAL": self.accessor(prim.normals, FLOAT, "VEC3", ARRAY_BUFFER),
+            "JOINTS_0": self.accessor(prim.joints.astype(np.uint8), UBYTE, "VEC4", ARRAY_BUFFER),
+            "WEIGHTS_0": self.accessor(quantize_weights(prim.weights), USHORT, "VEC4", ARRAY_BUFFER, normalized=True),
+        }
+        n = len(prim.positions)
+        idx = prim.indices.astype(np.uint16 if n <= 65535 else np.uint32)
+        out = {"attributes": attrs, "indices": self.accessor(idx, USHORT if n <= 65535 else UINT, "SCALAR", ELEMENT_ARRAY_BUFFER),
+               "material": prim.material, "mode": 4}
+        if prim.targets:
+            out["targets"] = [{"POSITION": self.sparse_vec3(dp, True), "NORMAL": self.sparse_vec3(dn, False)}
+                              for dp, dn in prim.targets]
+        return out
+
+    def glb(self, document: dict) -> bytes:
+        while len(self.blob) % 4:
+            self.blob.append(0)
+        document["buffers"] = [{"byteLength": len(self.blob)}]
+        document["bufferViews"] = self.buffer_views
+        document["accessors"] = self.accessors
+        text = json.dumps(document, separators=(",", ":"), ensure_ascii=True).encode("ascii")
+        text += b" " * ((4 - len(text) % 4) % 4)
+        total = 12 + 8 + len(text) + 8 + len(self.blob)
+        out = bytearray(struct.pack("<4sII", b"glTF", 2, total))
+        out += struct.pack("<I4s", len(text), b"JSON") + text
+        out += struct.pack("<I4s", len(self.blob), b"BIN\x00") + bytes(self.blob)
+        return bytes(out)
+
+
+def quantize_weights(weights: np.ndarray) -> np.ndarray:
+    """Unsigned-short normalized weights whose four values add up to exactly 65535 (= 1.0)."""
+    q = np.round(weights * 65535.0).astype(np.int64)
+    err = 65535 - q.sum(axis=1)
+    biggest = np.argmax(q, axis=1)
+    q[np.arange(len(q)), biggest] += err
+    return q.astype(np.uint16)
+
+
+def _num(v) -> float:
+    """The shortest decimal that reads back as the same float32 (keeps the JSON small)."""
+    return float(repr(np.float32(v)).removeprefix("np.float32(").removesuffix(")"))

@@ -1,0 +1,11 @@
+"""The presenter script format: YAML -> validated, resolved ``Script`` -> timed plan (``Timeline``).
+
+Rendering the plan to video lives elsewhere in ``render``; this package only reads, checks and times.
+"""
+from render.script.errors import ScriptError, ScriptIssue
+from render.script.loader import load_script, parse_script
+from render.script.model import Script
+from render.script.timeline import Cue, TimedBeat, Timeline, plan_timeline, to_srt
+
+__all__ = ["Cue", "Script", "ScriptError", "ScriptIssue", "TimedBeat", "Timeline", "load_script", "parse_script",
+           "plan_timeline", "to_srt"]

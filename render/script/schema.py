@@ -1,0 +1,102 @@
+"""The script's JSON schema (applied after shorthand forms are expanded) and its vocabularies."""
+from __future__ import annotations
+
+# Built-in gesture clips the renderer provides, with their length in seconds (the renderer plays
+# them over exactly this time; the timeline plans with it).
+BUILTIN_GESTURES: dict[str, float] = {
+    "wave": 2.0,
+    "nod": 1.0,
+    "shake": 1.2,
+    "point": 1.5,
+    "open_palms": 1.8,
+    "shrug": 1.4,
+    "bow": 2.0,
+    "thumbs_up": 1.6,
+}
+# VRM 1.0 emotion presets (VRM 0.x joy/angry/sorrow/fun map onto them) plus neutral.
+EXPRESSIONS = ("happy", "angry", "sad", "relaxed", "surprised", "neutral")
+SHOTS = ("wide", "medium", "close-up")
+CAMERA_MOVES = ("cut", "smooth")
+LOOK_TARGETS = ("camera", "left", "right")
+BACKGROUND_KINDS = ("color", "image", "video", "panorama")
+BEAT_KINDS = ("say", "pause", "expression", "gesture", "look", "camera", "subtitle")
+
+_SECONDS = {"type": "number", "exclusiveMinimum": 0, "maximum": 600}
+_PATH = {"type": "string", "minLength": 1}
+
+VOICE_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "language": {"type": "string", "minLength": 1},
+        "voice": {"type": ["string", "null"]},
+        "rate": {"type": "integer", "minimum": 80, "maximum": 450},
+        "pitch": {"type": "integer", "minimum": 0, "maximum": 100},
+        "volume": {"type": "integer", "minimum": 0, "maximum": 200},
+        "model": {"type": ["string", "null"]},
+    },
+}
+
+
+def _obj(required: list[str], **properties: dict) -> dict:
+    return {"type": "object", "additionalProperties": False, "required": required, "properties": properties}
+
+
+BEAT_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "minProperties": 1,
+    "maxProperties": 1,
+    "properties": {
+        "say": _obj(["text"], text={"type": "string"}, voice=VOICE_SCHEMA, audio=_PATH),
+        "pause": _obj(["duration"], duration=_SECONDS),
+        "expression": _obj(
+            ["name"], name={"enum": list(EXPRESSIONS)},
+            intensity={"type": "number", "minimum": 0, "maximum": 1}, duration=_SECONDS, wait={"type": "boolean"},
+        ),
+        "gesture": _obj(["name"], name={"type": "string", "minLength": 1}, duration=_SECONDS, wait={"type": "boolean"}),
+        "look": _obj(["at"], at={"enum": list(LOOK_TARGETS)}),
+        "camera": _obj(
+            ["shot"], shot={"enum": list(SHOTS)}, move={"enum": list(CAMERA_MOVES)}, duration=_SECONDS,
+            wait={"type": "boolean"},
+        ),
+        "subtitle": _obj(["on"], on={"type": "boolean"}),
+    },
+}
+
+SCRIPT_SCHEMA = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "Vivid Studio presenter script",
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["beats"],
+    "properties": {
+        "version": {"const": 1},
+        "title": {"type": "string"},
+        "output": _obj(
+            [],
+            size={"type": "array", "items": {"type": "integer", "minimum": 16, "maximum": 7680}, "minItems": 2, "maxItems": 2},
+            fps={"type": "number", "exclusiveMinimum": 0, "maximum": 120},
+            subtitles={"type": "boolean"},
+            lead_in={"type": "number", "minimum": 0, "maximum": 10},
+            tail={"type": "number", "minimum": 0, "maximum": 10},
+        ),
+        "background": {
+            "type": "object",
+            "additionalProperties": False,
+            "minProperties": 1,
+            "maxProperties": 1,
+            "properties": {
+                "color": {"type": "string", "pattern": "^#[0-9a-fA-F]{6}$"},
+                "image": _PATH,
+                "video": _PATH,
+                "panorama": _PATH,
+            },
+        },
+        "avatar": _PATH,
+        "voice": VOICE_SCHEMA,
+        "camera": _obj([], shot={"enum": list(SHOTS)}),
+        "idle": {"type": "boolean"},
+        "beats": {"type": "array", "minItems": 1, "items": BEAT_SCHEMA},
+    },
+}

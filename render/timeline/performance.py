@@ -1,0 +1,158 @@
+"""What the presenter does at time t, as a pure function of the script's timeline: body pose
+(idle life + gestures + looks), face (expressions + visemes), and which camera shot is active.
+
+No GL here: the renderer asks `pose_at(t)` and `shot_at(t)` for every frame, so a frame depends
+only on (script, t) and any frame can be rendered on its own (deterministic output)."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from avatar.gestures import ScheduledGesture, apply_gestures, gesture
+from avatar.idle import IdleMotion, IdleOptions
+from avatar.pose_presets import pose_preset
+from avatar.posing import Pose
+from avatar.quaternions import quat_from_euler_deg, quat_multiply
+from render.script.model import Camera as CameraBeat
+from render.script.model import Expression, Gesture, GestureKind, Look, Script
+from render.script.timeline import Timeline
+from tts_bridge.viseme_table import VRMMouth
+from tts_bridge.viseme_track import VisemeTrack
+
+EXPRESSION_FADE_IN_S = 0.25
+EXPRESSION_FADE_OUT_S = 0.4
+LOOK_TURN_S = 0.45  # a glance to the side takes about half a second
+LOOK_YAW_DEG = {"camera": 0.0, "left": 28.0, "right": -28.0}  # the avatar's own left is +yaw
+# A broad smile narrows the eyes: blinking fully on top of it looks wrong (VRM overrideBlink idea).
+SMILE_BLINK_DAMPING = 0.6
+SHOT_NAMES = {"wide": "full", "medium": "medium", "close-up": "closeup"}
+
+
+def _smooth(x: float) -> float:
+    x = min(1.0, max(0.0, x))
+    return x * x * (3 - 2 * x)
+
+
+@dataclass(frozen=True)
+class ShotState:
+    """The camera at time t: blending from shot `a` to shot `b` by `mix` (0 = a)."""
+
+    a: str
+    b: str
+    mix: float
+
+
+class Performance:
+    def __init__(self, script: Script, timeline: Timeline) -> None:
+        self.script = script
+        self.timeline = timeline
+        self.idle = IdleMotion(IdleOptions()) if script.idle else None
+        self._rest = pose_preset("relaxed")
+        self._gestures: list[ScheduledGesture] = []
+        self._animations: list[tuple[float, float, str]] = []  # (start, duration, glTF animation name)
+        self._expressions: list[tuple[float, float, Expression]] = []
+        self._looks: list[tuple[float, str]] = [(0.0, "camera")]
+        self._shots: list[tuple[float, float, str]] = [(0.0, 0.0, SHOT_NAMES[script.camera_shot])]
+        self._speech: list[tuple[float, VisemeTrack]] = []
+        for timed in timeline.beats:
+            beat = timed.beat
+            if isinstance(beat, Gesture):
+                if beat.kind is GestureKind.BUILTIN:
+                    self._gestures.append(ScheduledGesture(gesture(beat.name), timed.start_s, beat.duration_s))
+                elif beat.kind is GestureKind.ANIMATION:
+                    self._animations.append((timed.start_s, beat.duration_s, beat.name))
+                else:
+                    raise NotImplementedError(
+                        f"{script.path}:{beat.line}: gestures from mocap clips ({beat.name}) are not rendered yet; "
+                        "use a built-in gesture or a glTF animation of the avatar")
+            elif isinstance(beat, Expression):
+                self._expressions.append((timed.start_s, beat.duration_s, beat))
+            elif isinstance(beat, Look):
+                self._looks.append((timed.start_s, beat.at))
+            elif isinstance(beat, CameraBeat):
+                move = beat.duration_s if beat.move == "smooth" else 0.0
+                self._shots.append((timed.start_s, move, SHOT_NAMES[beat.shot]))
+            if timed.speech is not None:
+                self._speech.append((timed.start_s, VisemeTrack.from_speech(timed.speech)))
+
+    # ------------------------------------------------------------------ face
+    def expression_weights(self, t: float) -> dict[str, float]:
+        weights: dict[str, float] = {}
+        for start, duration, beat in self._expressions:
+            local = t - start
+            if local < 0 or local > duration:
+                continue
+            envelope = min(_smooth(local / EXPRESSION_FADE_IN_S), _smooth((duration - local) / EXPRESSION_FADE_OUT_S))
+            weights[beat.name] = max(weights.get(beat.name, 0.0), beat.intensity * envelope)
+        weights.pop("neutral", None)
+        return weights
+
+    def mouth_weights(self, t: float) -> dict[str, float]:
+        """VRM aa/ih/ou/ee/oh from the viseme track of the speech playing at t."""
+        for start, track in self._speech:
+            if start - 0.1 <= t <= start + track.duration_s + 0.2:
+                vrm = track.vrm(np.array([t - start]))[0]
+                return {mouth.name: float(vrm[mouth]) for mouth in VRMMouth if vrm[mouth] > 1e-3}
+        return {}
+
+    def speaking(self, t: float) -> bool:
+        return any(start <= t <= start + track.duration_s for start, track in self._speech)
+
+    # ------------------------------------------------------------------ body
+    def look_yaw(self, t: float) -> float:
+        previous, current_start, current = "camera", 0.0, "camera"
+        for start, target in self._looks:
+            if start <= t:
+                previous, current_start, current = current, start, target
+        mix = _smooth((t - current_start) / LOOK_TURN_S)
+        return LOOK_YAW_DEG[previous] * (1 - mix) + LOOK_YAW_DEG[current] * mix
+
+    def animations_at(self, t: float) -> list[tuple[str, float]]:
+        """(glTF animation name, local time) for animation gestures playing at t."""
+        return [(name, t - start) for start, duration, name in self._animations if 0 <= t - start <= duration]
+
+    def pose_at(self, t: float) -> Pose:
+        base = self.idle.pose_at(t) if self.idle is not None else self._rest
+        yaw = self.look_yaw(t)
+        rotations = dict(base.rotations)
+        if abs(yaw) > 1e-3:  # the head turns most of the way, the eyes lead it
+            look = {"head": quat_from_euler_deg(0, yaw * 0.55, 0), "neck": quat_from_euler_deg(0, yaw * 0.25, 0),
+                    "leftEye": quat_from_euler_deg(0, yaw * 0.4, 0), "rightEye": quat_from_euler_deg(0, yaw * 0.4, 0)}
+            rotations.update({bone: _compose(rotations.get(bone), extra) for bone, extra in look.items()})
+        if self.speaking(t):  # a presenter's head moves gently with the speech
+            beat = 2.5 * math.sin(t * 2 * math.pi * 1.7) * math.sin(t * 2 * math.pi * 0.31)
+            rotations["head"] = _compose(rotations.get("head"), quat_from_euler_deg(beat, 0, 0))
+        pose = apply_gestures(Pose(rotations=rotations, morphs=dict(base.morphs), root_offset=base.root_offset),
+                              t, self._gestures)
+        morphs = dict(pose.morphs)
+        expressions = self.expression_weights(t)
+        morphs.update(expressions)
+        happy = expressions.get("happy", 0.0)
+        if "blink" in morphs:
+            morphs["blink"] *= 1.0 - SMILE_BLINK_DAMPING * happy
+        mouth = self.mouth_weights(t)
+        # Speech owns the mouth; a smile stays but is eased back so vowels read clearly.
+        for name in ("happy", "relaxed"):
+            if name in morphs and mouth:
+                morphs[name] *= 0.75
+        morphs.update(mouth)
+        return Pose(rotations=pose.rotations, morphs=morphs, root_offset=pose.root_offset)
+
+    # ------------------------------------------------------------------ camera
+    def shot_at(self, t: float) -> ShotState:
+        previous = self._shots[0][2]
+        state = ShotState(previous, previous, 0.0)
+        for start, move, shot in self._shots[1:]:
+            if t < start:
+                break
+            mix = 1.0 if move <= 0 else _smooth((t - start) / move)
+            state = ShotState(state.b if state.mix >= 1.0 else state.a, shot, mix)
+            if mix >= 1.0:
+                state = ShotState(shot, shot, 0.0)
+        return state
+
+
+def _compose(base: np.ndarray | None, extra: np.ndarray) -> np.ndarray:
+    return extra if base is None else quat_multiply(base, extra)

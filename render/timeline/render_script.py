@@ -1,0 +1,147 @@
+"""Script -> MP4: plan the timeline (TTS included), then render every frame, mix the audio,
+burn subtitles and encode. Deterministic: the same script gives the same frames."""
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass, replace
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+from scipy.signal import resample_poly
+
+from assets.errors import AssetError
+from avatar.loading import load_avatar_document
+from render.background import BackgroundPass
+from render.camera import Camera
+from render.script.loader import load_script
+from render.script.model import BackgroundKind, Script
+from render.script.timeline import Timeline, plan_timeline, to_srt
+from render.stage import AvatarStage, Shot, StageOptions
+from render.surface import AlphaOutput
+from render.timeline.performance import Performance, ShotState
+from render.timeline.subtitles import Cue, SubtitleBurner
+from render.video_writer import VideoOptions, VideoWriter
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """transparent: alpha video (.mov ProRes 4444 or .webm VP9) with no background.
+    srt: also write the subtitles as an .srt file next to the video.
+    burn_subtitles: draw the subtitles into the frames (when the script has them on).
+    progress: print a progress bar with ETA to stderr."""
+
+    transparent: bool = False
+    srt: bool = False
+    burn_subtitles: bool = True
+    progress: bool = True
+    preset: str = "veryfast"
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    output: Path
+    srt: Path | None
+    frames: int
+    duration_s: float
+    seconds_taken: float
+    tts_seconds: float
+
+
+def mix_speech(timeline: Timeline) -> tuple[np.ndarray, int]:
+    """One mono track with every speech segment at its start time (resampled to a common rate)."""
+    segments = timeline.speech_segments()
+    rate = segments[0].speech.sample_rate if segments else 22050
+    track = np.zeros(int(np.ceil(timeline.duration_s * rate)) + 1, np.float32)
+    for timed in segments:
+        audio = np.asarray(timed.speech.audio, np.float32)
+        if timed.speech.sample_rate != rate:
+            ratio = Fraction(rate, timed.speech.sample_rate)
+            audio = resample_poly(audio, ratio.numerator, ratio.denominator).astype(np.float32)
+        start = int(round(timed.start_s * rate))
+        end = min(len(track), start + len(audio))
+        track[start:end] += audio[: end - start]
+    return np.clip(track, -1.0, 1.0), rate
+
+
+def _lerp_camera(a: Camera, b: Camera, mix: float) -> Camera:
+    pos = np.add(np.multiply(a.position, 1 - mix), np.multiply(b.position, mix))
+    target = np.add(np.multiply(a.target, 1 - mix), np.multiply(b.target, mix))
+    return replace(a, position=tuple(pos), target=tuple(target), near=min(a.near, b.near), far=max(a.far, b.far))
+
+
+class _Progress:
+    def __init__(self, total: int, label: str, enabled: bool) -> None:
+        self.total, self.label, self.enabled = total, label, enabled
+        self.started = time.perf_counter()
+
+    def update(self, done: int) -> None:
+        if not self.enabled or (done % 10 and done != self.total):
+            return
+        elapsed = time.perf_counter() - self.started
+        eta = elapsed / done * (self.total - done) if done else 0.0
+        filled = int(30 * done / self.total)
+        sys.stderr.write(f"\r{self.label} [{'#' * filled}{'.' * (30 - filled)}] {done}/{self.total} "
+                         f"{elapsed:5.1f}s ETA {eta:5.1f}s")
+        if done == self.total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
+def output_path_check(script: Script, output: Path, options: RenderOptions) -> None:
+    suffix = output.suffix.lower()
+    if options.transparent and suffix not in (".mov", ".webm"):
+        raise AssetError(f"{output}: --transparent needs a .mov (ProRes 4444) or .webm (VP9) output")
+    if not options.transparent and suffix not in (".mp4", ".mov", ".mkv", ".webm"):
+        raise AssetError(f"{output}: unsupported output extension '{suffix}'; use .mp4")
+
+
+def render_script(script: Script | str | Path, output: str | Path, options: RenderOptions = RenderOptions(),
+                  timeline: Timeline | None = None) -> RenderResult:
+    started = time.perf_counter()
+    script = script if isinstance(script, Script) else load_script(script)
+    output = Path(output)
+    output_path_check(script, output, options)
+    tts_started = time.perf_counter()
+    timeline = timeline or plan_timeline(script)
+    tts_seconds = time.perf_counter() - tts_started
+    performance = Performance(script, timeline)
+    out = script.output
+    doc = load_avatar_document(script.avatar.path or "builtin")
+    background = (*script.background.color, 1.0)
+    stage_options = StageOptions(width=out.width, height=out.height, background=background,
+                                 transparent=options.transparent)
+    audio, rate = mix_speech(timeline)
+    frames = int(round(timeline.duration_s * out.fps))
+    cues = [Cue(c.start_s, c.end_s, c.text) for c in timeline.cues] if options.burn_subtitles else []
+    burner = SubtitleBurner(cues, out.width, out.height) if cues else None
+    progress = _Progress(frames, output.name, options.progress)
+    with AvatarStage(doc, stage_options) as stage:
+        if script.background.kind is not BackgroundKind.COLOR and not options.transparent:
+            stage.scene.passes.insert(0, BackgroundPass(stage.rc, script.background.path, script.background.kind.value))
+        shots = {shot.value: stage.shot_camera(shot) for shot in Shot}
+        animations = {a.name: i for i, a in enumerate(doc.animations)}
+        video_options = VideoOptions(fps=out.fps, alpha=options.transparent, preset=options.preset)
+        with VideoWriter(output, out.width, out.height, video_options, audio_sample_rate=rate) as writer:
+            writer.add_audio(audio)
+            for index in range(frames):
+                t = index / out.fps
+                shot: ShotState = performance.shot_at(t)
+                stage.scene.camera = _lerp_camera(shots[shot.a], shots[shot.b], shot.mix)
+                playing = performance.animations_at(t)
+                anim = stage.poser.sample(animations[playing[0][0]], playing[0][1], loop=False) if playing else None
+                posed = stage.poser.apply(performance.pose_at(t), anim)
+                image = stage.render_posed(posed, time_s=t,
+                                           alpha=AlphaOutput.STRAIGHT if options.transparent else AlphaOutput.PREMULTIPLIED)
+                if burner is not None:
+                    image = burner.burn(image, t)
+                writer.write(image)
+                progress.update(index + 1)
+        for render_pass in stage.scene.passes[:-1]:
+            render_pass.release()
+    srt_path = None
+    if options.srt:
+        srt_path = output.with_suffix(".srt")
+        srt_path.write_text(to_srt(timeline.cues), encoding="utf-8")
+    return RenderResult(output, srt_path, frames, timeline.duration_s, time.perf_counter() - started, tts_seconds)

@@ -1,0 +1,171 @@
+"""Subtitles: cues built from word timings, an .srt sidecar, and burned-in text (CJK-capable font)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+# Readable-subtitle conventions (EBU/Netflix style guides): at most ~42 characters a line,
+# two lines, and no cue on screen for longer than about 6 seconds.
+MAX_LINE_CHARS = 42
+MAX_CUE_S = 6.0
+MIN_CUE_S = 0.8
+PAUSE_SPLIT_S = 0.45  # a silence this long between words starts a new cue
+
+FONT_CANDIDATES = (
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",  # Debian fonts-wqy-microhei: Latin + CJK
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+    "/System/Library/Fonts/PingFang.ttc",
+    "C:/Windows/Fonts/msyh.ttc",
+)
+
+
+@dataclass(frozen=True)
+class Cue:
+    start_s: float
+    end_s: float
+    text: str
+
+
+def _is_cjk(text: str) -> bool:
+    return any("\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" for ch in text)
+
+
+def cues_from_words(words: list[tuple[float, float, str]], max_chars: int = MAX_LINE_CHARS * 2) -> list[Cue]:
+    """Group timed words (start, end, text) into cues, breaking on length, long pauses and
+    sentence ends."""
+    cues: list[Cue] = []
+    current: list[tuple[float, float, str]] = []
+
+    def flush() -> None:
+        if current:
+            joiner = "" if all(_is_cjk(w[2]) for w in current) else " "
+            cues.append(Cue(current[0][0], current[-1][1], joiner.join(w[2] for w in current).strip()))
+            current.clear()
+
+    for start, end, text in words:
+        if current:
+            length = sum(len(w[2]) + 1 for w in current) + len(text)
+            gap = start - current[-1][1]
+            if length > max_chars or gap > PAUSE_SPLIT_S or end - current[0][0] > MAX_CUE_S:
+                flush()
+        current.append((start, end, text))
+        if text.rstrip().endswith((".", "!", "?", "。", "！", "？")):
+            flush()
+    flush()
+    # Give very short cues time to be read, without overlapping the next one.
+    out = []
+    for i, cue in enumerate(cues):
+        end = max(cue.end_s, cue.start_s + MIN_CUE_S)
+        if i + 1 < len(cues):
+            end = min(end, cues[i + 1].start_s)
+        out.append(Cue(cue.start_s, end, cue.text))
+    return out
+
+
+def _srt_time(t: float) -> str:
+    ms = int(round(t * 1000))
+    h, ms = divmod(ms, 3_600_000)
+    m, ms = divmod(ms, 60_000)
+    s, ms = divmod(ms, 1000)
+    return f"{h:02d}:{m:02d}:{s:02d},{ms:03d}"
+
+
+def write_srt(cues: list[Cue], path: str | Path) -> Path:
+    path = Path(path)
+    lines = []
+    for i, cue in enumerate(cues, 1):
+        lines += [str(i), f"{_srt_time(cue.start_s)} --> {_srt_time(cue.end_s)}", cue.text, ""]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def find_font() -> str | None:
+    for candidate in FONT_CANDIDATES:
+        if Path(candidate).exists():
+            return candidate
+    return None
+
+
+def _wrap(text: str, font: ImageFont.FreeTypeFont, width: int, draw: ImageDraw.ImageDraw) -> list[str]:
+    tokens = list(text) if _is_cjk(text) else text.split(" ")
+    joiner = "" if _is_cjk(text) else " "
+    lines, line = [], ""
+    for token in tokens:
+        trial = f"{line}{joiner}{token}" if line else token
+        if draw.textlength(trial, font=font) <= width or not line:
+            line = trial
+        else:
+            lines.append(line)
+            line = token
+    if line:
+        lines.append(line)
+    return lines
+
+
+class SubtitleBurner:
+    """Draws the cue active at time t onto frames (bottom centre, outlined white text on a soft box)."""
+
+    def __init__(self, cues: list[Cue], width: int, height: int, font_path: str | None = None) -> None:
+        self.cues = cues
+        self.width, self.height = width, height
+        size = max(14, int(height * 0.045))
+        path = font_path or find_font()
+        self.font = ImageFont.truetype(path, size) if path else ImageFont.load_default(size)
+        self._cache: dict[int, tuple[np.ndarray, int, int]] = {}
+
+    def _overlay(self, index: int) -> tuple[np.ndarray, int, int]:
+        cached = self._cache.get(index)
+        if cached is not None:
+            return cached
+        text = self.cues[index].text
+        probe = ImageDraw.Draw(Image.new("RGBA", (1, 1)))
+        lines = _wrap(text, self.font, int(self.width * 0.8), probe)[:3]
+        ascent, descent = self.font.getmetrics()
+        line_h = ascent + descent + 4
+        text_w = int(max(probe.textlength(line, font=self.font) for line in lines))
+        pad = line_h // 3
+        box_w, box_h = text_w + 2 * pad, line_h * len(lines) + pad
+        image = Image.new("RGBA", (box_w, box_h), (0, 0, 0, 0))
+        draw = ImageDraw.Draw(image)
+        draw.rounded_rectangle((0, 0, box_w - 1, box_h - 1), radius=pad, fill=(10, 10, 14, 150))
+        for i, line in enumerate(lines):
+            x = (box_w - draw.textlength(line, font=self.font)) / 2
+            draw.text((x, pad // 2 + i * line_h), line, font=self.font, fill=(255, 255, 255, 255),
+                      stroke_width=2, stroke_fill=(0, 0, 0, 255))
+        overlay = np.asarray(image)
+        x0 = (self.width - box_w) // 2
+        y0 = self.height - box_h - int(self.height * 0.06)
+        self._cache[index] = (overlay, x0, y0)
+        return self._cache[index]
+
+    def active(self, t: float) -> int | None:
+        for i, cue in enumerate(self.cues):
+            if cue.start_s <= t < cue.end_s:
+                return i
+        return None
+
+    def burn(self, frame: np.ndarray, t: float) -> np.ndarray:
+        """Composite the active cue over an (H, W, 3|4) uint8 frame, in place; returns it."""
+        index = self.active(t)
+        if index is None:
+            return frame
+        overlay, x0, y0 = self._overlay(index)
+        h, w = overlay.shape[:2]
+        x1, y1 = max(x0, 0), max(y0, 0)
+        x2, y2 = min(x0 + w, self.width), min(y0 + h, self.height)
+        if x2 <= x1 or y2 <= y1:
+            return frame
+        src = overlay[y1 - y0:y2 - y0, x1 - x0:x2 - x0].astype(np.float32)
+        a_src = src[..., 3:4] / 255.0
+        dst = frame[y1:y2, x1:x2].astype(np.float32)
+        a_dst = dst[..., 3:4] / 255.0 if frame.shape[2] == 4 else np.ones_like(a_src)
+        # "over" with straight (non-premultiplied) colours on both sides
+        a_out = a_src + a_dst * (1 - a_src)
+        colour = (src[..., :3] * a_src + dst[..., :3] * a_dst * (1 - a_src)) / np.maximum(a_out, 1e-6)
+        frame[y1:y2, x1:x2, :3] = np.clip(colour + 0.5, 0, 255).astype(np.uint8)
+        if frame.shape[2] == 4:
+            frame[y1:y2, x1:x2, 3:4] = np.clip(a_out * 255 + 0.5, 0, 255).astype(np.uint8)
+        return frame

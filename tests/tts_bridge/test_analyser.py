@@ -1,0 +1,102 @@
+"""Audio-only lip sync on real recordings: energy correlation, Rhubarb agreement, streaming = offline."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from tts_bridge.analyser import LOOKAHEAD_S, StreamingAnalyser, analyse
+from tts_bridge.audio_io import load_audio
+from tts_bridge.viseme_table import Viseme
+from tts_bridge.viseme_track import track_from_analysis
+
+# Mouth counted as closed below this openness when comparing with Rhubarb's closed shapes.
+CLOSED_BELOW = 0.15
+# Rhubarb shapes with the lips together: A (M/B/P) and X (rest). B..H all show some opening.
+RHUBARB_CLOSED = ("A", "X")
+
+
+def _level_db(audio: np.ndarray, rate: int, times: np.ndarray) -> np.ndarray:
+    half = int(0.016 * rate)
+    out = []
+    for t in times:
+        c = int(t * rate)
+        seg = audio[max(0, c - half):c + half]
+        out.append(10 * np.log10(np.mean(seg.astype(np.float64) ** 2) + 1e-10))
+    return np.array(out)
+
+
+@pytest.mark.parametrize(
+    "name", ["audio/ljspeech_LJ001-0002.wav", "audio/wsj_n800_440c0202.wav", "audio/vosk_test.wav",
+             "audio/sadtalker_RD_Radio31_000.wav"],
+)
+def test_openness_follows_energy(test_data, name: str) -> None:
+    audio, rate = load_audio(test_data / name)
+    frames = analyse(audio, rate)
+    assert len(frames) == pytest.approx(len(audio) / rate / 0.01, abs=2)
+    level = _level_db(audio, rate, frames.times_s)
+    r = np.corrcoef(frames.openness, level)[0, 1]
+    print(f"{name}: corr(openness, level dB) = {r:.3f}")
+    assert r > 0.6
+    quiet = level < level.max() - 35.0  # pauses: 35 dB under the loudest vowel
+    if quiet.sum() >= 5:  # the 40 ms release tail of the syllable before a pause counts here too
+        assert frames.openness[quiet].mean() < 0.2
+    assert frames.openness.max() > 0.8
+
+
+@pytest.mark.parametrize("name", ["welcome", "pizzas"])
+def test_agreement_with_rhubarb_open_closed(test_data, name: str) -> None:
+    audio, rate = load_audio(test_data / f"audio/rhubarb_{name}.ogg")
+    cues = json.loads((test_data / f"expected/rhubarb/{name}.json").read_text())["mouthCues"]
+    frames = analyse(audio, rate)
+    labels = np.full(len(frames), "X")
+    for c in cues:
+        labels[(frames.times_s >= c["start"]) & (frames.times_s < c["end"])] = c["value"]
+    rhubarb_closed = np.isin(labels, RHUBARB_CLOSED)
+    ours_closed = frames.openness < CLOSED_BELOW
+    agreement = float((rhubarb_closed == ours_closed).mean())
+    baseline = float(max(rhubarb_closed.mean(), 1 - rhubarb_closed.mean()))
+    # Balanced accuracy: mean recall of the two classes (closed frames are only 12-30% of frames).
+    balanced = 0.5 * (ours_closed[rhubarb_closed].mean() + (~ours_closed[~rhubarb_closed]).mean())
+    print(f"rhubarb {name}: open/closed agreement {agreement:.3f}, balanced {balanced:.3f} "
+          f"(always-majority baseline {baseline:.3f})")
+    assert agreement >= 0.60
+    assert balanced > 0.55  # better than chance on both classes
+
+
+def test_streaming_in_random_chunks_equals_offline(test_data) -> None:
+    audio, rate = load_audio(test_data / "audio/cards_005.wav")
+    offline = analyse(audio, rate)
+    stream = StreamingAnalyser(rate)
+    rng = np.random.default_rng(7)
+    pos, parts = 0, []
+    while pos < len(audio):
+        n = int(rng.integers(1, 2000))
+        parts.append(stream.push(audio[pos:pos + n]))
+        pos += n
+    parts.append(stream.flush())
+    opens = np.concatenate([p.openness for p in parts])[: len(offline)]
+    assert np.allclose(opens, offline.openness, atol=1e-6)
+    assert LOOKAHEAD_S <= 0.05
+
+
+def test_streaming_latency_is_bounded() -> None:
+    """A frame for time t is available once audio up to t + LOOKAHEAD_S has been pushed."""
+    rate = 16000
+    stream = StreamingAnalyser(rate)
+    t_pushed = 0.5
+    got = stream.push(np.zeros(int(t_pushed * rate), np.float32))
+    assert got.times_s[-1] >= t_pushed - LOOKAHEAD_S - 0.0101
+
+
+def test_silence_rests_and_track_from_analysis(test_data) -> None:
+    audio, rate = load_audio(test_data / "audio/ljspeech_LJ001-0008.wav")
+    padded = np.concatenate([np.zeros(rate // 2, np.float32), audio])
+    frames = analyse(padded, rate)
+    assert frames.openness[frames.times_s < 0.4].max() == 0.0
+    track = track_from_analysis(frames, len(padded) / rate)
+    assert track.weights(0.2)[Viseme.sil] == pytest.approx(1.0)
+    w = track.frames(30)
+    assert np.allclose(w.sum(axis=1), 1.0, atol=1e-4)
+    assert (w[:, [Viseme.aa, Viseme.E, Viseme.ih, Viseme.oh, Viseme.ou]].sum(axis=1) > 0.5).any()

@@ -56,10 +56,23 @@ class PhotoRenderer:
 
         self.pos_vbo = ctx.buffer(reserve=mesh.rest.nbytes)
         self.uv_vbo = ctx.buffer(mesh.uv.astype(np.float32).tobytes())
-        indices = np.concatenate([mesh.outer_triangles.ravel(), mesh.face_triangles.ravel()]).astype(np.uint32)
+        # Outer triangles whose three vertices are fixed (grid, anchors) look the same in every
+        # frame: they are drawn once, and later frames redraw only the region around the faces.
+        # That region's border is made of fixed vertices, so its moving triangles always tile it.
+        moving = np.zeros(len(mesh.rest), bool)
+        moving[:len(mesh.rigs) * L.NUM_MESH_POINTS] = True
+        for rig in mesh.rigs:
+            moving[rig.ring_ids] = True
+        dynamic = moving[mesh.outer_triangles.astype(np.int64)].any(axis=1)
+        static_outer = mesh.outer_triangles[~dynamic]
+        dynamic_outer = mesh.outer_triangles[dynamic]
+        indices = np.concatenate([static_outer.ravel(), dynamic_outer.ravel(),
+                                  mesh.face_triangles.ravel()]).astype(np.uint32)
         self.ibo = ctx.buffer(indices.tobytes())
+        self.static_count = int(static_outer.size)
         self.outer_count = int(mesh.outer_triangles.size)
         self.face_count = int(mesh.face_triangles.size)
+        self._background_drawn = False
         self.warp_vao = ctx.vertex_array(self.warp, [(self.pos_vbo, "3f", "in_pos"),
                                                      (self.uv_vbo, "2f", "in_uv")],
                                          index_buffer=self.ibo, index_element_size=4)
@@ -81,12 +94,22 @@ class PhotoRenderer:
         """One frame as (H, W, 4) uint8 RGBA, top row first."""
         ctx = self.rc.ctx
         self.surface.use()
-        ctx.clear(0.0, 0.0, 0.0, 0.0, depth=1.0)
         self.texture.use(0)
         self.pos_vbo.write(np.ascontiguousarray(positions, np.float32).tobytes())
         ctx.disable(moderngl.DEPTH_TEST | moderngl.BLEND | moderngl.CULL_FACE)
-        if self.outer_count:
-            self.warp_vao.render(moderngl.TRIANGLES, vertices=self.outer_count, first=0)
+        if not self._background_drawn:
+            ctx.clear(0.0, 0.0, 0.0, 0.0, depth=1.0)
+            first = 0
+            self._background_drawn = True
+        else:
+            fbo = self.surface.framebuffer
+            fbo.color_mask = (False, False, False, False)  # keep the drawn background
+            fbo.clear(depth=1.0)
+            fbo.color_mask = (True, True, True, True)
+            self.surface.use()  # moderngl applies the mask on use()
+            first = self.static_count
+        if self.outer_count - first:
+            self.warp_vao.render(moderngl.TRIANGLES, vertices=self.outer_count - first, first=first)
         if self.face_count:
             ctx.enable(moderngl.DEPTH_TEST)
             ctx.depth_func = "<="

@@ -33,12 +33,17 @@ MAX_WB_GAIN = 1.2
 def restore(rgb: np.ndarray, options: RestoreOptions = RestoreOptions()) -> np.ndarray:
     """(H, W, 3) uint8 -> restored (H, W, 3) uint8 (a new array)."""
     out = np.ascontiguousarray(rgb)
-    if options.denoise > 0:
-        out = cv2.fastNlMeansDenoisingColored(out, None, options.denoise, options.denoise, 5, 15)
     f = out.astype(np.float32)
+    chroma = float(np.abs(f - f.mean(axis=2, keepdims=True)).mean())
+    if options.denoise > 0:
+        if chroma > MONOCHROME_CHROMA:
+            f = cv2.fastNlMeansDenoisingColored(out, None, options.denoise, options.denoise, 5, 15).astype(np.float32)
+        else:  # denoise the brightness only: a grey or sepia photo keeps its exact tint
+            luma = np.ascontiguousarray(np.clip(f.mean(axis=2) + 0.5, 0, 255).astype(np.uint8))
+            clean = cv2.fastNlMeansDenoising(luma, None, options.denoise, 5, 15).astype(np.float32)
+            f = f + (clean - luma.astype(np.float32))[:, :, None]
     if options.white_balance:
         mean = f.reshape(-1, 3).mean(axis=0)
-        chroma = float(np.abs(f - f.mean(axis=2, keepdims=True)).mean())
         if chroma > MONOCHROME_CHROMA:
             gains = np.clip(mean.mean() / np.maximum(mean, 1.0), 1 / MAX_WB_GAIN, MAX_WB_GAIN)
             f = f * gains

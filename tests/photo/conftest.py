@@ -53,3 +53,9 @@ def retrack(tracker: FaceTracker, frame: np.ndarray):
 def psnr(a: np.ndarray, b: np.ndarray) -> float:
     mse = float(((a.astype(np.float64) - b.astype(np.float64)) ** 2).mean())
     return float("inf") if mse == 0 else 10.0 * np.log10(255.0 ** 2 / mse)
+
+
+@pytest.fixture(scope="session")
+def biden_photo(test_data, model_dir):
+    from effects.photo import load_photo
+    return load_photo(test_data / "faces/biden.jpg")

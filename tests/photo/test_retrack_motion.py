@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from capture.types import Blendshape
-from effects.photo import PhotoAnimator, load_photo, parse_motion
+from effects.photo import PhotoAnimator, parse_motion
 from effects.photo.animator import frame_times
 from effects.photo.drive import head_angles
 from tests.photo.conftest import retrack
@@ -28,8 +28,8 @@ def retrack_track(animator, tracker, motion: str, fps: float = 25.0):
 
 
 @pytest.fixture(scope="module")
-def biden(test_data, model_dir):
-    return load_photo(test_data / "faces/biden.jpg")
+def biden(biden_photo):
+    return biden_photo
 
 
 @pytest.mark.parametrize("photo_name", ["obama", "biden"])

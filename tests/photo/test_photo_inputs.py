@@ -1,7 +1,6 @@
 """Group photos and bad input: no face, tiny face, grey / RGBA / 16-bit images, huge photos."""
 from __future__ import annotations
 
-import warnings
 
 import numpy as np
 import pytest

@@ -15,19 +15,28 @@ Registrar = Callable[[argparse._SubParsersAction], None]
 # Command groups ("vivid avatar render", "vivid script check", ...) and what fills them.
 GROUPS = {
     "avatar": "glTF / VRM avatars: inspect, render, drive",
+    "script": "presenter scripts (YAML): check, render",
 }
 
 
 def _registrars() -> list[tuple[str | None, Registrar]]:
     """(group or None for top level, register function) for every package that has commands.
     Imported here, not at module top, so `vivid --help` stays fast."""
+    from assets.avatar_gen.commands import register as register_avatar_builder
     from avatar.commands import register_avatar_commands
     from capture.commands import register as register_capture
-    from render.commands import register as register_render, register_avatar_render
+    from render.commands import register_avatar_render
+    from render.script.commands import register_script_check
+    from render.timeline.commands import register_demo, register_script_render
+    from tts_bridge.commands import register as register_tts
 
     return [
-        (None, register_render),
+        (None, register_demo),
         (None, register_capture),
+        (None, register_tts),
+        (None, register_avatar_builder),
+        ("script", register_script_check),
+        ("script", register_script_render),
         ("avatar", register_avatar_render),
         ("avatar", register_avatar_commands),
     ]

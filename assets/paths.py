@@ -7,3 +7,4 @@ ASSETS_DIR = Path(__file__).resolve().parent
 BUILTIN_AVATAR = ASSETS_DIR / "avatar" / "vivid_presenter.glb"
 EFFECTS_DIR = ASSETS_DIR / "effects"
 SCRIPTS_DIR = ASSETS_DIR / "scripts"
+DEMO_SCRIPT = ASSETS_DIR.parent / "render" / "script" / "examples" / "demo.yaml"

@@ -27,13 +27,28 @@ def _ease(x: float) -> float:
 
 
 def _wave(u: float) -> Rotations:
-    swing = 22.0 * math.sin(u * 2 * math.pi * 3.0)  # three waves
+    swing = 20.0 * math.sin(u * 2 * math.pi * 3.0)  # three waves of the forearm
     return {
-        "rightUpperArm": quat_from_euler_deg(0, -15, 75),
-        "rightLowerArm": quat_from_euler_deg(0, 0, -80 + swing),
+        "rightUpperArm": quat_from_euler_deg(0, 20, -25),  # out to the side, a little forward and up
+        "rightLowerArm": quat_from_euler_deg(0, 0, -95 + swing),  # forearm up, swinging
         "rightHand": quat_from_euler_deg(0, 0, swing * 0.3),
         "head": quat_from_euler_deg(0, -6, 5),
     }
+
+
+_RIGHT_FINGERS = [f"right{f}{j}" for f in ("Index", "Middle", "Ring", "Little")
+                  for j in ("Proximal", "Intermediate", "Distal")]
+
+
+def _thumbs_up(u: float) -> Rotations:
+    out = {
+        "rightUpperArm": quat_from_euler_deg(0, 35, _ARM_DOWN - 10),
+        "rightLowerArm": quat_from_euler_deg(0, 95, 0),  # forearm forward
+        "rightHand": quat_from_euler_deg(90, 0, 0),  # palm turned in, so the thumb points up
+        "head": quat_from_euler_deg(-3, -5, 0),
+    }
+    out.update({bone: quat_from_euler_deg(0, 0, 80) for bone in _RIGHT_FINGERS})  # a fist
+    return out
 
 
 def _nod(u: float) -> Rotations:
@@ -109,6 +124,7 @@ GESTURES: dict[str, Gesture] = {g.name: g for g in (
     Gesture("open_palms", 2.0, _open_palms, "both hands forward, palms open"),
     Gesture("shrug", 1.6, _shrug, "shrug the shoulders"),
     Gesture("bow", 2.0, _bow, "a small bow"),
+    Gesture("thumbs_up", 1.8, _thumbs_up, "a thumbs up with the right hand"),
     Gesture("think", 2.5, _think, "hand to the chin, head tilted"),
 )}
 

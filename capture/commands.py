@@ -5,6 +5,7 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import TextIO
 
 from assets.errors import VividError
 from capture import models
@@ -13,6 +14,8 @@ from capture.mocap import ClipRecorder
 from capture.pipeline import PipelineOptions, TrackingPipeline
 from capture.preview import Mp4Writer, draw_tracking
 from capture.sources import ImageFolderSource, ImageSource, list_cameras, open_source
+from capture.vmc import VmcReceiver
+from capture.vmc.protocol import DEFAULT_PORT
 
 DEFAULT_FETCH = ("face_landmarker.task", "pose_landmarker_lite.task", "hand_landmarker.task",
                  "selfie_segmenter.tflite")
@@ -22,8 +25,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     track = subparsers.add_parser(
         "track", help="track a video, photo(s) or webcam into a mocap clip (.vmcap)",
         description="Track faces (and optionally bodies and hands) into a .vmcap mocap clip. "
-                    "INPUT: a video file, an image, a folder of images, or webcam:INDEX.")
-    track.add_argument("input", nargs="?", help="video, image, image folder, or webcam:INDEX")
+                    "INPUT: a video file, an image, a folder of images, webcam:INDEX, or "
+                    "vmc:PORT (record what a VMC sender streams to 127.0.0.1:PORT).")
+    track.add_argument("input", nargs="?",
+                       help="video, image, image folder, webcam:INDEX or vmc:PORT")
     track.add_argument("-o", "--output", type=Path, help="mocap clip to write (.vmcap)")
     track.add_argument("--preview", type=Path, help="also write an annotated H.264 MP4")
     track.add_argument("--body", action="store_true", help="track the body (pose landmarker)")
@@ -39,6 +44,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                             f"and save the calibration to this file")
     track.add_argument("--max-frames", type=int, help="stop after this many frames")
     track.add_argument("--duration", type=float, help="stop after this many seconds of input")
+    track.add_argument("--camera-size", type=_size, metavar="WxH",
+                       help="resolution to request from a webcam, e.g. 1280x720")
+    track.add_argument("--camera-fps", type=float, help="frame rate to request from a webcam")
     track.add_argument("--list-cameras", action="store_true", help="list cameras and exit")
     track.set_defaults(func=run_track)
 
@@ -55,12 +63,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     verify.set_defaults(func=run_models_verify)
 
 
+def _size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"size must be WIDTHxHEIGHT, e.g. 1280x720, not {text!r}")
+    return width, height
+
+
 class ProgressBar:
     """A one-line text progress bar on stderr (total may be unknown for cameras)."""
 
-    def __init__(self, total: int | None, stream=sys.stderr) -> None:
+    def __init__(self, total: int | None, stream: TextIO | None = None) -> None:
         self.total = total
-        self.stream = stream
+        self.stream = stream if stream is not None else sys.stderr
         self.count = 0
         self._t0 = time.monotonic()
         self._last_draw = 0.0
@@ -111,8 +127,11 @@ def _track(args: argparse.Namespace) -> int:
     if not args.input or not args.output:
         print("error: vivid track needs INPUT and -o clip.vmcap", file=sys.stderr)
         return 2
+    if args.input.startswith("vmc:"):
+        return _record_vmc(args)
     calibration = NeutralCalibration.load(args.calibration) if args.calibration else None
-    source = open_source(args.input, mirror=args.mirror)
+    source = open_source(args.input, mirror=args.mirror, camera_size=args.camera_size,
+                         camera_fps=args.camera_fps)
     still = isinstance(source, (ImageSource, ImageFolderSource))
     if isinstance(source, ImageFolderSource) and source.skipped:
         print(f"skipped {len(source.skipped)} non-image file(s): "
@@ -158,6 +177,39 @@ def _track(args: argparse.Namespace) -> int:
     if calibrator is not None:
         calibrator.result().save(args.calibrate_out)
         print(f"wrote {args.calibrate_out}")
+    return 0
+
+
+def _record_vmc(args: argparse.Namespace) -> int:
+    """Record a VMC stream (one Tracking per received frame) until --duration, --max-frames or
+    Ctrl-C."""
+    port_text = args.input.split(":", 1)[1] or str(DEFAULT_PORT)
+    if not port_text.isdigit():
+        print(f"error: {args.input!r} must be vmc:PORT, e.g. vmc:{DEFAULT_PORT}", file=sys.stderr)
+        return 2
+    recorder = ClipRecorder(meta={"input": args.input})
+    progress = ProgressBar(args.max_frames)
+    start = time.monotonic()
+    with VmcReceiver(port=int(port_text)) as receiver:
+        print(f"listening for VMC on 127.0.0.1:{receiver.port}", file=sys.stderr)
+        try:
+            while not (args.duration and time.monotonic() - start > args.duration):
+                if args.max_frames and len(recorder.frames) >= args.max_frames:
+                    break
+                if not receiver.wait_for_frames(receiver.stats.frames + 1, timeout_s=0.5):
+                    continue
+                tracking = receiver.latest()
+                if tracking is not None and (not recorder.frames or tracking.timestamp_s
+                                             > recorder.frames[-1].timestamp_s):
+                    recorder.add(tracking)
+                    progress.update()
+        except KeyboardInterrupt:
+            print("\nstopped; saving what was received", file=sys.stderr)
+        stats = receiver.stats
+    progress.finish()
+    recorder.save(args.output)
+    print(f"wrote {args.output}: {len(recorder.frames)} frames "
+          f"({stats.malformed_packets} malformed packets ignored)")
     return 0
 
 

@@ -9,7 +9,7 @@ Arrays: t (T,) f64; frame_size (T,2) i32; ages (T,K) f64 (NaN = absent);
 face_count (T,) i32, face_nlm (F,) i32, face_landmarks (sum nlm,3) f32, face_blendshapes (F,52) f32,
 face_matrix (F,4,4) f32, face_t (F,) f64; body_count, body_landmarks (B,33,3), body_world (B,33,3),
 body_visibility (B,33), body_t; hand_count, hand_landmarks (H,21,3), hand_world (H,21,3),
-hand_right (H,) u8 (1 = person's right hand), hand_score (H,) f32, hand_t (H,) f64.
+hand_right (H,) u8 (1 = person's right hand), hand_score (H,) f64, hand_t (H,) f64.
 Person masks are not recorded (they are images; a clip would grow to a video's size).
 """
 from __future__ import annotations
@@ -104,7 +104,7 @@ class ClipRecorder:
             "hand_landmarks": stack(hands, "landmarks", (21, 3), np.float32),
             "hand_world": stack(hands, "world_landmarks", (21, 3), np.float32),
             "hand_right": np.array([x.handedness == "Right" for x in hands], np.uint8),
-            "hand_score": np.array([x.score for x in hands], np.float32),
+            "hand_score": np.array([x.score for x in hands], np.float64),
             "hand_t": np.array([x.timestamp_s for x in hands], np.float64),
         }
         header = {"format": CLIP_FORMAT, "version": CLIP_VERSION, "frames": len(frames),

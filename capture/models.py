@@ -221,7 +221,11 @@ def fetch(name: str, force: bool = False) -> Path:
 
     Raises ModelNotFoundError (offline, with the URL to fetch by hand) or AssetError (bad hash).
     """
-    spec = spec_for(name)
+    return fetch_spec(spec_for(name), force)
+
+
+def fetch_spec(spec: ModelSpec, force: bool = False) -> Path:
+    """fetch() for an explicit spec (any URL urllib opens, e.g. a local mirror's file://)."""
     target = cache_dir() / spec.filename
     if target.is_file() and not force and verify_file(target, spec).ok:
         return target

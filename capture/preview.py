@@ -85,6 +85,22 @@ def blendshape_panel(tracking: Tracking, height: int) -> np.ndarray:
     return panel
 
 
+def _fit(image: np.ndarray, width: int, height: int) -> np.ndarray:
+    """The image in a width x height canvas: cropped by at most one pixel when it already has
+    (about) that size, else scaled to fit and letterboxed (photo folders mix sizes; a video
+    stream has one)."""
+    h, w = image.shape[:2]
+    if w - width in (0, 1) and h - height in (0, 1):
+        return np.ascontiguousarray(image[:height, :width])
+    scale = min(width / w, height / h)
+    new_w, new_h = max(1, int(w * scale)), max(1, int(h * scale))
+    canvas = np.zeros((height, width, 3), np.uint8)
+    y0, x0 = (height - new_h) // 2, (width - new_w) // 2
+    canvas[y0:y0 + new_h, x0:x0 + new_w] = cv2.resize(image, (new_w, new_h),
+                                                       interpolation=cv2.INTER_AREA)
+    return canvas
+
+
 class Mp4Writer:
     """H.264 (libx264, yuv420p) MP4 writer; frame pts come from timestamps (ms time base)."""
 
@@ -106,7 +122,7 @@ class Mp4Writer:
         if not self._started:  # x264 needs even dimensions
             self._stream.width, self._stream.height = w - w % 2, h - h % 2
             self._started = True
-        image = np.ascontiguousarray(image[: self._stream.height, : self._stream.width])
+        image = _fit(image, self._stream.width, self._stream.height)
         frame = av.VideoFrame.from_ndarray(image, format="rgb24")
         pts = max(int(round(timestamp_s * 1000)), self._last_pts + 1)
         frame.pts, frame.time_base = pts, Fraction(1, 1000)

@@ -12,7 +12,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.spatial.transform import Rotation
 
 from capture.types import (BodyTracking, FaceTracking, HandTracking, Tracking, readonly_f32)
 
@@ -140,15 +139,49 @@ class SmoothingOptions:
     d_cutoff_hz: float = 1.0
 
 
+def rotation_to_quat(r: np.ndarray) -> np.ndarray:
+    """xyzw quaternion of a 3x3 rotation matrix (Shepperd's method: branch on the largest
+    diagonal term for accuracy). Plain float math: ~10x faster than scipy for one matrix,
+    which matters at 30-60 calls per second in the tracking thread."""
+    m00, m01, m02 = float(r[0, 0]), float(r[0, 1]), float(r[0, 2])
+    m10, m11, m12 = float(r[1, 0]), float(r[1, 1]), float(r[1, 2])
+    m20, m21, m22 = float(r[2, 0]), float(r[2, 1]), float(r[2, 2])
+    trace = m00 + m11 + m22
+    if trace > 0.0:
+        s = 2.0 * math.sqrt(trace + 1.0)
+        q = (( m21 - m12) / s, (m02 - m20) / s, (m10 - m01) / s, 0.25 * s)
+    elif m00 > m11 and m00 > m22:
+        s = 2.0 * math.sqrt(1.0 + m00 - m11 - m22)
+        q = (0.25 * s, (m01 + m10) / s, (m02 + m20) / s, (m21 - m12) / s)
+    elif m11 > m22:
+        s = 2.0 * math.sqrt(1.0 + m11 - m00 - m22)
+        q = ((m01 + m10) / s, 0.25 * s, (m12 + m21) / s, (m02 - m20) / s)
+    else:
+        s = 2.0 * math.sqrt(1.0 + m22 - m00 - m11)
+        q = ((m02 + m20) / s, (m12 + m21) / s, 0.25 * s, (m10 - m01) / s)
+    out = np.array(q)
+    return out / np.linalg.norm(out)
+
+
+def quat_to_rotation(q: np.ndarray) -> np.ndarray:
+    """3x3 rotation matrix of a unit xyzw quaternion."""
+    x, y, z, w = (float(v) for v in q)
+    return np.array([
+        [1 - 2 * (y * y + z * z), 2 * (x * y - z * w), 2 * (x * z + y * w)],
+        [2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w)],
+        [2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y)],
+    ])
+
+
 def matrix_to_quat_translation(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Rotation (xyzw, from the orthonormalized 3x3 part) and translation of a 4x4 transform."""
+    """Rotation (xyzw, normalized) and translation of a rigid 4x4 transform."""
     m = np.asarray(matrix, np.float64)
-    return Rotation.from_matrix(m[:3, :3]).as_quat(), m[:3, 3].copy()
+    return rotation_to_quat(m[:3, :3]), m[:3, 3].copy()
 
 
 def quat_translation_to_matrix(q: np.ndarray, t: np.ndarray) -> np.ndarray:
     m = np.eye(4)
-    m[:3, :3] = Rotation.from_quat(q).as_matrix()
+    m[:3, :3] = quat_to_rotation(q)
     m[:3, 3] = t
     return m
 
@@ -174,15 +207,20 @@ class _FaceSmoother:
                             head_matrix=readonly_f32(mat), timestamp_s=t)
 
 
+# A face whose centre moved more than this (in frame widths) since the last frame is treated as
+# a different person (new filters). 0.15 = far beyond a head's frame-to-frame motion at 25+ fps.
+_SAME_FACE_DISTANCE = 0.15
+
+
 class TrackingSmoother:
     """Smooths a Tracking stream: face landmarks, blendshapes, head rotation (quaternion) and
-    translation, body and hand landmarks. Filters are kept per face/body slot (largest first)
-    and per hand side; a slot whose subject disappears is reset so a new person does not
-    inherit the old one's state."""
+    translation, body and hand landmarks. Filters follow each face (matched by position), each
+    body slot and each hand side; filters of a subject that disappears are dropped so a new
+    person does not inherit the old one's state."""
 
     def __init__(self, options: SmoothingOptions = SmoothingOptions()) -> None:
         self.options = options
-        self._faces: list[_FaceSmoother] = []
+        self._faces: list[tuple[_FaceSmoother, np.ndarray]] = []  # (filters, last centre)
         self._bodies: list[tuple[OneEuroFilter, OneEuroFilter]] = []
         self._hands: dict[str, tuple[OneEuroFilter, OneEuroFilter]] = {}
 
@@ -190,14 +228,28 @@ class TrackingSmoother:
         o = self.options
         return OneEuroFilter(o.landmark_min_cutoff_hz, o.landmark_beta, o.d_cutoff_hz)
 
-    def smooth_face(self, face: FaceTracking, slot: int = 0) -> FaceTracking:
-        while len(self._faces) <= slot:
-            self._faces.append(_FaceSmoother(self.options))
-        return self._faces[slot](face)
+    def _smooth_faces(self, faces: tuple[FaceTracking, ...]) -> tuple[FaceTracking, ...]:
+        """Each face keeps its own filters across frames, matched by nearest centre (faces are
+        ordered by size, and two similar faces may swap places between frames)."""
+        free = list(self._faces)
+        kept: list[tuple[_FaceSmoother, np.ndarray]] = []
+        out = []
+        for face in faces:
+            centre = (face.landmarks[:, :2].mean(axis=0) if len(face.landmarks)
+                      else np.zeros(2, np.float32))
+            best = min(range(len(free)), default=None,
+                       key=lambda k: float(np.linalg.norm(free[k][1] - centre)))
+            if best is not None and np.linalg.norm(free[best][1] - centre) < _SAME_FACE_DISTANCE:
+                smoother = free.pop(best)[0]
+            else:
+                smoother = _FaceSmoother(self.options)
+            kept.append((smoother, centre))
+            out.append(smoother(face))
+        self._faces = kept
+        return tuple(out)
 
     def __call__(self, tracking: Tracking) -> Tracking:
-        del self._faces[len(tracking.faces):]
-        faces = tuple(self.smooth_face(f, i) for i, f in enumerate(tracking.faces))
+        faces = self._smooth_faces(tracking.faces)
         del self._bodies[len(tracking.bodies):]
         bodies = []
         for i, body in enumerate(tracking.bodies):

@@ -1,14 +1,10 @@
-"""`vivid demo` and `vivid avatar render`."""
+"""`vivid avatar render`."""
 from __future__ import annotations
 
 import argparse
-import logging
-import time
 from pathlib import Path
 
 from assets.errors import AssetError
-from assets.paths import BUILTIN_AVATAR
-from avatar.idle import IdleMotion
 from avatar.loading import load_avatar_document
 from avatar.pose_presets import pose_preset
 from avatar.posing import Pose
@@ -16,9 +12,6 @@ from avatar.quaternions import quat_from_euler_deg
 from render.image_io import write_png
 from render.materials import ShadingStyle
 from render.stage import AvatarStage, Shot, StageOptions
-from render.video_writer import VideoOptions, VideoWriter
-
-log = logging.getLogger(__name__)
 
 
 def parse_size(text: str) -> tuple[int, int]:
@@ -95,41 +88,12 @@ def _animation_index(doc, name: str | None, source: str) -> int:
     raise AssetError(f"{source}: no animation '{name}'; the file has: {names}")
 
 
-def cmd_demo(args: argparse.Namespace) -> int:
-    """The idle demo: the built-in avatar breathing, blinking and looking around."""
-    doc = load_avatar_document(BUILTIN_AVATAR)
-    width, height = args.size
-    idle = IdleMotion()
-    frames = int(round(args.seconds * args.fps))
-    started = time.perf_counter()
-    with AvatarStage(doc, StageOptions(width=width, height=height)) as stage:
-        stage.scene.camera = stage.shot_camera(Shot.MEDIUM)
-        with VideoWriter(args.output, width, height, VideoOptions(fps=args.fps)) as writer:
-            for index in range(frames):
-                t = index / args.fps
-                writer.write(stage.render(idle.pose_at(t), time_s=t))
-                if args.verbose and index % int(args.fps) == 0:
-                    log.info("frame %d/%d", index, frames)
-    elapsed = time.perf_counter() - started
-    print(f"wrote {args.output}: {frames} frames, {args.seconds:.1f} s at {width}x{height}, rendered in {elapsed:.1f} s")
-    return 0
-
-
 def _add_look_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--size", type=parse_size, default=(1280, 720), help="output size, e.g. 1280x720")
     parser.add_argument("--transparent", action="store_true", help="transparent background (PNG alpha)")
     parser.add_argument("--style", choices=[s.value for s in ShadingStyle], default="auto",
                         help="auto: toon where the file has MToon data, else PBR")
     parser.add_argument("--msaa", type=int, default=4, help="multisample count (0 = off)")
-
-
-def register(sub: argparse._SubParsersAction) -> None:
-    demo = sub.add_parser("demo", help="render the demo video with the built-in avatar")
-    demo.add_argument("-o", "--output", type=Path, default=Path("out/demo.mp4"))
-    demo.add_argument("--seconds", type=float, default=10.0)
-    demo.add_argument("--fps", type=float, default=30.0)
-    demo.add_argument("--size", type=parse_size, default=(1280, 720))
-    demo.set_defaults(func=cmd_demo)
 
 
 def register_avatar_render(sub: argparse._SubParsersAction) -> None:

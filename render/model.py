@@ -115,10 +115,13 @@ class ModelInstance:
             texture.write(data)
         return texture
 
-    def _program(self, item: _DrawItem, outline: bool) -> moderngl.Program:
+    def _program(self, item: _DrawItem, outline: bool, light_count: int) -> moderngl.Program:
         defines: dict[str, int] = dict(item.gpu.defines)
         defines["MAX_MORPHS"] = MAX_ACTIVE_MORPHS
         defines["MAX_LIGHTS"] = MAX_LIGHTS
+        defines["LIGHT_COUNT"] = light_count
+        if any(c > 0 for c in item.shading.rim_color):
+            defines["RIM_LIGHT"] = 1
         defines[{"toon": "MATERIAL_TOON", "pbr": "MATERIAL_PBR", "unlit": "MATERIAL_UNLIT"}[item.shading.kind]] = 1
         if item.shading.alpha_mode is AlphaMode.MASK:
             defines["ALPHA_MASK"] = 1
@@ -176,7 +179,6 @@ class ModelInstance:
             self._texture(material.emissive_texture.image).use(_UNIT_EMISSIVE)
             set_uniform(program, "u_emissive_texture", _UNIT_EMISSIVE)
         lights = frame.lights[:MAX_LIGHTS]
-        set_uniform(program, "u_light_count", len(lights))
         set_uniform_array(program, "u_light_direction",
                           [tuple(np.asarray(l.direction) / np.linalg.norm(l.direction)) for l in lights], (0.0, -1.0, 0.0))
         set_uniform_array(program, "u_light_color",
@@ -240,7 +242,7 @@ class ModelInstance:
     def _draw_item(self, item: _DrawItem, frame: FrameState, joint_textures: dict[int, moderngl.Texture],
                    outline: bool) -> None:
         ctx = self.rc.ctx
-        program = self._program(item, outline)
+        program = self._program(item, outline, min(len(frame.lights), MAX_LIGHTS))
         self._bind_common(program, item, frame, joint_textures)
         self._bind_material(program, item, frame)
         if not outline:
@@ -257,7 +259,8 @@ class ModelInstance:
         """World-space (positions, normals) of one primitive after morphing and skinning, computed by
         the same vertex shader the renderer uses, captured with transform feedback."""
         item = next(i for i in self._items if i.node == node_index and i.primitive == primitive_index)
-        defines = dict(item.gpu.defines, MAX_MORPHS=MAX_ACTIVE_MORPHS, MAX_LIGHTS=MAX_LIGHTS, MATERIAL_UNLIT=1)
+        defines = dict(item.gpu.defines, MAX_MORPHS=MAX_ACTIVE_MORPHS, MAX_LIGHTS=MAX_LIGHTS, LIGHT_COUNT=0,
+                       MATERIAL_UNLIT=1)
         program = load_program(self.rc, "mesh.glsl", defines, varyings=("v_world_position", "v_normal"))
         skin = item.skin
         joint_textures = {skin: self._upload_joints(skin)} if skin is not None else {}

@@ -4,6 +4,8 @@ cancelled render never leaves a half-written file under the requested name."""
 from __future__ import annotations
 
 import os
+import queue
+import threading
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -25,13 +27,15 @@ class VideoWriteError(VividError, OSError):
 @dataclass(frozen=True)
 class VideoOptions:
     """fps: frames per second. crf: H.264 quality (lower = better, 18-23 is visually clean).
-    preset: x264 speed/size trade-off. alpha: keep transparency (needs .mov or .webm)."""
+    preset: x264 speed/size trade-off. alpha: keep transparency (needs .mov or .webm).
+    background: encode on a worker thread (frames must not be modified after `write`)."""
 
     fps: float = 30.0
     crf: int = 20
     preset: str = "veryfast"
     alpha: bool = False
     audio_bitrate: int = 128_000
+    background: bool = True  # encode on a worker thread, overlapping with rendering of the next frame
 
 
 _ALPHA_FORMATS = {".mov": ("prores_ks", "yuva444p10le"), ".webm": ("libvpx-vp9", "yuva420p")}
@@ -83,6 +87,7 @@ class VideoWriter:
         self._audio_rate = 0
         self._audio_pending = np.zeros(0, np.float32)
         self._audio_samples_written = 0
+        self._audio_lock = threading.Lock()
         if audio_sample_rate:
             if suffix == ".webm":  # Opus runs at 48 kHz
                 audio_codec, self._audio_rate = "libopus", 48000
@@ -93,13 +98,54 @@ class VideoWriter:
             self._audio.layout = "mono"
             self._audio.bit_rate = options.audio_bitrate
         self._closed = False
+        self._queue: queue.Queue[np.ndarray | None] | None = None
+        self._worker: threading.Thread | None = None
+        self._worker_error: BaseException | None = None
+        if options.background:
+            self._queue = queue.Queue(maxsize=3)
+            self._worker = threading.Thread(target=self._encode_loop, name="vivid-video-encoder", daemon=True)
+            self._worker.start()
 
     # ------------------------------------------------------------------ video
     def write(self, image: np.ndarray) -> None:
+        """Queue one frame (RGB or RGBA uint8 of the video's size)."""
+        self._check(image)
+        if self._queue is None:
+            self._encode(image)
+            return
+        self._raise_worker_error()
+        self._queue.put(image)
+
+    def _encode_loop(self) -> None:
+        assert self._queue is not None
+        while True:
+            image = self._queue.get()
+            if image is None:
+                return
+            if self._worker_error is not None:
+                continue  # drain after a failure; the error is raised in the caller's thread
+            try:
+                self._encode(image)
+            except (av.FFmpegError, OSError, ValueError) as exc:
+                self._worker_error = exc
+
+    def _raise_worker_error(self) -> None:
+        if self._worker_error is not None:
+            raise VideoWriteError(f"{self.path}: encoding failed: {self._worker_error}") from self._worker_error
+
+    def _stop_worker(self) -> None:
+        if self._worker is not None and self._worker.is_alive():
+            assert self._queue is not None
+            self._queue.put(None)
+            self._worker.join()
+
+    def _check(self, image: np.ndarray) -> None:
         if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] not in (3, 4):
             raise VideoWriteError(f"frames must be (H, W, 3|4) uint8, got {image.shape} {image.dtype}")
         if (image.shape[1], image.shape[0]) != self.size:
             raise VideoWriteError(f"frame is {image.shape[1]}x{image.shape[0]}, the video is {self.size[0]}x{self.size[1]}")
+
+    def _encode(self, image: np.ndarray) -> None:
         if self._input_format == "rgb24" and image.shape[2] == 4:
             image = image[..., :3]
         elif self._input_format == "rgba" and image.shape[2] == 3:
@@ -122,9 +168,15 @@ class VideoWriter:
         if self._audio_input_rate != self._audio_rate:
             ratio = Fraction(self._audio_rate, self._audio_input_rate)
             samples = resample_poly(samples, ratio.numerator, ratio.denominator).astype(np.float32)
-        self._audio_pending = np.concatenate([self._audio_pending, samples])
+        with self._audio_lock:  # the encoder thread takes from the same buffer
+            self._audio_pending = np.concatenate([self._audio_pending, samples])
 
     def _flush_audio(self, until_s: float | None) -> None:
+        assert self._audio is not None
+        with self._audio_lock:
+            self._flush_audio_locked(until_s)
+
+    def _flush_audio_locked(self, until_s: float | None) -> None:
         assert self._audio is not None
         target = len(self._audio_pending) if until_s is None else int(until_s * self._audio_rate) - self._audio_samples_written
         target = min(target, len(self._audio_pending))
@@ -149,6 +201,10 @@ class VideoWriter:
         if self._closed:
             return self.path
         self._closed = True
+        self._stop_worker()
+        if self._worker_error is not None:
+            self._discard_after_close()
+            self._raise_worker_error()
         try:
             for packet in self._video.encode():
                 self._container.mux(packet)
@@ -168,6 +224,10 @@ class VideoWriter:
         if self._closed:
             return
         self._closed = True
+        self._stop_worker()
+        self._discard_after_close()
+
+    def _discard_after_close(self) -> None:
         try:
             self._container.close()
         except (av.FFmpegError, OSError):

@@ -47,6 +47,20 @@ def test_data() -> TestData:
     return TestData(root)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def model_dir(test_data: TestData):
+    """Point the model manager at the shared data's MediaPipe models (as CI does); offline tests
+    never download."""
+    folder = test_data.path("models/face_landmarker.task").parent
+    previous = os.environ.get("VIVID_MODEL_DIR")
+    os.environ["VIVID_MODEL_DIR"] = str(folder)
+    yield folder
+    if previous is None:
+        os.environ.pop("VIVID_MODEL_DIR", None)
+    else:
+        os.environ["VIVID_MODEL_DIR"] = previous
+
+
 @pytest.fixture(scope="session")
 def regenerate_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--regenerate-golden"))

@@ -19,6 +19,7 @@ import numpy as np
 from tts_bridge.types import Phoneme, Speech, Word
 
 HOP_S = 0.010
+MAX_DTW_CELLS = 9_000_000
 WINDOW_S = 0.025
 N_BANDS = 24
 LOW_HZ = 100.0
@@ -30,9 +31,9 @@ def _mel(f: np.ndarray) -> np.ndarray:
     return 2595.0 * np.log10(1.0 + f / 700.0)
 
 
-def features(audio: np.ndarray, sample_rate: int, top_hz: float) -> tuple[np.ndarray, np.ndarray]:
+def features(audio: np.ndarray, sample_rate: int, top_hz: float, hop_s: float = HOP_S) -> tuple[np.ndarray, np.ndarray]:
     """(frames, N_BANDS + 1) normalised log-band energies + log energy, and per-frame level dB."""
-    hop = int(round(HOP_S * sample_rate))
+    hop = int(round(hop_s * sample_rate))
     win = int(round(WINDOW_S * sample_rate))
     n_fft = 1 << int(np.ceil(np.log2(win)))
     padded = np.concatenate([np.zeros(win // 2, np.float32), audio, np.zeros(win, np.float32)])
@@ -98,27 +99,32 @@ def align_reference(reference: Speech, audio: np.ndarray, sample_rate: int) -> t
     top = min(reference.sample_rate, sample_rate) / 2.0 * 0.95
     pad = int(REFERENCE_PAD_S * reference.sample_rate)
     # Room tone for the synthetic reference: espeak's silence is digital zero, a microphone's is not.
-    rec_f, rec_lv = features(audio, sample_rate, top)
-    _, ref_lv = features(reference.audio, reference.sample_rate, top)
+    # DTW holds two (reference x recording) float64 matrices: coarsen the hop for long takes so they
+    # stay under MAX_DTW_CELLS (9e6 cells, ~150 MB; 10 ms hops up to ~30 s of speech each side).
+    cells = (reference.duration_s + 2 * REFERENCE_PAD_S) * (len(audio) / sample_rate) / HOP_S**2
+    hop_s = HOP_S * max(1.0, float(np.sqrt(cells / MAX_DTW_CELLS)))
+    rec_f, rec_lv = features(audio, sample_rate, top, hop_s)
+    _, ref_lv = features(reference.audio, reference.sample_rate, top, hop_s)
     # Give the reference the recording's signal-to-noise ratio (loud frames vs quiet frames).
     snr_db = np.percentile(rec_lv, 95) - np.percentile(rec_lv, 10)
     noise_db = np.percentile(ref_lv, 95) - snr_db
     noise = np.random.default_rng(0).standard_normal(len(reference.audio) + 2 * pad).astype(np.float32)
     ref_audio = np.concatenate([np.zeros(pad, np.float32), reference.audio, np.zeros(pad, np.float32)])
     ref_audio = ref_audio + noise * np.float32(10 ** (noise_db / 20.0))
-    ref_f, _ = features(ref_audio, reference.sample_rate, top)
-    r0 = -int(round(REFERENCE_PAD_S / HOP_S))
-    a0 = 0
+    ref_f, _ = features(ref_audio, reference.sample_rate, top, hop_s)
+    pad_s = pad / reference.sample_rate
     ref_n = _normalise(ref_f)
     rec_n = _normalise(rec_f)
-    cost = np.sqrt(((ref_n[:, None, :] - rec_n[None, :, :]) ** 2).sum(axis=2))
+    # Euclidean distances via |a|^2 + |b|^2 - 2ab: an (N, M) matrix, never (N, M, features).
+    sq = (ref_n**2).sum(axis=1)[:, None] + (rec_n**2).sum(axis=1)[None, :] - 2.0 * (ref_n @ rec_n.T)
+    cost = np.sqrt(np.maximum(sq, 0.0))
     path = dtw_path(cost)
     # Reference frame -> mean recording frame it was matched to (monotonic by construction).
     sums = np.bincount(path[:, 0], weights=path[:, 1], minlength=len(ref_n))
     counts = np.bincount(path[:, 0], minlength=len(ref_n))
     mapped = sums / np.maximum(counts, 1)
-    ref_times = (np.arange(len(ref_n)) + r0) * HOP_S
-    rec_times = (mapped + a0) * HOP_S
+    ref_times = np.arange(len(ref_n)) * hop_s - pad_s
+    rec_times = mapped * hop_s
     duration = len(audio) / sample_rate
 
     def warp(t: float) -> float:

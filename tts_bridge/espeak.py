@@ -1,40 +1,31 @@
-"""espeak-ng through ctypes on libespeak-ng.so.1, with phoneme and word events.
+"""espeak-ng backend: text -> ``Speech`` with phoneme and word events at their audio positions.
 
-The library is global state (one voice, one parameter set, one callback per process), so every
-call into it holds ``_LOCK``; ``EspeakBackend`` objects are cheap views on that one engine.
-We run it in AUDIO_OUTPUT_SYNCHRONOUS mode: ``espeak_Synth`` returns after the callback has seen
-all audio, and each event carries ``audio_position`` (ms from the start of that Synth call).
+The engine (``espeak_engine``) runs libespeak-ng.so.1 through ctypes in AUDIO_OUTPUT_SYNCHRONOUS
+mode; each event carries ``audio_position`` (ms from the start of that Synth call). By default it
+runs in a fork server (``espeak_server``) so every utterance starts from a pristine engine and the
+output never depends on what was said before; where that helper cannot run (no ``fork``), the
+engine runs in this process. Either way the library is global state, so every call holds ``_LOCK``;
+``EspeakBackend`` objects are cheap views on that one engine.
 """
 from __future__ import annotations
 
-import ctypes
+import logging
+import os
 import threading
 import unicodedata
-from dataclasses import dataclass
-
-from pathlib import Path
+from collections import OrderedDict
 
 import numpy as np
 
-from tts_bridge.espeak_data import VARIANT_NAME, find_system_data, private_data_root
+from tts_bridge.espeak_engine import _EVENT_PHONEME, _EVENT_WORD, APT_PACKAGE, LIBRARY_NAME, _Engine, _RawEvent
 from tts_bridge.mandarin import is_hanzi, syllable_parts
 from tts_bridge.ssml import split_pauses
 from tts_bridge.types import Phoneme, Speech, TTSError, UnsupportedLanguageError, VoiceOptions, Word
 
-LIBRARY_NAME = "libespeak-ng.so.1"
-APT_PACKAGE = "libespeak-ng1"
-
-# speak_lib.h constants (espeak-ng 1.51, API revision 12).
-_AUDIO_OUTPUT_SYNCHRONOUS = 2
-_INITIALIZE_PHONEME_EVENTS = 0x0001
-_CHARS_UTF8 = 1
-_POS_CHARACTER = 1
-_EVENT_LIST_TERMINATED = 0
-_EVENT_WORD = 1
-_EVENT_END = 5
-_EVENT_PHONEME = 7
-_PARAM_RATE, _PARAM_VOLUME, _PARAM_PITCH = 1, 2, 3
-_EE_OK = 0
+__all__ = ["APT_PACKAGE", "LIBRARY_NAME", "EspeakBackend", "MANDARIN_CODES", "_Engine"]
+log = logging.getLogger(__name__)
+# Set VIVID_ESPEAK_IN_PROCESS=1 to skip the fork server (faster start, history-dependent output).
+IN_PROCESS_ENV = "VIVID_ESPEAK_IN_PROCESS"
 
 # espeak-ng's documented parameter ranges (speak_lib.h comments).
 RATE_RANGE_WPM = (80, 450)
@@ -46,150 +37,31 @@ VOLUME_RANGE = (0, 200)
 _VOICE_FOR_LANGUAGE = {"cmn": "cmn-latn-pinyin", "zh": "cmn-latn-pinyin", "zh-cn": "cmn-latn-pinyin"}
 MANDARIN_CODES = frozenset({"cmn", "zh", "zh-cn", "cmn-latn-pinyin"})
 
-
-class _EventId(ctypes.Union):
-    _fields_ = [("number", ctypes.c_int), ("name", ctypes.c_char_p), ("string", ctypes.c_char * 8)]
-
-
-class _Event(ctypes.Structure):
-    _fields_ = [
-        ("type", ctypes.c_int),
-        ("unique_identifier", ctypes.c_uint),
-        ("text_position", ctypes.c_int),
-        ("length", ctypes.c_int),
-        ("audio_position", ctypes.c_int),
-        ("sample", ctypes.c_int),
-        ("user_data", ctypes.c_void_p),
-        ("id", _EventId),
-    ]
-
-
-class _Voice(ctypes.Structure):
-    _fields_ = [
-        ("name", ctypes.c_char_p),
-        ("languages", ctypes.c_void_p),  # priority byte + name pairs: read raw, not as one C string
-        ("identifier", ctypes.c_char_p),
-        ("gender", ctypes.c_ubyte),
-        ("age", ctypes.c_ubyte),
-        ("variant", ctypes.c_ubyte),
-        ("xx1", ctypes.c_ubyte),
-        ("score", ctypes.c_int),
-        ("spare", ctypes.c_void_p),
-    ]
-
-
-_CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.POINTER(_Event))
-
-
-@dataclass
-class _RawEvent:
-    kind: int
-    ms: int
-    text_position: int
-    length: int
-    symbol: str
-
-
-class _Engine:
-    """The one process-wide espeak-ng instance. Only touched while holding ``_LOCK``."""
-
-    def __init__(self, library: str) -> None:
-        try:
-            self.lib = ctypes.CDLL(library)
-        except OSError as exc:
-            raise TTSError(
-                f"cannot load {library} ({exc}); install espeak-ng: sudo apt-get install {APT_PACKAGE} espeak-ng"
-            ) from exc
-        self.lib.espeak_Initialize.restype = ctypes.c_int
-        self.lib.espeak_Initialize.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_char_p, ctypes.c_int]
-        self.lib.espeak_Synth.restype = ctypes.c_int
-        self.lib.espeak_Synth.argtypes = [
-            ctypes.c_void_p, ctypes.c_size_t, ctypes.c_uint, ctypes.c_int,
-            ctypes.c_uint, ctypes.c_uint, ctypes.c_void_p, ctypes.c_void_p,
-        ]
-        self.lib.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
-        self.lib.espeak_SetParameter.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int]
-        self.lib.espeak_ListVoices.restype = ctypes.POINTER(ctypes.POINTER(_Voice))
-        self.lib.espeak_ListVoices.argtypes = [ctypes.c_void_p]
-        self.lib.espeak_Info.restype = ctypes.c_char_p
-        self.lib.espeak_Info.argtypes = [ctypes.POINTER(ctypes.c_char_p)]
-        system_path = ctypes.c_char_p()
-        self.version = (self.lib.espeak_Info(ctypes.byref(system_path)) or b"?").decode()
-        system_data = find_system_data(system_path.value.decode() if system_path.value else None)
-        root = private_data_root(system_data) if system_data is not None else None
-        self.variant = VARIANT_NAME if root is not None else None
-        path = str(root).encode() if root is not None else None
-        rate = self.lib.espeak_Initialize(_AUDIO_OUTPUT_SYNCHRONOUS, 0, path, _INITIALIZE_PHONEME_EVENTS)
-        if rate <= 0:
-            raise TTSError(
-                f"espeak_Initialize failed (returned {rate}): espeak-ng-data not found; "
-                f"reinstall it: sudo apt-get install --reinstall {APT_PACKAGE} espeak-ng-data"
-            )
-        self.sample_rate = int(rate)
-        self._chunks: list[bytes] = []
-        self._events: list[_RawEvent] = []
-        self._callback = _CALLBACK(self._on_audio)  # keep a reference: ctypes does not
-        self.lib.espeak_SetSynthCallback(self._callback)
-        self.voices = self._list_voices()
-
-    def _on_audio(self, wav, count, events) -> int:  # noqa: ANN001 - ctypes types
-        if wav and count > 0:
-            self._chunks.append(ctypes.string_at(wav, count * 2))
-        i = 0
-        while events[i].type != _EVENT_LIST_TERMINATED:
-            ev = events[i]
-            symbol = ""
-            if ev.type == _EVENT_PHONEME:
-                symbol = bytes(ev.id.string).split(b"\0", 1)[0].decode("utf-8", "replace")
-            self._events.append(_RawEvent(ev.type, ev.audio_position, ev.text_position, ev.length, symbol))
-            i += 1
-        return 0
-
-    def _list_voices(self) -> dict[str, str]:
-        """language code -> voice identifier, from espeak_ListVoices (languages are priority-byte + name pairs)."""
-        out: dict[str, str] = {}
-        array = self.lib.espeak_ListVoices(None)
-        i = 0
-        while array[i]:
-            voice = array[i].contents
-            raw = ctypes.string_at(voice.languages, 256) if voice.languages else b""
-            pos = 0
-            while pos < len(raw) and raw[pos] != 0:
-                end = raw.index(b"\0", pos + 1)
-                code = raw[pos + 1:end].decode("ascii", "replace").lower()
-                out.setdefault(code, (voice.identifier or b"").decode())
-                pos = end + 1
-            i += 1
-        return out
-
-    def run(self, text: str, voice: str, options: VoiceOptions) -> tuple[np.ndarray, list[_RawEvent]]:
-        # Our flutter-free variant, unless the caller picked a variant ("en+f3") themselves.
-        name = voice if ("+" in voice or not self.variant) else f"{voice}+{self.variant}"
-        if self.lib.espeak_SetVoiceByName(name.encode("utf-8")) != _EE_OK:
-            raise UnsupportedLanguageError(
-                f"espeak-ng has no voice {voice!r}; valid languages: {', '.join(sorted(self.voices))}"
-            )
-        self.lib.espeak_SetParameter(_PARAM_RATE, int(options.rate_wpm), 0)
-        self.lib.espeak_SetParameter(_PARAM_PITCH, int(options.pitch), 0)
-        self.lib.espeak_SetParameter(_PARAM_VOLUME, int(options.volume), 0)
-        self._chunks, self._events = [], []
-        data = text.encode("utf-8") + b"\0"
-        err = self.lib.espeak_Synth(data, len(data), 0, _POS_CHARACTER, 0, _CHARS_UTF8, None, None)
-        if err != _EE_OK:
-            raise TTSError(f"espeak_Synth failed with error {err} on text {text[:40]!r}")
-        pcm = np.frombuffer(b"".join(self._chunks), dtype=np.int16)
-        return pcm.astype(np.float32) / 32768.0, self._events
-
-
 _LOCK = threading.Lock()
-_ENGINE: _Engine | None = None
+_ENGINE = None  # _Engine or espeak_server.ServerClient
+# Recent results, keyed by text and voice options (a 30 s script has ~10-30 utterances).
+CACHE_SIZE = 128
+_CACHE: OrderedDict[tuple, Speech] = OrderedDict()
 
 
-def _engine(library: str) -> _Engine:
+def _engine(library: str):  # noqa: ANN202 - _Engine or ServerClient (same interface)
     global _ENGINE
     if _ENGINE is None:
-        _ENGINE = _Engine(library)
+        _ENGINE = _start_engine(library)
     return _ENGINE
+
+
+def _start_engine(library: str):  # noqa: ANN202
+    if hasattr(os, "fork") and os.environ.get(IN_PROCESS_ENV, "") != "1":
+        from tts_bridge.espeak_server import ServerClient
+
+        try:
+            return ServerClient(library)
+        except (OSError, TTSError) as exc:
+            # No helper (cannot spawn, or it failed to start): the in-process engine either works
+            # or raises the same clear error (e.g. the library is not installed).
+            log.warning("espeak-ng fork server unavailable (%s); synthesising in-process", exc)
+    return _Engine(library)
 
 
 class EspeakBackend:
@@ -222,6 +94,23 @@ class EspeakBackend:
         return code
 
     def synthesize(self, text: str, options: VoiceOptions = VoiceOptions()) -> Speech:
+        """Speak ``text`` (SSML-lite pauses allowed). Results are cached per process (``CACHE_SIZE``
+        entries; ``Speech`` is immutable, so a repeat returns the same object). With the in-process
+        fallback engine the cache is also what keeps repeats identical."""
+        key = (text, options.language, options.voice, options.rate_wpm, options.pitch, options.volume)
+        with _LOCK:
+            cached = _CACHE.get(key)
+            if cached is not None:
+                _CACHE.move_to_end(key)
+                return cached
+        speech = self._synthesize(text, options)
+        with _LOCK:
+            _CACHE[key] = speech
+            while len(_CACHE) > CACHE_SIZE:
+                _CACHE.popitem(last=False)
+        return speech
+
+    def _synthesize(self, text: str, options: VoiceOptions) -> Speech:
         _check_ranges(options)
         voice = self.voice_for(options)
         mandarin = options.language.strip().lower() in MANDARIN_CODES or voice in MANDARIN_CODES
@@ -240,7 +129,9 @@ class EspeakBackend:
                 offset += n
                 continue
             with _LOCK:
-                audio, events = _engine(self._library).run(seg.text, voice, options)
+                audio, events = _engine(self._library).run(
+                    seg.text, voice, options.rate_wpm, options.pitch, options.volume
+                )
             t0 = offset / self.sample_rate
             dur = len(audio) / self.sample_rate
             seg_ph, seg_words = _timings(seg.text, events, dur, mandarin)

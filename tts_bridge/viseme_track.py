@@ -6,21 +6,27 @@ to 0 at ``end + release_s`` (a piecewise-linear version of Cohen & Massaro's dom
 The weight of viseme v at time t is the sum of the dominances of v's segments divided by
 ``max(1, total dominance)``: neighbours cross-fade, and the mouth eases in from and back to rest.
 Segments shorter than ``min_duration_s`` are widened around their centre, so a 20 ms phoneme
-cannot make the mouth flap for one frame. Bilabials (PP) and labiodentals (FF) get more strength:
-lips must visibly close on m/b/p even between two open vowels.
+cannot make the mouth flap for one frame. Bilabials (PP) and labiodentals (FF) get more strength
+k (dominance k * ramp**k: higher peak, steeper ramps): lips must visibly close on m/b/p even between
+two open vowels, and open again quickly.
 
 The weights are evaluated once on a fixed grid (``GRID_HZ``) and sampled by linear interpolation,
 so any time ``t`` gives a deterministic answer, independent of the frame rate.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from tts_bridge.mandarin import pinyin_viseme
 from tts_bridge.types import Phoneme, Speech
 from tts_bridge.viseme_table import ARKIT_FOLD, N_VISEMES, OPENNESS, VRM_FOLD, Viseme, espeak_viseme
+
+if TYPE_CHECKING:
+    from tts_bridge.analyser import AnalysisFrames
 
 # 200 Hz = 5 ms steps: finer than any phoneme event (espeak reports whole ms, phonemes last >= ~20 ms).
 GRID_HZ = 200.0
@@ -64,7 +70,7 @@ def phoneme_viseme(symbol: str, language: str) -> Viseme:
     return espeak_viseme(symbol)
 
 
-def viseme_segments(phonemes: tuple[Phoneme, ...] | list[Phoneme], language: str) -> list[VisemeSegment]:
+def viseme_segments(phonemes: Sequence[Phoneme], language: str) -> list[VisemeSegment]:
     """One segment per run of equal visemes, in time order."""
     out: list[VisemeSegment] = []
     for p in sorted(phonemes, key=lambda p: p.start_s):
@@ -94,7 +100,7 @@ class VisemeTrack:
 
     @classmethod
     def from_phonemes(
-        cls, phonemes, language: str, duration_s: float, options: VisemeOptions = VisemeOptions()
+        cls, phonemes: Sequence[Phoneme], language: str, duration_s: float, options: VisemeOptions = VisemeOptions()
     ) -> "VisemeTrack":
         segments = viseme_segments(phonemes, language)
         n = int(np.ceil(duration_s * GRID_HZ)) + 1
@@ -113,7 +119,10 @@ class VisemeTrack:
                 continue
             tt = t[lo:hi]
             d = np.minimum(np.clip((tt - (start - a)) / a, 0.0, 1.0), np.clip(((end + r) - tt) / r, 0.0, 1.0))
-            dominance[lo:hi, seg.viseme] += d * _STRENGTH[seg.viseme]
+            k = _STRENGTH[seg.viseme]
+            # Strong visemes peak higher but ramp more steeply (d**k): lips close and part quickly,
+            # so a bilabial wins its own frames without dragging over the neighbouring vowels.
+            dominance[lo:hi, seg.viseme] += k * d**k
         total = dominance.sum(axis=1, keepdims=True)
         weights = dominance / np.maximum(total, 1.0)
         # Where nothing is active, the mouth rests (sil).
@@ -164,7 +173,7 @@ class VisemeTrack:
         return np.clip(self.sample(times_s) @ ARKIT_FOLD, 0.0, 1.0)
 
 
-def track_from_analysis(frames, duration_s: float) -> VisemeTrack:
+def track_from_analysis(frames: "AnalysisFrames", duration_s: float) -> VisemeTrack:
     """A VisemeTrack from audio-analyser frames (``tts_bridge.analyser.AnalysisFrames``)."""
     weights = frames.viseme_weights()
     n = int(np.ceil(duration_s * GRID_HZ)) + 1

@@ -13,7 +13,7 @@ from .skeleton import SHOULDER_Y, bone_head
 
 # Torso profile: y, half-width (x), half-depth (z), centre z. Read from renders, stylized slim.
 TORSO = np.array([
-    [0.800, 0.090, 0.060, 0.000],
+    [0.800, 0.070, 0.050, 0.000],
     [0.840, 0.140, 0.088, 0.000],
     [0.900, 0.144, 0.088, 0.000],
     [0.970, 0.126, 0.080, 0.000],
@@ -100,6 +100,7 @@ def build_torso() -> list[Part]:
     axis_b = lambda p: np.stack([np.zeros(len(p)), p[:, 1], np.interp(p[:, 1], ys_b, czb)], 1)
     tris_b = _oriented(pos_b, tris_b, axis_b)
     blazer = Part("blazer", "torso", "blazer", pos_b, tris_b)
+    lapels = [Part(f"lapel_{'L' if s > 0 else 'R'}", "torso", "lapel", *_lapel(s)) for s in (1.0, -1.0)]
 
     # Shirt collar ring around the base of the neck, and a tie down the V.
     ys_c = np.linspace(1.300, 1.352, 6)
@@ -114,7 +115,32 @@ def build_torso() -> list[Part]:
     width = np.interp(path[:, 1], [1.05, 1.08, 1.27, 1.30, 1.315], [0.003, 0.014, 0.009, 0.011, 0.008])
     pos_t, tris_t = loft(path, width, np.full(16, 0.0025), np.tile([0.0, 0.0, 1.0], (16, 1)), around=10, exponent=4.0)
     tie = Part("tie", "torso", "accent", pos_t, tris_t)
-    return [shirt, trousers, blazer, collar, tie]
+    # Belt: a leather band at the top of the trousers, seen between the blazer's front panels.
+    ys_w = np.linspace(BELT_Y - 0.010, BELT_Y + 0.008, 4)
+    rxw, rzw, czw = _profile(TORSO, ys_w)
+    centres_w = np.stack([np.zeros_like(ys_w), ys_w, czw], 1)
+    ang_w = np.linspace(-np.pi, np.pi, 56, endpoint=False)
+    ring_w = _sweep(centres_w, rxw * 1.025 + 0.001, rzw * 1.04 + 0.001, ang_w, exponent=2.6)
+    pos_w = ring_w.reshape(-1, 3)
+    tris_w = _oriented(pos_w, grid_tris(len(ys_w), 56, wrap=True),
+                       lambda p: np.stack([np.zeros(len(p)), p[:, 1], np.interp(p[:, 1], ys_w, czw)], 1))
+    belt = Part("belt", "torso", "shoes", pos_w, tris_w)
+    return [shirt, trousers, blazer, *lapels, collar, tie, belt]
+
+
+def _lapel(side: float) -> tuple[np.ndarray, np.ndarray]:
+    """A lapel: a flat strip lying on the blazer along one edge of its V opening."""
+    ys = np.linspace(1.035, 1.300, 20)
+    rx, rz, cz = _profile(TORSO, ys)
+    rx, rz = rx * 1.045 + 0.002, rz * 1.07 + 0.003
+    v_half = np.radians(4.0) + np.radians(30.0) * smoothstep(1.03, 1.30, ys)
+    width = np.interp(ys, [1.035, 1.10, 1.22, 1.26, 1.30], [0.002, 0.010, 0.024, 0.018, 0.012])
+    angle = v_half + 0.5 * width / rz  # centre of the strip, half a width past the opening's edge
+    s, c = np.sin(angle), np.cos(angle)
+    path = np.stack([side * rx * s * 1.012, ys, cz + rz * c * 1.012 + 0.0015], 1)
+    normal = np.stack([side * s / rx, np.zeros_like(ys), c / rz], 1)
+    pos, tris = loft(path, width * 0.5 + 1e-4, np.full(len(ys), 0.0018), normal, around=8, exponent=4.0)
+    return pos, tris
 
 
 def _ring_tube(centres, rx, rz, around):
@@ -135,7 +161,7 @@ def _subset(pos: np.ndarray, tris: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def build_neck() -> list[Part]:
     ys = np.linspace(1.300, 1.445, 16)
-    r = np.interp(ys, [1.30, 1.34, 1.40, 1.445], [0.040, 0.031, 0.029, 0.028])
+    r = np.interp(ys, [1.30, 1.34, 1.40, 1.445], [0.044, 0.0345, 0.032, 0.031])
     cz = np.interp(ys, [1.30, 1.445], [-0.010, -0.004])
     centres = np.stack([np.zeros_like(ys), ys, cz], 1)
     pos, tris = _ring_tube(centres, r * 1.08, r, 40)
@@ -144,8 +170,8 @@ def build_neck() -> list[Part]:
 
 # Arm profile along x (left arm): x, radius y, radius z (sleeve to the cuff, then the wrist).
 ARM = np.array([
-    [0.110, 0.052, 0.058],
-    [0.170, 0.050, 0.052],
+    [0.110, 0.040, 0.050],
+    [0.170, 0.045, 0.049],
     [0.230, 0.043, 0.044],
     [0.330, 0.038, 0.039],
     [0.415, 0.034, 0.036],
@@ -154,7 +180,7 @@ ARM = np.array([
     [0.606, 0.032, 0.035],
 ])
 CUFF = (0.606, 0.626)  # shirt cuff between these x
-WRIST_END = 0.668
+WRIST_END = 0.640
 
 
 def build_arms() -> list[Part]:
@@ -166,15 +192,15 @@ def build_arms() -> list[Part]:
         # Sleeve end: a short step down to the cuff, then the bare wrist into the hand.
         cuff_x = np.array([CUFF[0] + 0.0005, CUFF[0] + 0.003, CUFF[1] - 0.002, CUFF[1]])
         cuff_r = np.array([0.029, 0.028, 0.0275, 0.027])
-        wrist_x = np.array([CUFF[1] + 0.0005, CUFF[1] + 0.004, 0.645, WRIST_END])
-        wrist_r = np.array([0.022, 0.0215, 0.021, 0.020])
+        wrist_x = np.array([CUFF[1] + 0.0005, CUFF[1] + 0.004, 0.635, WRIST_END])
+        wrist_r = np.array([0.022, 0.0215, 0.0205, 0.0160])
         sleeve_mat = np.full(len(xs), 0)
         xs_all = np.concatenate([xs, [CUFF[0] + 0.0002], cuff_x, wrist_x])
         ry_all = np.concatenate([ry, [0.0295], cuff_r, wrist_r])
         rz_all = np.concatenate([rz, [0.0315], cuff_r * 1.1, wrist_r * 1.25])
         mat = np.concatenate([sleeve_mat, [0], [1] * 4, [2] * 4])
         path = np.stack([xs_all, np.full_like(xs_all, SHOULDER_Y), np.full_like(xs_all, ARM_Z)], 1)
-        path[:, 1] += 0.006 * smoothstep(0.25, 0.11, xs_all)  # shoulder cap rounds upward into the torso
+        path[:, 1] -= 0.004 * smoothstep(0.22, 0.11, xs_all)  # the shoulder root tucks under the blazer's shoulder line
         pos, tris = loft(path, rz_all, ry_all, np.tile([0.0, 1.0, 0.0], (len(xs_all), 1)), around=22, exponent=2.0, caps=True)
         ring_mat = np.concatenate([np.repeat(mat, 22), [0, 2]])
         tri_mat = ring_mat[tris].max(axis=1)

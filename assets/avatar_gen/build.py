@@ -5,6 +5,7 @@ import numpy as np
 
 from .body import build_arms, build_legs, build_neck, build_torso
 from .eyes import build_eyes
+from .face_layout import HEAD_C, HEAD_RADII
 from .geometry import Part, smooth_normals
 from .glb_writer import GlbBuilder, Primitive
 from .hair import build_hair
@@ -12,16 +13,17 @@ from .hands import build_hands
 from .head import build_head
 from .materials import LOOKS, material_json
 from .morphs import build_all
-from .skeleton import BONES, BONE_INDEX, bone_head
+from .skeleton import BONES, BONE_INDEX, HEAD_SCALE, bone_head, head_to_final
 from .vrm import vrm_extension
 from .weights import assign_weights
 
 POSITION_DECIMALS = 6  # 1 micrometre grid: removes float noise so the bytes are reproducible
 MORPH_EPSILON = 2e-5  # metres (20 um, far below a pixel at any framing); smaller offsets are dropped
-NORMAL_EPSILON = 0.05
+NORMAL_EPSILON = 0.08
 # Rigid little pieces whose shading barely changes when they move: no normal deltas (file size).
 NO_NORMAL_DELTAS = ("iris", "iris_light", "pupil", "highlight", "teeth", "tongue", "brow", "lash")  # normal deltas below this are dropped (invisible in shading)
 MATERIALS = list(LOOKS)
+LID_NORMAL_BLEND = 0.35  # share of the lid shell's own normal (the rest follows the face surface)
 
 
 def build_parts() -> list[Part]:
@@ -33,7 +35,18 @@ def build_parts() -> list[Part]:
         part.positions = np.round(part.positions, POSITION_DECIMALS)
         part.finish_normals()
         assign_weights(part)
+        if part.kind.startswith(("lid_upper", "lid_lower")):
+            part.extra["normal_fn"] = _lid_normals
+            part.normals = _lid_normals(part.positions, part.normals)
     return parts
+
+
+def _lid_normals(positions: np.ndarray, normals: np.ndarray) -> np.ndarray:
+    """Lean lid normals toward the face's so open lids shade like the skin around them (no pale ring)."""
+    face = (positions - HEAD_C) / HEAD_RADII ** 2  # gradient of the skull ellipsoid
+    face /= np.linalg.norm(face, axis=1, keepdims=True)
+    blend = LID_NORMAL_BLEND * normals + (1.0 - LID_NORMAL_BLEND) * face
+    return blend / np.linalg.norm(blend, axis=1, keepdims=True)
 
 
 def _group(parts: list[Part], deltas: dict[str, list[np.ndarray]] | None) -> list[Primitive]:
@@ -67,6 +80,8 @@ def _group(parts: list[Part], deltas: dict[str, list[np.ndarray]] | None) -> lis
                     dp.append(d)
                     if np.any(moved) and parts[i].material not in NO_NORMAL_DELTAS:
                         n1 = smooth_normals(parts[i].positions + d, parts[i].tris)
+                        if "normal_fn" in parts[i].extra:
+                            n1 = parts[i].extra["normal_fn"](parts[i].positions + d, n1)
                         delta_n = np.round(n1 - parts[i].normals, 4)
                         delta_n[np.max(np.abs(delta_n), axis=1) < NORMAL_EPSILON] = 0.0
                     else:
@@ -82,6 +97,11 @@ def build_glb() -> bytes:
     face = [p for p in parts if p.mesh == "face"]
     body = [p for p in parts if p.mesh == "body"]
     deltas = build_all(face)
+    # Face and hair were modelled at build size: scale them (and the morph offsets) to final size.
+    for part in parts:
+        if part.mesh == "face" or part.kind == "hair":
+            part.positions = np.round(head_to_final(part.positions), POSITION_DECIMALS)
+    deltas = {name: [d * HEAD_SCALE for d in per_part] for name, per_part in deltas.items()}
     target_names = list(deltas)
     builder = GlbBuilder()
     face_prims = [builder.primitive(p) for p in _group(face, deltas)]
@@ -120,6 +140,6 @@ def build_glb() -> bytes:
         "skins": [{"name": "Armature", "joints": list(range(len(BONES))), "skeleton": BONE_INDEX["hips"],
                    "inverseBindMatrices": ibm_acc}],
         "materials": [material_json(m) for m in MATERIALS],
-        "extensions": {"VRMC_vrm": vrm_extension(face_node, target_names)},
+        "extensions": {"VRMC_vrm": vrm_extension(body_node, face_node, target_names)},
     }
     return builder.glb(document)

@@ -144,7 +144,7 @@ def build_eyes(head: Part) -> list[Part]:
             parts.append(_finish(name, name, material, unit, tris, side))
         # Highlights: the same screen direction for both eyes (one key light, upper right).
         hx = np.radians(-14.0) if side > 0 else np.radians(14.0)
-        unit1, tris1 = _cap(np.radians(7.5), 1.020, tilt_x=np.radians(17.0), tilt_y=hx, rings=3, segs=16)
+        unit1, tris1 = _cap(np.radians(7.5), 1.020, tilt_x=np.radians(11.0), tilt_y=hx, rings=3, segs=16)
         unit2, tris2 = _cap(np.radians(3.5), 1.020, tilt_x=np.radians(-14.0), tilt_y=-hx * 0.9, rings=2, segs=12)
         unit = np.concatenate([unit1, unit2])
         tris = np.concatenate([tris1, tris2 + len(unit1)])

@@ -55,19 +55,19 @@ def build_hair() -> list[Part]:
     # Cap: a slightly larger skull with a face window cut out.
     # Cap: the skull pushed out, sinking smoothly under the skin over the face so the hairline
     # is a clean curve (where the cap meets the skin) instead of a jagged cut.
-    dirs, tris = sphere_grid(48, 30)
-    window = smoothstep(0.25, 0.55, dirs[:, 2]) * smoothstep(0.42, 0.28, dirs[:, 1] + 0.2 * np.abs(dirs[:, 0]))
+    dirs, tris = sphere_grid(56, 34)
+    window = smoothstep(0.25, 0.55, dirs[:, 2]) * smoothstep(0.40, 0.29, dirs[:, 1] + 0.2 * np.abs(dirs[:, 0]))
     pos = _skull(dirs, 0.985 - 0.09 * window)
     centre = dirs[tris].mean(axis=1)
-    too_low = centre[:, 1] < -0.15 - 0.25 * np.clip(-centre[:, 2], 0, 1)
+    too_low = centre[:, 1] < -0.15 - 0.55 * np.clip(-centre[:, 2] + 0.2, 0, 1)
     too_low |= (centre[:, 2] > 0.5) & (centre[:, 1] < 0.0)
     pos, tris, _ = keep_tris(pos, tris, ~too_low)
     parts = [Part("hair_cap", "hair", "hair", pos, tris)]
 
     pieces = []
     # Back and sides: a bob falling to the jaw line, longer toward the front.
-    for i in range(22):
-        a = np.radians(48.0 + i * (360.0 - 96.0) / 21.0)
+    for i in range(27):
+        a = np.radians(48.0 + i * (360.0 - 96.0) / 26.0)
         frontness = np.cos(a) * 0.5 + 0.5  # 1 at the face, 0 at the back
         drop = 0.060 + 0.030 * frontness
         pieces.append(_strand(a * 0.7 + np.pi * 0.3, a, np.radians(84.0), np.radians(-6.0), drop, 0.024, 0.0075))

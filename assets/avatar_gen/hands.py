@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .geometry import Part, loft
-from .skeleton import BONES, BONE_INDEX, FINGER_SPEC, THUMB_LENGTHS, bone_head
+from .skeleton import FINGER_SPEC, THUMB_LENGTHS, bone_head
 
 FINGER_RADIUS = {"Index": 0.0088, "Middle": 0.0092, "Ring": 0.0086, "Little": 0.0076, "Thumb": 0.0105}
 
@@ -36,9 +36,10 @@ def build_hands() -> list[Part]:
         sgn = 1.0 if side == "left" else -1.0
         hand = bone_head(f"{side}Hand")
         # Palm: from the wrist to the knuckles, wide in z, thin in y.
-        xs = np.linspace(-0.012, 0.094, 14)
-        half_z = np.interp(xs, [-0.012, 0.0, 0.03, 0.07, 0.094], [0.019, 0.024, 0.036, 0.038, 0.030])
-        half_y = np.interp(xs, [-0.012, 0.0, 0.05, 0.094], [0.017, 0.016, 0.015, 0.010])
+        # From inside the wrist (so the cuff-to-hand transition is a smooth taper) to the knuckles.
+        xs = np.linspace(-0.032, 0.094, 16)
+        half_z = np.interp(xs, [-0.032, -0.012, 0.0, 0.03, 0.07, 0.094], [0.0205, 0.0235, 0.027, 0.035, 0.037, 0.030])
+        half_y = np.interp(xs, [-0.032, -0.012, 0.0, 0.05, 0.094], [0.0172, 0.0170, 0.0165, 0.0145, 0.010])
         path = np.stack([hand[0] + sgn * xs, np.full_like(xs, hand[1] - 0.002), np.full_like(xs, hand[2] + 0.002)], 1)
         hint = np.tile([0.0, 1.0, 0.0], (len(xs), 1))
         pos, tris = loft(path, half_z, half_y, hint, around=20, exponent=2.8)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import face_layout as F
-from .geometry import Part, ellipsoid, loft, smoothstep
+from .geometry import Part, ellipsoid, fix_winding, loft, smoothstep
 
 LON = 108  # head grid columns (denser in front, see _longitudes)
 LAT = 62  # head grid rows
@@ -25,7 +25,7 @@ def head_shape(d: np.ndarray) -> np.ndarray:
     # Flatter, fuller face plane; narrow V-shaped jaw; small chin brought forward.
     zf = np.where(z > 0, np.abs(z) ** 0.78, z)
     cheek = np.exp(-(((y + 0.32) / 0.28) ** 2)) * front
-    px = F.HEAD_RADII[0] * x * (1.0 - 0.36 * smoothstep(0.25, 1.0, low) ** 1.2) * (1.0 + 0.06 * cheek)
+    px = F.HEAD_RADII[0] * x * (1.0 - 0.42 * smoothstep(0.40, 1.0, low) ** 1.5) * (1.0 + 0.06 * cheek)
     py = np.where(y > 0, F.HEAD_RADII[1], F.HEAD_LOWER_Y) * y
     pz = F.HEAD_RADII[2] * zf + 0.050 * low ** 2.4 - 0.006 * np.clip(-z, 0, 1) * np.clip(y + 0.2, 0, 1)
     p = np.stack([px, py, pz], axis=1) + F.HEAD_C
@@ -33,7 +33,7 @@ def head_shape(d: np.ndarray) -> np.ndarray:
 
 
 def _front_z(y: float, x: float = 0.0) -> float:
-    """z of the head surface at (x, y) on the face (bisection on the shape function)."""
+    """z of the head surface at (x, y) on the face (dense search along that latitude of the shape function)."""
     theta = np.arccos(np.clip((y - F.HEAD_C[1]) / (F.HEAD_RADII[1] if y > F.HEAD_C[1] else F.HEAD_LOWER_Y), -1, 1))
     phis = np.linspace(-1.2, 1.2, 4001)
     d = np.stack([np.sin(theta) * np.sin(phis), np.full_like(phis, np.cos(theta)), np.sin(theta) * np.cos(phis)], 1)
@@ -71,6 +71,10 @@ def _nose_and_sockets(p: np.ndarray) -> np.ndarray:
     # A soft philtrum/lip-line groove keeps the closed mouth reading as a line, not a slit.
     groove = np.exp(-((y - F.MOUTH_Y) / 0.0025) ** 2) * smoothstep(F.MOUTH_HALF_WIDTH * 1.5, F.MOUTH_HALF_WIDTH * 0.6, np.abs(x))
     p[:, 2] -= front * 0.0008 * groove
+    # A resting hint of a smile: the mouth corners sit a little higher than its middle.
+    for sign in (1.0, -1.0):
+        corner = np.exp(-(((x - sign * F.MOUTH_HALF_WIDTH) / 0.008) ** 2 + ((y - F.MOUTH_Y) / 0.006) ** 2))
+        p[:, 1] += front * 0.0009 * corner
     return p
 
 
@@ -105,9 +109,7 @@ def build_head() -> list[Part]:
             c1 = (c + 1) % cols
             v00, v01 = r * cols + c, r * cols + c1
             v10, v11 = (r + 1) * cols + c, (r + 1) * cols + c1
-            if r == mouth_row - 1:
-                pass  # row above the slit keeps the originals
-            if r == mouth_row:  # the row below the slit uses the copies
+            if r == mouth_row:  # the row below the slit uses the copies; the row above keeps the originals
                 if c in copy_index:
                     v00 = copy_index[c]
                 if c1 in copy_index:
@@ -148,10 +150,10 @@ def build_head() -> list[Part]:
 # Rings of the lip roll and mouth bag behind the slit loop: (depth behind the lips, vertical
 # half opening, x scale). Numbers chosen so the bag stays inside the head and holds the teeth.
 _BAG_RINGS = (
-    (0.0012, 0.0009, 0.985),
-    (0.0030, 0.0024, 0.965),
-    (0.0055, 0.0060, 0.95),
-    (0.0100, 0.0120, 0.93),
+    (0.0010, 0.0014, 0.985),
+    (0.0025, 0.0042, 0.965),
+    (0.0050, 0.0080, 0.95),
+    (0.0100, 0.0125, 0.93),
     (0.0170, 0.0150, 0.86),
     (0.0250, 0.0125, 0.66),
     (0.0310, 0.0060, 0.36),
@@ -188,12 +190,9 @@ def _mouth_bag(loop: np.ndarray, side: np.ndarray) -> tuple[Part, Part]:
     ring_of_tri = tris[:, 3]
     tris = tris[:, :3]
     # Orient so normals face the inside of the bag (what the camera sees through the lips).
-    a, b, c = pos[tris[:, 0]], pos[tris[:, 1]], pos[tris[:, 2]]
-    nrm = np.cross(b - a, c - a)
-    centre = np.array([0.0, centre_y, loop[:, 2].mean() - 0.015])
-    inward = np.sum(nrm * (centre - (a + b + c) / 3), axis=1) > 0
-    if np.mean(inward) < 0.5:
-        tris = tris[:, [0, 2, 1]]
+    # per triangle: the bag is star-shaped around a point in its middle
+    centre = np.array([0.0, centre_y, loop[:, 2].max() - 0.014])
+    tris = fix_winding(pos, tris, centre)[:, [0, 2, 1]]
     vside = np.concatenate([np.tile(side, k), [1.0]])
     ring_id = np.concatenate([np.repeat(np.arange(k), n), [k]])
     lip_tris = ring_of_tri < _LIP_RINGS
@@ -222,8 +221,8 @@ def _arc(count: int, half_width: float, depth_curve: float) -> tuple[np.ndarray,
 def _teeth_and_tongue() -> list[Part]:
     front_z = _front_z(F.MOUTH_Y)
     parts = []
-    for kind, y0, y1 in (("teeth_upper", 0.0012, 0.0046), ("teeth_lower", -0.0012, -0.0040)):
-        xs, zs = _arc(25, F.MOUTH_HALF_WIDTH * 0.80, 0.0045)
+    for kind, y0, y1 in (("teeth_upper", 0.0009, 0.0045), ("teeth_lower", -0.0012, -0.0040)):
+        xs, zs = _arc(25, F.MOUTH_HALF_WIDTH * 0.68, 0.0040)
         path = np.stack([xs, np.full_like(xs, F.MOUTH_Y + 0.5 * (y0 + y1)), front_z - 0.0058 + zs], 1)
         hint = np.tile([0.0, 0.0, 1.0], (len(xs), 1))
         thick = np.full(len(xs), 0.0016)

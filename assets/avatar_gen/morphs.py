@@ -11,8 +11,9 @@ import numpy as np
 
 from . import face_layout as F
 from .eyes import lower_edge, spherical, upper_edge
+from .errors import AvatarBuildError
 from .geometry import Part, rotation_matrix, smoothstep
-from .weights import jaw_field
+from .skeleton import BONE_INDEX
 
 ARKIT_NAMES: tuple[str, ...] = (
     "browDownLeft", "browDownRight", "browInnerUp", "browOuterUpLeft", "browOuterUpRight",
@@ -28,7 +29,7 @@ ARKIT_NAMES: tuple[str, ...] = (
 )
 
 EYE_PARTS = ("iris", "iris_light", "pupil", "highlight")  # the white is a sphere: rotating it changes nothing visible
-GAUSS_CUT = 0.06
+GAUSS_CUT = 0.10
 GAZE_PITCH = np.radians(22.0)  # eyeLookUp/Down = 1 rotates the eyeball this far
 GAZE_YAW = np.radians(26.0)  # eyeLookIn/Out = 1
 SKIN_KINDS = ("head_skin", "lips", "mouth_bag")
@@ -62,7 +63,6 @@ class FaceRig:
 def _jaw_of(part: Part) -> np.ndarray:
     j = part.joints
     w = part.weights
-    from .skeleton import BONE_INDEX
     return np.sum(np.where(j == BONE_INDEX["jaw"], w, 0.0), axis=1)
 
 
@@ -187,11 +187,12 @@ def _blink_targets(side: float, amount_upper: float, amount_lower: float):
     def meet(beta):
         return lower_edge(beta) + 0.28 * (upper_edge(beta) - lower_edge(beta))
 
+    # Clipped so that where the shells overlap past the eye corners nothing moves the wrong way.
     def up(beta):
-        return amount_upper * (meet(beta) - np.radians(1.5) - upper_edge(beta))
+        return amount_upper * np.minimum(meet(beta) - np.radians(1.5) - upper_edge(beta), 0.0)
 
     def low(beta):
-        return amount_lower * (meet(beta) - lower_edge(beta))
+        return amount_lower * np.maximum(meet(beta) - lower_edge(beta), 0.0)
 
     return up, low
 
@@ -205,7 +206,7 @@ def build_arkit(rig: FaceRig) -> dict[str, list[np.ndarray]]:
     m: dict[str, list[np.ndarray]] = {}
     hw = F.MOUTH_HALF_WIDTH
     for side, name in ((1.0, "Left"), (-1.0, "Right")):
-        m[f"browDown{name}"] = _brow(rig, side, -0.0045, -0.0030, -0.0008)
+        m[f"browDown{name}"] = _brow(rig, side, -0.0060, -0.0015, -0.0008)
         m[f"browOuterUp{name}"] = _brow(rig, side, 0.0005, 0.0060)
         m[f"cheekSquint{name}"] = _add(
             _region(rig, [0, 0.0030, 0.0008], side * 0.036, 1.437, 0.015, 0.011, kinds=("head_skin",)),
@@ -251,8 +252,8 @@ def build_arkit(rig: FaceRig) -> dict[str, list[np.ndarray]]:
         _region(rig, [0, -0.0030, 0], 0.0, F.MOUTH_Y - 0.001, 0.010, 0.006, side_mask="lower"),
         _corner(rig, 1.0, [-0.0035, 0, 0]), _corner(rig, -1.0, [0.0035, 0, 0]))
     m["mouthPucker"] = _add(
-        _region(rig, [0, 0, 0.0050], 0.0, F.MOUTH_Y, 0.016, 0.011),
-        _corner(rig, 1.0, [-0.0065, 0, 0.0015]), _corner(rig, -1.0, [0.0065, 0, 0.0015]))
+        _region(rig, [0, 0, 0.0028], 0.0, F.MOUTH_Y, 0.013, 0.008),
+        _corner(rig, 1.0, [-0.0060, 0, 0.0010]), _corner(rig, -1.0, [0.0060, 0, 0.0010]))
     m["mouthLeft"] = _region(rig, [0.0055, 0, 0], 0.0, F.MOUTH_Y, 0.024, 0.014)
     m["mouthRight"] = _region(rig, [-0.0055, 0, 0], 0.0, F.MOUTH_Y, 0.024, 0.014)
     m["mouthRollLower"] = _region(rig, [0, 0.0008, -0.0022], 0.0, F.MOUTH_Y - 0.002, 0.014, 0.004, side_mask="lower")
@@ -262,7 +263,7 @@ def build_arkit(rig: FaceRig) -> dict[str, list[np.ndarray]]:
     m["tongueOut"] = _add(_jaw_rotate(rig, F.JAW_OPEN_ANGLE * 0.45), _tongue_out(rig))
     missing = [n for n in ARKIT_NAMES if n not in m]
     if missing:
-        raise ValueError(f"morphs not built: {missing}")
+        raise AvatarBuildError(f"morphs not built: {missing}")
     return {name: m[name] for name in ARKIT_NAMES}
 
 

@@ -30,12 +30,15 @@ class Shot:
 
 ARMS_DOWN = {"leftUpperArm": ((0, 0, 1), -72.0), "rightUpperArm": ((0, 0, 1), 72.0),
              "leftLowerArm": ((0, 1, 0), -12.0), "rightLowerArm": ((0, 1, 0), 12.0)}
-FACE = dict(eye=(0.0, 1.468, 0.52), target=(0.0, 1.458, 0.0), yfov_deg=24.0)
-FACE34 = dict(eye=(0.30, 1.49, 0.43), target=(0.0, 1.458, 0.0), yfov_deg=24.0)
+FACE = dict(eye=(0.0, 1.462, 0.56), target=(0.0, 1.452, 0.0), yfov_deg=24.0)
+FACE34 = dict(eye=(0.32, 1.485, 0.46), target=(0.0, 1.452, 0.0), yfov_deg=24.0)
 SHOTS = (
     Shot("front", (0.0, 1.0, 3.1), (0.0, 0.84, 0.0), 34.0, pose=ARMS_DOWN),
     Shot("tpose", (0.0, 0.95, 3.2), (0.0, 0.84, 0.0), 34.0),
-    Shot("three_quarter", (1.5, 1.35, 2.3), (0.0, 0.95, 0.0), 34.0, pose=ARMS_DOWN),
+    Shot("three_quarter", (1.7, 1.25, 2.6), (0.0, 0.82, 0.0), 38.0, pose=ARMS_DOWN),
+    Shot("back", (0.6, 1.35, -1.6), (0.0, 1.1, 0.0), 40.0, pose=ARMS_DOWN),
+    Shot("side_head", (0.55, 1.45, 0.0), (0.0, 1.45, 0.0), 30.0),
+    Shot("hand_top", (0.72, 1.55, 0.02), (0.72, 1.28, 0.0), 36.0),
     Shot("bust", (0.0, 1.38, 1.25), (0.0, 1.33, 0.0), 30.0, pose=ARMS_DOWN),
     Shot("face", **FACE),
     Shot("face_34", **FACE34),
@@ -53,8 +56,8 @@ SHOTS = (
     Shot("arms_raised", (0.0, 1.1, 3.3), (0.0, 0.95, 0.0), 36.0,
          pose={"leftUpperArm": ((0, 0, 1), 60.0), "rightUpperArm": ((0, 0, 1), -60.0),
                "leftLowerArm": ((0, 1, 0), 45.0), "rightLowerArm": ((0, 1, 0), -45.0)}),
-    Shot("hands", (0.55, 1.45, 0.45), (0.6, 1.2, 0.0), 40.0, pose={
-        **ARMS_DOWN, **{f"{s}{f}{j}": ((0, 0, 1), -50.0 if s == "left" else 50.0) for s in ("left", "right")
+    Shot("hands", (0.70, 1.40, 0.30), (0.72, 1.27, 0.0), 36.0, pose={
+        **{f"{s}{f}{j}": ((0, 0, 1), -50.0 if s == "left" else 50.0) for s in ("left", "right")
                         for f in ("Index", "Middle", "Ring", "Little") for j in ("Intermediate", "Distal")},
         "leftIndexProximal": ((0, 0, 1), -20.0), "rightIndexProximal": ((0, 0, 1), 20.0)}),
 )
@@ -64,8 +67,8 @@ def _linear_to_srgb(c: np.ndarray) -> np.ndarray:
     return np.where(c <= 0.0031308, c * 12.92, 1.055 * np.power(np.clip(c, 0, None), 1 / 2.4) - 0.055)
 
 
-def skin_and_morph(glb: Glb, morphs: dict[str, float], pose: dict) -> list[tuple[np.ndarray, np.ndarray, int]]:
-    """(positions, indices, material) per primitive after morphs and linear blend skinning."""
+def skin_and_morph(glb: Glb, morphs: dict[str, float], pose: dict) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, int]]:
+    """(positions, normals, indices, material) per primitive after morphs and linear blend skinning."""
     doc = glb.json
     nodes = doc["nodes"]
     skin = doc["skins"][0]
@@ -91,15 +94,20 @@ def skin_and_morph(glb: Glb, morphs: dict[str, float], pose: dict) -> list[tuple
         names = mesh.get("extras", {}).get("targetNames", [])
         for prim in mesh["primitives"]:
             pos = glb.accessor(prim["attributes"]["POSITION"])
+            nrm = glb.accessor(prim["attributes"]["NORMAL"])
             for name, w in morphs.items():
                 if name in names and w:
-                    pos = pos + w * glb.accessor(prim["targets"][names.index(name)]["POSITION"])
+                    target = prim["targets"][names.index(name)]
+                    pos = pos + w * glb.accessor(target["POSITION"])
+                    nrm = nrm + w * glb.accessor(target["NORMAL"])
             j = glb.accessor(prim["attributes"]["JOINTS_0"]).astype(np.int64)
             wt = glb.accessor(prim["attributes"]["WEIGHTS_0"])
             skin_m = np.einsum("nk,nkij->nij", wt, mats[j])
             p = np.einsum("nij,nj->ni", skin_m[:, :3, :3], pos) + skin_m[:, :3, 3]
+            n = np.einsum("nij,nj->ni", skin_m[:, :3, :3], nrm)  # rigid joints: no inverse-transpose needed
+            n /= np.maximum(np.linalg.norm(n, axis=1, keepdims=True), 1e-9)
             idx = glb.accessor(prim["indices"]).reshape(-1, 3)
-            out.append((p, idx, prim["material"]))
+            out.append((p, n, idx, prim["material"]))
     return out
 
 
@@ -119,15 +127,13 @@ def render(glb: Glb, shot: Shot, size: tuple[int, int] = (1280, 720)) -> np.ndar
     import pyrender
     import trimesh
 
-    from .geometry import smooth_normals
-
     scene = pyrender.Scene(bg_color=(0.80, 0.84, 0.90, 1.0), ambient_light=(0.42, 0.42, 0.45))
-    for pos, idx, mat in skin_and_morph(glb, shot.morphs, shot.pose):
+    for pos, nrm, idx, mat in skin_and_morph(glb, shot.morphs, shot.pose):
         m = glb.json["materials"][mat]
         base = np.array(m["pbrMetallicRoughness"]["baseColorFactor"][:3])
         emissive = np.array(m.get("emissiveFactor", [0, 0, 0]))
         color = np.clip(_linear_to_srgb(base) ** 1.6, 0, 1)  # pyrender shades in its own space; keep the palette
-        mesh = trimesh.Trimesh(pos, idx, vertex_normals=smooth_normals(pos, idx), process=False)
+        mesh = trimesh.Trimesh(pos, idx, vertex_normals=nrm, process=False)  # the file's normals
         material = pyrender.MetallicRoughnessMaterial(baseColorFactor=(*color, 1.0), metallicFactor=0.0,
                                                       roughnessFactor=0.9, emissiveFactor=tuple(emissive))
         scene.add(pyrender.Mesh.from_trimesh(mesh, material=material, smooth=True))

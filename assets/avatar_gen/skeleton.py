@@ -20,6 +20,12 @@ class Bone:
 # Proportions: ~1.6 m tall, a stylized ~6.6-heads figure (head 0.245 m) in T-pose.
 HIP_Y = 0.86
 HEAD_CENTRE = (0.0, 1.475, 0.012)  # centre of the skull ellipsoid (head.py builds around it)
+JAW_PIVOT_BUILD = (0.0, 1.430, 0.000)  # where jawOpen rotates the lower face (and the jaw bone sits)
+# The face and hair are modelled at "build" size, then scaled about the head bone and dropped a
+# little: a bigger head and a shorter neck read as friendlier, more anime proportions.
+HEAD_SCALE = 1.10
+HEAD_PIVOT = (0.0, 1.392, 0.0)
+HEAD_DROP = 0.018
 EYE_CENTRE_L = (0.0335, 1.467, 0.0840)
 SHOULDER_Y = 1.285
 HAND_X = 0.655
@@ -33,6 +39,16 @@ FINGER_SPEC = {
 THUMB_BASE = (0.024, -0.012, 0.022)
 THUMB_LENGTHS = (0.032, 0.026, 0.022)
 THUMB_DIR = (0.78, -0.22, 0.58)  # in T-pose the thumb points forward and out
+
+
+def head_to_final(p: np.ndarray) -> np.ndarray:
+    """Build-space face/hair coordinates -> final avatar coordinates (uniform scale + drop)."""
+    pivot = np.array(HEAD_PIVOT)
+    return pivot + (np.asarray(p, dtype=np.float64) - pivot) * HEAD_SCALE - np.array([0.0, HEAD_DROP, 0.0])
+
+
+def _final(p) -> tuple[float, float, float]:
+    return tuple(float(round(v, 6)) for v in head_to_final(np.array(p)))
 
 
 def _side(x: float, side: str) -> float:
@@ -90,10 +106,10 @@ def _build() -> tuple[Bone, ...]:
         Bone("chest", "spine", (0.0, 1.075, -0.008)),
         Bone("upperChest", "chest", (0.0, 1.175, -0.010)),
         Bone("neck", "upperChest", (0.0, 1.318, -0.012)),
-        Bone("head", "neck", (0.0, 1.392, -0.004)),
-        Bone("leftEye", "head", EYE_CENTRE_L),
-        Bone("rightEye", "head", (-EYE_CENTRE_L[0], EYE_CENTRE_L[1], EYE_CENTRE_L[2])),
-        Bone("jaw", "head", (0.0, 1.412, 0.010)),
+        Bone("head", "neck", _final((0.0, 1.392, -0.004))),
+        Bone("leftEye", "head", _final(EYE_CENTRE_L)),
+        Bone("rightEye", "head", _final((-EYE_CENTRE_L[0], EYE_CENTRE_L[1], EYE_CENTRE_L[2]))),
+        Bone("jaw", "head", _final(JAW_PIVOT_BUILD)),
     ]
     bones += _arm_bones("left") + _arm_bones("right") + _leg_bones("left") + _leg_bones("right")
     return tuple(bones)

@@ -1,7 +1,6 @@
 """The VRMC_vrm 1.0 extension: meta, humanoid bone map, expressions and look-at."""
 from __future__ import annotations
 
-from . import face_layout as F
 from .morphs import ARKIT_NAMES, VRM_PRESETS
 from .skeleton import BONES, bone_head
 
@@ -9,7 +8,7 @@ LICENSE_URL = "https://creativecommons.org/publicdomain/zero/1.0/"
 EMOTIONS = ("happy", "angry", "sad", "relaxed", "surprised")
 
 
-def vrm_extension(face_node: int, target_names: list[str]) -> dict:
+def vrm_extension(body_node: int, face_node: int, target_names: list[str]) -> dict:
     index = {name: i for i, name in enumerate(target_names)}
 
     def bind(name: str) -> dict:
@@ -46,7 +45,8 @@ def vrm_extension(face_node: int, target_names: list[str]) -> dict:
             "modification": "allowModificationRedistribution",
         },
         "humanoid": {"humanBones": {b.name: {"node": i} for i, b in enumerate(BONES)}},
-        "firstPerson": {"meshAnnotations": [{"node": face_node, "type": "thirdPersonOnly"}]},
+        # In a first-person view the face (with its eyes and mouth) is hidden; the body (incl. hair) is auto-cut.
+        "firstPerson": {"meshAnnotations": [{"node": body_node, "type": "auto"}, {"node": face_node, "type": "thirdPersonOnly"}]},
         "lookAt": {
             "type": "bone",
             "offsetFromHeadBone": offset,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import face_layout as F
+from .errors import AvatarBuildError
 from .geometry import Part, smoothstep
 from .skeleton import BONE_INDEX, bone_head
 
@@ -128,7 +129,7 @@ def _body_weights(part: Part) -> dict[str, np.ndarray]:
         return chain_weights(p, bones, [0, -1, 0], [0.04, 0.045, 0.025])
     if kind.startswith("shoe_"):
         return chain_weights(p, [f"{side}Foot", f"{side}Toes"], [0, 0, 1], [0.025])
-    raise ValueError(f"no skin weight rule for part kind {kind!r} (part {part.name})")
+    raise AvatarBuildError(f"no skin weight rule for part kind {kind!r} (part {part.name})")
 
 
 def assign_weights(part: Part) -> None:
@@ -147,7 +148,7 @@ def assign_weights(part: Part) -> None:
         order = np.pad(order, ((0, 0), (0, pad)))
     total = top.sum(axis=1, keepdims=True)
     if np.any(total <= 1e-9):
-        raise ValueError(f"part {part.name}: {int(np.sum(total <= 1e-9))} vertices have no bone influence")
+        raise AvatarBuildError(f"part {part.name}: {int(np.sum(total <= 1e-9))} vertices have no bone influence")
     top = top / total
     index = np.array([BONE_INDEX[b] for b in names])[order]
     index[top == 0.0] = 0  # unused slots point at bone 0 with weight 0 (the glTF convention)

@@ -14,14 +14,18 @@ __all__ = ["FrameSource", "LatestFrameSlot", "mirrored", "IMAGE_EXTENSIONS", "Im
            "list_cameras", "open_source"]
 
 
-def open_source(spec: str, mirror: bool = False) -> FrameSource:
-    """"webcam:N" (or a bare integer) -> camera N; a folder -> images in it; a file with an image
-    extension -> that photo; any other file -> video."""
+def open_source(spec: str, mirror: bool = False, camera_size: tuple[int, int] | None = None,
+                camera_fps: float | None = None) -> FrameSource:
+    """"webcam:N" (or a bare integer) -> camera N (camera_size / camera_fps are requests); a
+    folder -> images in it; a file with an image extension -> that photo; any other file ->
+    video."""
     if spec.startswith("webcam:") or spec.isdigit():
         index = spec.split(":", 1)[1] if ":" in spec else spec
         if not index.isdigit():
             raise SourceError(f"camera spec {spec!r} must be webcam:INDEX, e.g. webcam:0")
-        return WebcamSource(int(index), mirror=mirror)
+        width, height = camera_size if camera_size else (None, None)
+        return WebcamSource(int(index), width=width, height=height, fps=camera_fps,
+                            mirror=mirror)
     path = Path(spec)
     if path.is_dir():
         return ImageFolderSource(path, mirror=mirror)

@@ -72,6 +72,8 @@ class ImageFolderSource:
             raise SourceError(f"image folder {self.folder} does not exist or is not a folder")
         if on_other not in ("skip", "error"):
             raise ValueError(f"on_other must be 'skip' or 'error', got {on_other!r}")
+        if interval_s <= 0:
+            raise ValueError(f"interval_s must be > 0 (timestamps must increase), got {interval_s}")
         files = sorted(p for p in self.folder.iterdir() if p.is_file())
         self.paths = [p for p in files if p.suffix.lower() in IMAGE_EXTENSIONS]
         self.skipped = [p for p in files if p.suffix.lower() not in IMAGE_EXTENSIONS]
@@ -84,7 +86,7 @@ class ImageFolderSource:
                               f"({', '.join(sorted(IMAGE_EXTENSIONS))})")
         self.mirror = mirror
         self.interval_s = interval_s
-        self.fps = 1.0 / interval_s if interval_s > 0 else 0.0
+        self.fps = 1.0 / interval_s
         self.frame_count = len(self.paths)
 
     def __iter__(self) -> Iterator[Frame]:

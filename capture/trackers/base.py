@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import enum
 import threading
-from pathlib import Path
 from typing import Callable, Generic, TypeVar
 
 import mediapipe as mp
@@ -67,9 +66,11 @@ def create_task(factory: Callable[[], R], model: str) -> R:
     """Run a MediaPipe create_from_options, turning its bare errors into ones naming the file."""
     try:
         return factory()
-    except (RuntimeError, ValueError) as exc:
-        raise AssetError(f"MediaPipe could not load model {model!r}: {exc}. Check the file with "
-                         f"`vivid models verify`") from exc
+    except (RuntimeError, ValueError, FileNotFoundError) as exc:
+        # FileNotFoundError here means a member is missing from the bundle (e.g. a pose model
+        # given to the hand tracker), not a missing file: resolve() already found the file.
+        raise AssetError(f"MediaPipe could not load model {model!r}: {exc}. Is it the right "
+                         f"model for this tracker? Check it with `vivid models verify`") from exc
 
 
 class TrackerCore(Generic[R]):
@@ -125,10 +126,6 @@ class TrackerCore(Generic[R]):
             for stale in [k for k in self._pending if k < ms]:
                 del self._pending[stale]
         return t
-
-
-def model_path_name(model: str) -> str:
-    return Path(model).name
 
 
 class MediaPipeTracker(Generic[R]):

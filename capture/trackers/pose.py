@@ -9,9 +9,11 @@ from mediapipe.tasks.python import vision
 
 from assets.errors import AssetError
 from capture.models import POSE_MODELS
-from capture.trackers.base import MediaPipeTracker, RunningMode, base_options, create_task
+from capture.trackers import fast_results
+from capture.trackers.base import (MediaPipeTracker, RunningMode, base_options, create_task,
+                                   to_mp_image)
 from capture.trackers.face import landmarks_array
-from capture.types import NUM_POSE_LANDMARKS, BodyTracking
+from capture.types import NUM_POSE_LANDMARKS, BodyTracking, Frame
 
 
 @dataclass(frozen=True)
@@ -45,19 +47,28 @@ class PoseResult:
     frame_size: tuple[int, int]
 
 
-def body_from_mediapipe(landmarks: Sequence[object], world_landmarks: Sequence[object],
-                        timestamp_s: float) -> BodyTracking:
-    """Convert one MediaPipe pose (normalized + world landmarks with visibility)."""
-    lm = landmarks_array(landmarks)
+def body_from_arrays(landmarks: np.ndarray, world_landmarks: np.ndarray | None,
+                     visibility: np.ndarray, timestamp_s: float) -> BodyTracking:
+    """BodyTracking from arrays we own (they become read-only; world None -> NaN)."""
+    lm = np.asarray(landmarks, np.float32)
     if lm.shape != (NUM_POSE_LANDMARKS, 3):
-        raise ValueError(f"expected {NUM_POSE_LANDMARKS} pose landmarks, got {lm.shape[0]}")
-    world = landmarks_array(world_landmarks) if world_landmarks else np.full_like(lm, np.nan)
-    vis = np.array([p.visibility if p.visibility is not None else np.nan for p in landmarks],
-                   dtype=np.float32)
+        raise ValueError(f"expected {NUM_POSE_LANDMARKS} pose landmarks, got {lm.shape}")
+    world = (np.asarray(world_landmarks, np.float32) if world_landmarks is not None
+             and len(world_landmarks) else np.full_like(lm, np.nan))
+    vis = np.asarray(visibility, np.float32)
     for a in (lm, world, vis):
         a.flags.writeable = False
     return BodyTracking(landmarks=lm, world_landmarks=world, visibility=vis,
                         timestamp_s=timestamp_s)
+
+
+def body_from_mediapipe(landmarks: Sequence[object], world_landmarks: Sequence[object],
+                        timestamp_s: float) -> BodyTracking:
+    """Convert one MediaPipe pose (normalized + world landmark objects with visibility)."""
+    vis = np.array([p.visibility if p.visibility is not None else np.nan for p in landmarks],
+                   dtype=np.float32)
+    world = landmarks_array(world_landmarks) if world_landmarks else None
+    return body_from_arrays(landmarks_array(landmarks), world, vis, timestamp_s)
 
 
 def _body_area(body: BodyTracking) -> float:
@@ -71,6 +82,11 @@ def convert_pose_result(result: vision.PoseLandmarkerResult, timestamp_s: float,
     for i, landmarks in enumerate(result.pose_landmarks):
         world = result.pose_world_landmarks[i] if i < len(result.pose_world_landmarks) else []
         bodies.append(body_from_mediapipe(landmarks, world, timestamp_s))
+    return _result(bodies, timestamp_s, frame_size)
+
+
+def _result(bodies: list[BodyTracking], timestamp_s: float,
+            frame_size: tuple[int, int]) -> PoseResult:
     bodies.sort(key=_body_area, reverse=True)
     return PoseResult(tuple(bodies), timestamp_s, frame_size)
 
@@ -95,6 +111,8 @@ class PoseTracker(MediaPipeTracker[PoseResult]):
         )
         self._task = create_task(
             lambda: vision.PoseLandmarker.create_from_options(mp_options), options.model_name)
+        # Direct C-struct -> numpy conversion (see fast_results.py); public API when unsupported.
+        self.fast_path = fast_results.pose_supported(self._task)
 
     @classmethod
     def create_from_options(cls, options: PoseTrackerOptions) -> "PoseTracker":
@@ -103,3 +121,23 @@ class PoseTracker(MediaPipeTracker[PoseResult]):
     def _convert(self, mp_result: object, timestamp_s: float,
                  frame_size: tuple[int, int]) -> PoseResult:
         return convert_pose_result(mp_result, timestamp_s, frame_size)  # type: ignore[arg-type]
+
+    def _fast(self, frame: Frame, timestamp_ms: int | None) -> PoseResult:
+        image = to_mp_image(frame)  # kept alive until the C call has returned
+        arrays = fast_results.detect_pose(self._task, image._image_ptr, timestamp_ms)
+        bodies = [body_from_arrays(lm, w, v, frame.timestamp_s) for lm, w, v in arrays]
+        return _result(bodies, frame.timestamp_s, frame.size)
+
+    def detect(self, frame: Frame) -> PoseResult:
+        """IMAGE mode: one independent photo."""
+        if not self.fast_path:
+            return super().detect(frame)
+        self._core.require("detect", RunningMode.IMAGE)
+        return self._fast(frame, None)
+
+    def detect_for_video(self, frame: Frame) -> PoseResult:
+        """VIDEO mode: frames in order, frame.timestamp_s strictly increasing."""
+        if not self.fast_path:
+            return super().detect_for_video(frame)
+        self._core.require("detect_for_video", RunningMode.VIDEO)
+        return self._fast(frame, self._core.timestamp_ms("detect_for_video", frame.timestamp_s))

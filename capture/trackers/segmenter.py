@@ -8,7 +8,7 @@ import numpy as np
 from mediapipe.tasks.python import vision
 
 from capture.trackers.base import MediaPipeTracker, RunningMode, base_options, create_task
-from capture.types import Frame, SegmentationMask
+from capture.types import SegmentationMask
 
 
 @dataclass(frozen=True)

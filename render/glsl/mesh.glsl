@@ -1,6 +1,7 @@
 // Skinned + morphed mesh with toon (MToon-style) or metallic-roughness shading.
 // Defines: SKINNED, MORPHED, HAS_NORMALS, HAS_UV, HAS_COLORS, MATERIAL_TOON | MATERIAL_PBR |
-// MATERIAL_UNLIT, ALPHA_MASK, OUTLINE (inverted-hull pass), MAX_MORPHS, MAX_LIGHTS.
+// MATERIAL_UNLIT, ALPHA_MASK, OUTLINE (inverted-hull pass), MAX_MORPHS, MAX_LIGHTS, LIGHT_COUNT
+// (<= MAX_LIGHTS, compile-time so loops unroll), RIM_LIGHT.
 
 #if defined VERTEX_SHADER
 
@@ -113,7 +114,6 @@ uniform float u_alpha_cutoff;
 uniform bool u_opaque;
 
 uniform vec3 u_camera_position;
-uniform int u_light_count;
 uniform vec3 u_light_direction[MAX_LIGHTS];  // direction the light travels, world space
 uniform vec3 u_light_color[MAX_LIGHTS];      // colour * intensity
 uniform vec3 u_ambient_sky;
@@ -163,16 +163,21 @@ void main() {
 #elif defined MATERIAL_TOON
     // Toon: the key light decides lit vs shade; ambient only lifts the shade a little, so a lit
     // surface shows its base colour instead of washing out to white.
+    // LIGHT_COUNT is a compile-time constant so the loop unrolls (software rasterizers pay for
+    // every dynamic loop and branch per pixel).
     vec3 ambient = mix(u_ambient_ground, u_ambient_sky, 0.5 + 0.5 * n.y);
+    vec3 shade = u_shade_color * base.rgb;
+    vec3 lit_minus_shade = base.rgb - shade;
     color = base.rgb * ambient * 0.35;
-    for (int i = 0; i < u_light_count; ++i) {
-        vec3 l = -u_light_direction[i];
-        float shading = dot(n, l) + u_shading_shift;
-        shading = smoothstep(-1.0 + u_shading_toony, 1.0 - u_shading_toony, shading);
-        color += mix(u_shade_color * base.rgb, base.rgb, shading) * u_light_color[i];
+    float toony_scale = 1.0 / max(2.0 - 2.0 * u_shading_toony, 1e-3);
+    for (int i = 0; i < LIGHT_COUNT; ++i) {
+        float shading = clamp((dot(n, -u_light_direction[i]) + u_shading_shift + 1.0 - u_shading_toony) * toony_scale, 0.0, 1.0);
+        color += (shade + lit_minus_shade * shading) * u_light_color[i];
     }
+#ifdef RIM_LIGHT
     float rim = pow(clamp(1.0 - dot(n, v) + u_rim_lift, 0.0, 1.0), max(u_rim_fresnel_power, 0.001));
     color += u_rim_color * rim;
+#endif
 #else  // MATERIAL_PBR: GGX specular + Lambert diffuse, directional lights
     float roughness = clamp(u_roughness, 0.04, 1.0);
     float a2 = roughness * roughness * roughness * roughness;
@@ -181,7 +186,7 @@ void main() {
     vec3 ambient = mix(u_ambient_ground, u_ambient_sky, 0.5 + 0.5 * n.y);
     color = diffuse_color * ambient + f0 * ambient * 0.25;
     float n_dot_v = max(dot(n, v), 1e-4);
-    for (int i = 0; i < u_light_count; ++i) {
+    for (int i = 0; i < LIGHT_COUNT; ++i) {
         vec3 l = -u_light_direction[i];
         vec3 h = normalize(l + v);
         float n_dot_l = max(dot(n, l), 0.0);

@@ -5,7 +5,10 @@ Rendering the plan to video lives elsewhere in ``render``; this package only rea
 from render.script.errors import ScriptError, ScriptIssue
 from render.script.loader import load_script, parse_script
 from render.script.model import Script
+from render.script.stage import ActiveGesture, StageState, stage_at
 from render.script.timeline import Cue, TimedBeat, Timeline, plan_timeline, to_srt
 
-__all__ = ["Cue", "Script", "ScriptError", "ScriptIssue", "TimedBeat", "Timeline", "load_script", "parse_script",
-           "plan_timeline", "to_srt"]
+__all__ = [
+    "ActiveGesture", "Cue", "Script", "ScriptError", "ScriptIssue", "StageState", "TimedBeat", "Timeline",
+    "load_script", "parse_script", "plan_timeline", "stage_at", "to_srt",
+]

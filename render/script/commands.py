@@ -1,21 +1,18 @@
-"""``vivid script check SCRIPT...``: validate scripts (and time them) without rendering.
-
-``register`` adds the ``script`` command and returns its sub-command action, so the renderer can
-add ``render`` next to ``check``: ``actions = register(subparsers); actions.add_parser("render", ...)``.
-"""
+"""``vivid script check SCRIPT...``: validate scripts (and time them) without rendering."""
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 
 from assets.errors import VividError
 from render.script.loader import load_script
+from render.script.schema import SCRIPT_SCHEMA
 from render.script.timeline import plan_timeline
 
 
-def register(subparsers: argparse._SubParsersAction) -> argparse._SubParsersAction:
-    script = subparsers.add_parser("script", help="presenter scripts (YAML): check, render")
-    actions = script.add_subparsers(dest="script_command", required=True)
+def register_script_check(actions: argparse._SubParsersAction) -> None:
+    """Adds ``check`` to the ``vivid script`` group."""
     check = actions.add_parser(
         "check", help="validate scripts without rendering",
         description="Validate each script: schema, files it refers to, languages; with --plan also "
@@ -24,7 +21,14 @@ def register(subparsers: argparse._SubParsersAction) -> argparse._SubParsersActi
     check.add_argument("scripts", nargs="+", help="script .yaml files")
     check.add_argument("--plan", action="store_true", help="also run TTS and print every beat's start/end")
     check.set_defaults(func=run_check)
-    return actions
+    schema = actions.add_parser("schema", help="print the script JSON schema (for editors' YAML validation)")
+    schema.set_defaults(func=run_schema)
+
+
+def run_schema(args: argparse.Namespace) -> int:
+    """Print the JSON schema of the long forms (editors also accept the short forms the loader expands)."""
+    print(json.dumps(SCRIPT_SCHEMA, indent=2))
+    return 0
 
 
 def run_check(args: argparse.Namespace) -> int:
@@ -47,15 +51,3 @@ def run_check(args: argparse.Namespace) -> int:
             failed += 1
             print(str(exc), file=sys.stderr)
     return 1 if failed else 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Stand-alone entry until cli.py wires it: python -m render.script.commands script check X.yaml"""
-    parser = argparse.ArgumentParser(prog="vivid")
-    register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return int(args.func(args))
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

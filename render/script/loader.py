@@ -179,7 +179,7 @@ def _resolve(data: dict, base: Path, file: Path, issues: _Issues, languages: tup
     for axis, value in zip(("width", "height"), size):
         if value % 2:
             issues.add(("output", "size"), f"{axis} {value} must be even (H.264 uses 2x2 chroma blocks)")
-    output = Output(size[0], size[1], float(out.get("fps", Output.fps)), bool(out.get("subtitles", Output.subtitles)),
+    output = Output(int(size[0]), int(size[1]), float(out.get("fps", Output.fps)), bool(out.get("subtitles", Output.subtitles)),
                     float(out.get("lead_in", Output.lead_in_s)), float(out.get("tail", Output.tail_s)))
 
     background = Background()

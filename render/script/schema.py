@@ -1,18 +1,11 @@
 """The script's JSON schema (applied after shorthand forms are expanded) and its vocabularies."""
 from __future__ import annotations
 
-# Built-in gesture clips the renderer provides, with their length in seconds (the renderer plays
-# them over exactly this time; the timeline plans with it).
-BUILTIN_GESTURES: dict[str, float] = {
-    "wave": 2.0,
-    "nod": 1.0,
-    "shake": 1.2,
-    "point": 1.5,
-    "open_palms": 1.8,
-    "shrug": 1.4,
-    "bow": 2.0,
-    "thumbs_up": 1.6,
-}
+from avatar.gestures import GESTURES
+
+# Built-in gesture clips and their default length in seconds, from the renderer's own library
+# (one list: a gesture the schema accepts is one the renderer can play).
+BUILTIN_GESTURES: dict[str, float] = {name: g.duration_s for name, g in GESTURES.items()}
 # VRM 1.0 emotion presets (VRM 0.x joy/angry/sorrow/fun map onto them) plus neutral.
 EXPRESSIONS = ("happy", "angry", "sad", "relaxed", "surprised", "neutral")
 SHOTS = ("wide", "medium", "close-up")

@@ -15,19 +15,20 @@ from avatar.idle import IdleMotion, IdleOptions
 from avatar.pose_presets import pose_preset
 from avatar.posing import Pose
 from avatar.quaternions import quat_from_euler_deg, quat_multiply
-from render.script.model import Camera as CameraBeat
-from render.script.model import Expression, Gesture, GestureKind, Look, Script
+from render.script.model import Gesture, GestureKind, Look, Script
+from render.script.stage import stage_at
 from render.script.timeline import Timeline
 from tts_bridge.viseme_table import VRMMouth
-from tts_bridge.viseme_track import VisemeTrack
 
-EXPRESSION_FADE_IN_S = 0.25
-EXPRESSION_FADE_OUT_S = 0.4
 LOOK_TURN_S = 0.45  # a glance to the side takes about half a second
 LOOK_YAW_DEG = {"camera": 0.0, "left": 28.0, "right": -28.0}  # the avatar's own left is +yaw
 # A broad smile narrows the eyes: blinking fully on top of it looks wrong (VRM overrideBlink idea).
 SMILE_BLINK_DAMPING = 0.6
 SHOT_NAMES = {"wide": "full", "medium": "medium", "close-up": "closeup"}
+# The vowel presets give the lip shape; the jaw carries the opening, so that closed consonants
+# (m, b, p) visibly shut the mouth between open vowels. Tuned by eye on the built-in avatar.
+VOWEL_SHAPE_GAIN = 0.7
+JAW_FROM_OPENNESS = 0.55
 
 
 def _smooth(x: float) -> float:
@@ -37,7 +38,7 @@ def _smooth(x: float) -> float:
 
 @dataclass(frozen=True)
 class ShotState:
-    """The camera at time t: blending from shot `a` to shot `b` by `mix` (0 = a)."""
+    """The camera at time t: blending from shot `a` to shot `b` by `mix` (0 = a, 1 = b)."""
 
     a: str
     b: str
@@ -52,10 +53,8 @@ class Performance:
         self._rest = pose_preset("relaxed")
         self._gestures: list[ScheduledGesture] = []
         self._animations: list[tuple[float, float, str]] = []  # (start, duration, glTF animation name)
-        self._expressions: list[tuple[float, float, Expression]] = []
         self._looks: list[tuple[float, str]] = [(0.0, "camera")]
-        self._shots: list[tuple[float, float, str]] = [(0.0, 0.0, SHOT_NAMES[script.camera_shot])]
-        self._speech: list[tuple[float, VisemeTrack]] = []
+        self._visemes = timeline.viseme_track()
         for timed in timeline.beats:
             beat = timed.beat
             if isinstance(beat, Gesture):
@@ -67,38 +66,28 @@ class Performance:
                     raise NotImplementedError(
                         f"{script.path}:{beat.line}: gestures from mocap clips ({beat.name}) are not rendered yet; "
                         "use a built-in gesture or a glTF animation of the avatar")
-            elif isinstance(beat, Expression):
-                self._expressions.append((timed.start_s, beat.duration_s, beat))
             elif isinstance(beat, Look):
                 self._looks.append((timed.start_s, beat.at))
-            elif isinstance(beat, CameraBeat):
-                move = beat.duration_s if beat.move == "smooth" else 0.0
-                self._shots.append((timed.start_s, move, SHOT_NAMES[beat.shot]))
-            if timed.speech is not None:
-                self._speech.append((timed.start_s, VisemeTrack.from_speech(timed.speech)))
 
     # ------------------------------------------------------------------ face
     def expression_weights(self, t: float) -> dict[str, float]:
         weights: dict[str, float] = {}
-        for start, duration, beat in self._expressions:
-            local = t - start
-            if local < 0 or local > duration:
-                continue
-            envelope = min(_smooth(local / EXPRESSION_FADE_IN_S), _smooth((duration - local) / EXPRESSION_FADE_OUT_S))
-            weights[beat.name] = max(weights.get(beat.name, 0.0), beat.intensity * envelope)
+        for name, weight in stage_at(self.timeline, self.script, t).expressions:
+            weights[name] = max(weights.get(name, 0.0), weight)
         weights.pop("neutral", None)
         return weights
 
     def mouth_weights(self, t: float) -> dict[str, float]:
-        """VRM aa/ih/ou/ee/oh from the viseme track of the speech playing at t."""
-        for start, track in self._speech:
-            if start - 0.1 <= t <= start + track.duration_s + 0.2:
-                vrm = track.vrm(np.array([t - start]))[0]
-                return {mouth.name: float(vrm[mouth]) for mouth in VRMMouth if vrm[mouth] > 1e-3}
-        return {}
+        """VRM aa/ih/ou/ee/oh (the vowel shape) plus jawOpen (how open) at t, from the lip-sync
+        track of the whole video (phoneme-timed, or the audio analyser for untranscribed takes)."""
+        local = np.array([t])
+        vrm = self._visemes.vrm(local)[0]
+        weights = {mouth.name: float(vrm[mouth]) * VOWEL_SHAPE_GAIN for mouth in VRMMouth if vrm[mouth] > 1e-3}
+        weights["jawOpen"] = float(np.clip(self._visemes.openness(local)[0] * JAW_FROM_OPENNESS, 0.0, 1.0))
+        return weights
 
     def speaking(self, t: float) -> bool:
-        return any(start <= t <= start + track.duration_s for start, track in self._speech)
+        return stage_at(self.timeline, self.script, t).speaking
 
     # ------------------------------------------------------------------ body
     def look_yaw(self, t: float) -> float:
@@ -142,16 +131,8 @@ class Performance:
 
     # ------------------------------------------------------------------ camera
     def shot_at(self, t: float) -> ShotState:
-        previous = self._shots[0][2]
-        state = ShotState(previous, previous, 0.0)
-        for start, move, shot in self._shots[1:]:
-            if t < start:
-                break
-            mix = 1.0 if move <= 0 else _smooth((t - start) / move)
-            state = ShotState(state.b if state.mix >= 1.0 else state.a, shot, mix)
-            if mix >= 1.0:
-                state = ShotState(shot, shot, 0.0)
-        return state
+        stage = stage_at(self.timeline, self.script, t)
+        return ShotState(SHOT_NAMES[stage.shot_from], SHOT_NAMES[stage.shot_to], stage.move_progress)
 
 
 def _compose(base: np.ndarray | None, extra: np.ndarray) -> np.ndarray:

@@ -5,23 +5,22 @@ from __future__ import annotations
 import sys
 import time
 from dataclasses import dataclass, replace
-from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
-from scipy.signal import resample_poly
 
 from assets.errors import AssetError
 from avatar.loading import load_avatar_document
 from render.background import BackgroundPass
 from render.camera import Camera
+from render.materials import ShadingStyle
 from render.script.loader import load_script
 from render.script.model import BackgroundKind, Script
-from render.script.timeline import Timeline, plan_timeline, to_srt
+from render.script.timeline import AUDIO_RATE, Timeline, plan_timeline, to_srt
 from render.stage import AvatarStage, Shot, StageOptions
 from render.surface import AlphaOutput
 from render.timeline.performance import Performance, ShotState
-from render.timeline.subtitles import Cue, SubtitleBurner
+from render.timeline.subtitles import SubtitleBurner
 from render.video_writer import VideoOptions, VideoWriter
 
 
@@ -37,6 +36,7 @@ class RenderOptions:
     burn_subtitles: bool = True
     progress: bool = True
     preset: str = "veryfast"
+    style: ShadingStyle = ShadingStyle.AUTO  # PBR renders are what MediaPipe re-tracks reliably
 
 
 @dataclass(frozen=True)
@@ -47,22 +47,6 @@ class RenderResult:
     duration_s: float
     seconds_taken: float
     tts_seconds: float
-
-
-def mix_speech(timeline: Timeline) -> tuple[np.ndarray, int]:
-    """One mono track with every speech segment at its start time (resampled to a common rate)."""
-    segments = timeline.speech_segments()
-    rate = segments[0].speech.sample_rate if segments else 22050
-    track = np.zeros(int(np.ceil(timeline.duration_s * rate)) + 1, np.float32)
-    for timed in segments:
-        audio = np.asarray(timed.speech.audio, np.float32)
-        if timed.speech.sample_rate != rate:
-            ratio = Fraction(rate, timed.speech.sample_rate)
-            audio = resample_poly(audio, ratio.numerator, ratio.denominator).astype(np.float32)
-        start = int(round(timed.start_s * rate))
-        end = min(len(track), start + len(audio))
-        track[start:end] += audio[: end - start]
-    return np.clip(track, -1.0, 1.0), rate
 
 
 def _lerp_camera(a: Camera, b: Camera, mix: float) -> Camera:
@@ -111,10 +95,11 @@ def render_script(script: Script | str | Path, output: str | Path, options: Rend
     doc = load_avatar_document(script.avatar.path or "builtin")
     background = (*script.background.color, 1.0)
     stage_options = StageOptions(width=out.width, height=out.height, background=background,
-                                 transparent=options.transparent)
-    audio, rate = mix_speech(timeline)
+                                 transparent=options.transparent, style=options.style)
+    rate = AUDIO_RATE
+    audio = timeline.audio(rate)
     frames = int(round(timeline.duration_s * out.fps))
-    cues = [Cue(c.start_s, c.end_s, c.text) for c in timeline.cues] if options.burn_subtitles else []
+    cues = list(timeline.cues) if options.burn_subtitles else []
     burner = SubtitleBurner(cues, out.width, out.height) if cues else None
     progress = _Progress(frames, output.name, options.progress)
     with AvatarStage(doc, stage_options) as stage:

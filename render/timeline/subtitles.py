@@ -1,18 +1,13 @@
-"""Subtitles: cues built from word timings, an .srt sidecar, and burned-in text (CJK-capable font)."""
+"""Burned-in subtitles (CJK-capable font). The cues and the .srt sidecar come from the timing
+plan (`render.script.timeline`)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-# Readable-subtitle conventions (EBU/Netflix style guides): at most ~42 characters a line,
-# two lines, and no cue on screen for longer than about 6 seconds.
-MAX_LINE_CHARS = 42
-MAX_CUE_S = 6.0
-MIN_CUE_S = 0.8
-PAUSE_SPLIT_S = 0.45  # a silence this long between words starts a new cue
+from render.script.timeline import Cue
 
 FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",  # Debian fonts-wqy-microhei: Latin + CJK
@@ -22,64 +17,8 @@ FONT_CANDIDATES = (
 )
 
 
-@dataclass(frozen=True)
-class Cue:
-    start_s: float
-    end_s: float
-    text: str
-
-
 def _is_cjk(text: str) -> bool:
     return any("\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" for ch in text)
-
-
-def cues_from_words(words: list[tuple[float, float, str]], max_chars: int = MAX_LINE_CHARS * 2) -> list[Cue]:
-    """Group timed words (start, end, text) into cues, breaking on length, long pauses and
-    sentence ends."""
-    cues: list[Cue] = []
-    current: list[tuple[float, float, str]] = []
-
-    def flush() -> None:
-        if current:
-            joiner = "" if all(_is_cjk(w[2]) for w in current) else " "
-            cues.append(Cue(current[0][0], current[-1][1], joiner.join(w[2] for w in current).strip()))
-            current.clear()
-
-    for start, end, text in words:
-        if current:
-            length = sum(len(w[2]) + 1 for w in current) + len(text)
-            gap = start - current[-1][1]
-            if length > max_chars or gap > PAUSE_SPLIT_S or end - current[0][0] > MAX_CUE_S:
-                flush()
-        current.append((start, end, text))
-        if text.rstrip().endswith((".", "!", "?", "。", "！", "？")):
-            flush()
-    flush()
-    # Give very short cues time to be read, without overlapping the next one.
-    out = []
-    for i, cue in enumerate(cues):
-        end = max(cue.end_s, cue.start_s + MIN_CUE_S)
-        if i + 1 < len(cues):
-            end = min(end, cues[i + 1].start_s)
-        out.append(Cue(cue.start_s, end, cue.text))
-    return out
-
-
-def _srt_time(t: float) -> str:
-    ms = int(round(t * 1000))
-    h, ms = divmod(ms, 3_600_000)
-    m, ms = divmod(ms, 60_000)
-    s, ms = divmod(ms, 1000)
-    return f"{h:02d}:{m:02d}:{s:02d},{ms:03d}"
-
-
-def write_srt(cues: list[Cue], path: str | Path) -> Path:
-    path = Path(path)
-    lines = []
-    for i, cue in enumerate(cues, 1):
-        lines += [str(i), f"{_srt_time(cue.start_s)} --> {_srt_time(cue.end_s)}", cue.text, ""]
-    path.write_text("\n".join(lines), encoding="utf-8")
-    return path
 
 
 def find_font() -> str | None:

@@ -9,14 +9,3 @@ import pytest
 from capture.models import MODEL_DIR_ENV
 
 
-@pytest.fixture(scope="session", autouse=True)
-def model_dir(test_data) -> Path:
-    """Point the model manager at ../shared/data/models (as CI does)."""
-    folder = test_data.path("models/face_landmarker.task").parent
-    previous = os.environ.get(MODEL_DIR_ENV)
-    os.environ[MODEL_DIR_ENV] = str(folder)
-    yield folder
-    if previous is None:
-        os.environ.pop(MODEL_DIR_ENV, None)
-    else:
-        os.environ[MODEL_DIR_ENV] = previous

@@ -156,3 +156,79 @@ def test_closed_tracker_refuses_work(test_data):
     t.close()  # idempotent
     with pytest.raises(TrackerModeError, match="closed"):
         t.detect(photo(test_data, "faces/obama-240p.jpg"))
+
+
+# iBUG-68 index -> MediaPipe face mesh index for points both schemes define the same way:
+# eye corners, nose tip, mouth corners, chin.
+IBUG_TO_MEDIAPIPE = {36: 33, 39: 133, 42: 362, 45: 263, 30: 1, 48: 61, 54: 291, 8: 152}
+NME_TOL = 0.10  # mean error / inter-ocular distance; observed 0.018-0.063 on these faces
+MIN_FACE_PX = 60  # MediaPipe's short-range detector misses faces under ~50 px (see MANIFEST)
+
+
+def test_landmarks_agree_with_dlib_ground_truth(tracker, test_data):
+    import xml.etree.ElementTree as ET
+
+    checked = 0
+    for xml_name in ("testing", "training"):
+        root = ET.parse(test_data / f"expected/dlib/{xml_name}_with_face_landmarks.xml").getroot()
+        for image in root.iter("image"):
+            path = test_data.root / "faces" / f"dlib_{image.get('file')}"
+            boxes = [b for b in image.iter("box") if int(b.get("width")) >= MIN_FACE_PX]
+            if not boxes or not path.exists():
+                continue
+            frame = photo(test_data, f"faces/dlib_{image.get('file')}")
+            faces = tracker.detect(frame).faces
+            for box in boxes:
+                parts = {int(p.get("name")): (float(p.get("x")), float(p.get("y")))
+                         for p in box.iter("part")}
+                truth = np.array([parts[k] for k in IBUG_TO_MEDIAPIPE])
+                iod = np.linalg.norm(np.subtract(parts[36], parts[45]))
+                errors = [np.linalg.norm(f.landmarks[list(IBUG_TO_MEDIAPIPE.values()), :2]
+                                         * np.array(frame.size) - truth, axis=1).mean() / iod
+                          for f in faces]
+                assert min(errors) < NME_TOL, (image.get("file"), box.attrib)
+                checked += 1
+    assert checked == 10  # every annotated face of >= 60 px in the four images that have them
+
+
+def test_fast_c_struct_path_equals_the_public_api_path(test_data):
+    """fast_results.py reads MediaPipe's C result directly; it must give exactly what the public
+    Python API gives, in IMAGE mode (several faces) and VIDEO mode (tracking across frames)."""
+    from capture.sources import VideoSource
+
+    fast, public = FaceTracker(FaceTrackerOptions(num_faces=4)), \
+        FaceTracker(FaceTrackerOptions(num_faces=4))
+    assert fast.fast_path
+    public.fast_path = False
+    with fast, public:
+        frame = photo(test_data, "faces/dlib_2008_001322.jpg")
+        pairs = [(fast.detect(frame), public.detect(frame))]
+    fast = FaceTracker(FaceTrackerOptions(running_mode=RunningMode.VIDEO))
+    public = FaceTracker(FaceTrackerOptions(running_mode=RunningMode.VIDEO))
+    public.fast_path = False
+    with fast, public, VideoSource(test_data / "video/talking_head_woman_d10.mp4") as video:
+        for _, frame in zip(range(15), video):
+            pairs.append((fast.detect_for_video(frame), public.detect_for_video(frame)))
+    assert len(pairs[0][0].faces) == 3
+    for a, b in pairs:
+        assert len(a.faces) == len(b.faces) and a.timestamp_s == b.timestamp_s
+        for fa, fb in zip(a.faces, b.faces):
+            np.testing.assert_array_equal(fa.landmarks, fb.landmarks)
+            np.testing.assert_array_equal(fa.blendshapes, fb.blendshapes)
+            np.testing.assert_array_equal(fa.head_matrix, fb.head_matrix)
+            assert not fa.landmarks.flags.writeable and not fa.blendshapes.flags.writeable
+
+
+@pytest.mark.parametrize("name", ["face_blendshapes_out.prototxt",
+                                  "portrait_expected_blendshapes.pbtxt"])
+def test_blendshape_enum_matches_mediapipes_expected_outputs(test_data, name):
+    """The Blendshape IntEnum / BLENDSHAPE_NAMES contract equals MediaPipe's own golden files."""
+    import re
+
+    text = (test_data / f"expected/mediapipe/{name}").read_text()
+    entries = re.findall(r"index: (\d+)\s+score: [-+0-9.eE]+\s+label: \"(\w+)\"", text)
+    assert len(entries) == NUM_BLENDSHAPES
+    for index, label in entries:
+        assert BLENDSHAPE_NAMES[int(index)] == label
+        if label != "_neutral":
+            assert Blendshape(int(index)).arkit_name == label

@@ -149,3 +149,36 @@ def test_default_blendshape_and_rotation_filters_follow_a_step_within_one_frame(
     rot(q1, 10 / fps)
     assert blend(np.full(1, 0.8), 11 / fps)[0] > 0.4
     assert math.degrees(quat_angle(rot(q1, 11 / fps), q0)) > 10.0
+
+
+def test_fast_quaternion_conversions_match_scipy():
+    from capture.smoothing import quat_to_rotation, rotation_to_quat
+
+    rng = np.random.default_rng(5)
+    rotations = [Rotation.random(random_state=int(rng.integers(1 << 31))) for _ in range(200)]
+    rotations += [Rotation.from_euler("xyz", e, degrees=True)
+                  for e in ([180, 0, 0], [0, 180, 0], [0, 0, 180], [0, 0, 0], [179.9, 0.1, 0])]
+    for rot in rotations:
+        q = rotation_to_quat(rot.as_matrix())
+        assert 1 - abs(np.dot(q, rot.as_quat())) < 1e-12
+        np.testing.assert_allclose(quat_to_rotation(rot.as_quat()), rot.as_matrix(), atol=1e-12)
+
+
+def test_each_face_keeps_its_own_filters_when_the_order_swaps(test_data):
+    from capture.smoothing import TrackingSmoother
+    from capture.trackers import FaceTracker, FaceTrackerOptions
+    from capture.types import Tracking
+
+    frame = Frame(read_image(test_data / "faces/two_people.jpg"), 0.0, 0)
+    with FaceTracker(FaceTrackerOptions(num_faces=2)) as tracker:
+        a, b = tracker.detect(frame).faces
+    smoother = TrackingSmoother()
+    for i in range(20):
+        t = i / FPS
+        faces = (a, b) if i % 2 == 0 else (b, a)  # similar sizes: the order flips
+        faces = tuple(type(f)(f.landmarks, f.blendshapes, f.head_matrix, t) for f in faces)
+        out = smoother(Tracking(timestamp_s=t, faces=faces))
+        for given, smoothed in zip(faces, out.faces):
+            # never pulled toward the other person's face
+            assert np.abs(smoothed.landmarks - given.landmarks).max() < 1e-4
+    assert len(smoother(Tracking(timestamp_s=1.0, faces=(a,))).faces) == 1

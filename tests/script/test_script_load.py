@@ -229,3 +229,13 @@ def test_errors_are_asset_errors_and_missing_script(tmp_path) -> None:
         load_script(tmp_path / "nope.yaml")
     with pytest.raises(ScriptError, match="the script must be a mapping"):
         parse_script("- just\n- a list\n", tmp_path / "x.yaml", LANGS)
+
+
+def test_sizes_types_and_empty_beats(tmp_path) -> None:
+    script = load_script(write(tmp_path, "output: {size: [640, 360.0], fps: 25}\nbeats: [say: hi]\n", "ok.yaml"),
+                         languages=LANGS)
+    assert (script.output.width, script.output.height) == (640, 360) and isinstance(script.output.height, int)
+    assert any(":1: beats: must be an array, got NoneType None" in e for e in errors_of(tmp_path, "beats:\n"))
+    assert any("beats: the script needs at least one beat" in e for e in errors_of(tmp_path, "beats: []\n"))
+    assert any("output.size: size must be [width, height]" in e
+               for e in errors_of(tmp_path, "output: {size: [1280]}\nbeats: [say: hi]\n"))

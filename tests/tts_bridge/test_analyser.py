@@ -100,3 +100,54 @@ def test_silence_rests_and_track_from_analysis(test_data) -> None:
     w = track.frames(30)
     assert np.allclose(w.sum(axis=1), 1.0, atol=1e-4)
     assert (w[:, [Viseme.aa, Viseme.E, Viseme.ih, Viseme.oh, Viseme.ou]].sum(axis=1) > 0.5).any()
+
+
+ROUND = (Viseme.ou, Viseme.oh)
+VOWELS = (Viseme.ou, Viseme.oh, Viseme.aa, Viseme.E, Viseme.ih)
+
+
+@pytest.mark.parametrize("name", ["welcome", "pizzas"])
+def test_rounded_shapes_agree_with_rhubarb(test_data, name: str) -> None:
+    """Where Rhubarb shows rounded lips (E, F) our vowel shape is rounder than where it shows an open
+    mouth (C, D)."""
+    audio, rate = load_audio(test_data / f"audio/rhubarb_{name}.ogg")
+    cues = json.loads((test_data / f"expected/rhubarb/{name}.json").read_text())["mouthCues"]
+    frames = analyse(audio, rate)
+    labels = np.full(len(frames), "X")
+    for c in cues:
+        labels[(frames.times_s >= c["start"]) & (frames.times_s < c["end"])] = c["value"]
+    w = frames.viseme_weights()
+    roundness = w[:, list(ROUND)].sum(axis=1) / (w[:, list(VOWELS)].sum(axis=1) + 1e-6)
+    speaking = frames.openness > CLOSED_BELOW
+    rounded = roundness[np.isin(labels, ["E", "F"]) & speaking].mean()
+    open_ = roundness[np.isin(labels, ["C", "D"]) & speaking].mean()
+    print(f"rhubarb {name}: roundness on E/F frames {rounded:.2f}, on C/D frames {open_:.2f}")
+    assert rounded > open_ + 0.1
+
+
+def test_vowel_shape_on_held_out_voices() -> None:
+    """Vowel classes from espeak-ng's own phoneme labels (voices not used to set the thresholds)."""
+    from tts_bridge.espeak import EspeakBackend
+    from tts_bridge.types import VoiceOptions
+    from tts_bridge.viseme_table import espeak_viseme
+
+    groups = {Viseme.ou: "round", Viseme.oh: "round", Viseme.aa: "open", Viseme.E: "open", Viseme.ih: "spread"}
+    cases = [("en-us+m3", "We see three green trees. Who knew you two would choose blue shoes? Father calls all "
+                          "the dogs. Ten red pens fell. I bought a hot pot of coffee."),
+             ("de", "Die Kinder sehen viele Bienen. Der Mann hat einen Hut. Guten Tag.")]
+    hits = total = 0
+    for voice, text in cases:
+        speech = EspeakBackend().synthesize(text, VoiceOptions(voice=voice))
+        frames = analyse(speech.audio, speech.sample_rate)
+        w = frames.viseme_weights()
+        for p in speech.phonemes:
+            v = espeak_viseme(p.symbol)
+            if v in groups and p.end_s - p.start_s >= 0.06:
+                m = (frames.times_s >= p.start_s + 0.02) & (frames.times_s <= p.end_s - 0.02)
+                if m.any():
+                    mean = w[m].mean(axis=0)
+                    best = max(VOWELS, key=lambda x: mean[x])
+                    hits += groups[best] == groups[v]
+                    total += 1
+    print(f"vowel group (round/open/spread) accuracy on held-out voices: {hits}/{total}")
+    assert total >= 30 and hits / total > 0.55  # chance is about 1/3

@@ -1,0 +1,41 @@
+"""`vivid script check` and `vivid script schema` exit codes and output."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import cli
+
+DEMO = Path(__file__).resolve().parents[2] / "render" / "script" / "examples" / "demo.yaml"
+
+
+def _run(argv: list[str]) -> int:
+    return cli.main(argv)
+
+
+def test_check_ok_and_bad_scripts(tmp_path, capsys) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("beats:\n  - gesture: wavee\n")
+    assert _run(["script", "check", str(DEMO)]) == 0
+    assert _run(["script", "check", str(DEMO), str(bad)]) == 1
+    captured = capsys.readouterr()
+    assert "ok: " in captured.out and "demo.yaml: 22 beats, 1280x720 @ 30 fps" in captured.out
+    assert f"{bad}:2: beats[0].gesture: unknown gesture 'wavee'" in captured.err
+
+
+def test_check_plan_prints_beat_times(capsys) -> None:
+    assert _run(["script", "check", "--plan", str(DEMO)]) == 0
+    out = capsys.readouterr().out
+    assert "say        Hi! I'm your Vivid Studio presenter." in out
+    assert out.count("\n") >= 23
+
+
+def test_schema_is_json(capsys) -> None:
+    assert _run(["script", "schema"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    assert schema["required"] == ["beats"] and "gesture" in schema["properties"]["beats"]["items"]["properties"]
+
+
+def test_script_group_has_check_schema_and_render() -> None:
+    args = cli.build_parser().parse_args(["script", "render", "a.yaml", "b.yaml", "-o", "out"])
+    assert args.scripts == ["a.yaml", "b.yaml"] and args.func.__name__ == "cmd_script_render"

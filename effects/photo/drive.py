@@ -29,6 +29,9 @@ BLINK_FULL_RISE = 0.45
 JAW_GAIN = 1.0  # driver jawOpen rise -> our jaw weight (weight 1 re-tracks to ~0.3-0.55 jawOpen)
 SMILE_GAIN = 1.4
 BROW_GAIN = 1.5
+# Eye-look blendshapes -> gaze: MediaPipe reads ~0.25-0.4 for our gaze +-1 (checked by
+# re-tracking rendered frames), so a driver's change of 0.4 maps to the full range.
+GAZE_GAIN = 2.5
 MAX_ANGLE_DEG = 25.0  # larger turns would show what the photo cannot (the far side of the head)
 
 
@@ -45,6 +48,8 @@ class DriverCurves:
     smile: np.ndarray
     jaw: np.ndarray
     brows: np.ndarray
+    gaze_x: np.ndarray
+    gaze_y: np.ndarray
     # raw driver signals, for checking the transfer
     jaw_open: np.ndarray
     head_yaw: np.ndarray
@@ -96,12 +101,21 @@ def track_driver(path: str | Path, model: str = "face_landmarker.task") -> Drive
     smile = (rise(Blendshape.MOUTH_SMILE_LEFT) + rise(Blendshape.MOUTH_SMILE_RIGHT)) / 2
     brows = np.maximum(rise(Blendshape.BROW_INNER_UP),
                        (rise(Blendshape.BROW_OUTER_UP_LEFT) + rise(Blendshape.BROW_OUTER_UP_RIGHT)) / 2)
+    def signed(plus: list[Blendshape], minus: list[Blendshape]) -> np.ndarray:
+        value = sum(smooth(blend[:, i]) for i in plus) / len(plus) - sum(smooth(blend[:, i]) for i in minus) / len(minus)
+        return np.clip(GAZE_GAIN * (value - value[0]), -1.0, 1.0)
+
+    # looking toward the image's right: the person's left eye looks out, the right eye in
+    gaze_x = signed([Blendshape.EYE_LOOK_OUT_LEFT, Blendshape.EYE_LOOK_IN_RIGHT],
+                    [Blendshape.EYE_LOOK_IN_LEFT, Blendshape.EYE_LOOK_OUT_RIGHT])
+    gaze_y = signed([Blendshape.EYE_LOOK_DOWN_LEFT, Blendshape.EYE_LOOK_DOWN_RIGHT],
+                    [Blendshape.EYE_LOOK_UP_LEFT, Blendshape.EYE_LOOK_UP_RIGHT])
     return DriverCurves(
         times=times_a, pitch=angles[:, 0], yaw=angles[:, 1], roll=angles[:, 2],
         blink_left=np.clip(rise(Blendshape.EYE_BLINK_LEFT, BLINK_FULL_RISE), 0, 1),
         blink_right=np.clip(rise(Blendshape.EYE_BLINK_RIGHT, BLINK_FULL_RISE), 0, 1),
         smile=np.clip(SMILE_GAIN * smile, 0, 1), jaw=np.clip(JAW_GAIN * rise(Blendshape.JAW_OPEN), 0, 1.2),
-        brows=np.clip(BROW_GAIN * brows, 0, 1),
+        brows=np.clip(BROW_GAIN * brows, 0, 1), gaze_x=gaze_x, gaze_y=gaze_y,
         jaw_open=blend[:, Blendshape.JAW_OPEN].astype(np.float32),
         head_yaw=np.array([head_angles(m, mats[0])[1] for m in mats], np.float32))
 
@@ -116,5 +130,6 @@ class DrivenMotion(MotionTrack):
     def at(self, t: float) -> MotionState:
         c = self.curves
         values = [float(np.interp(t, c.times, a)) for a in
-                  (c.pitch, c.yaw, c.roll, c.blink_left, c.blink_right, c.smile, c.jaw, c.brows)]
+                  (c.pitch, c.yaw, c.roll, c.blink_left, c.blink_right, c.smile, c.jaw, c.brows,
+                   c.gaze_x, c.gaze_y)]
         return MotionState(*values)

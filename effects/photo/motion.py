@@ -19,7 +19,7 @@ from effects.photo.errors import PhotoError
 class MotionState:
     """What one face does at one instant. Angles in degrees (pitch: positive nods the chin down,
     yaw: positive turns toward the image's right, roll: positive tilts clockwise in the image);
-    expression weights in [0, 1] (jaw may reach 1.2 for a wide open mouth)."""
+    expression weights in [0, 1] (jaw may reach 1.2 for a wide open mouth), gaze in [-1, 1]."""
 
     pitch_deg: float = 0.0
     yaw_deg: float = 0.0
@@ -29,6 +29,8 @@ class MotionState:
     smile: float = 0.0
     jaw: float = 0.0
     brows: float = 0.0
+    gaze_x: float = 0.0  # -1..1: the eyes look toward the image's left .. right
+    gaze_y: float = 0.0  # -1..1: up .. down
 
     def plus(self, other: "MotionState") -> "MotionState":
         return MotionState(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(self)))
@@ -37,7 +39,8 @@ class MotionState:
         """Expression weights limited to their ranges (angles untouched)."""
         return MotionState(self.pitch_deg, self.yaw_deg, self.roll_deg,
                            _clip(self.blink_left, 0, 1), _clip(self.blink_right, 0, 1),
-                           _clip(self.smile, 0, 1), _clip(self.jaw, 0, 1.2), _clip(self.brows, 0, 1))
+                           _clip(self.smile, 0, 1), _clip(self.jaw, 0, 1.2), _clip(self.brows, 0, 1),
+                           _clip(self.gaze_x, -1, 1), _clip(self.gaze_y, -1, 1))
 
     @property
     def is_neutral(self) -> bool:
@@ -138,7 +141,10 @@ def _look_around(t: float) -> MotionState:
     yaw = LOOK_DEG * (hold(t, 0.2, 0.6, 0.5, 0.6) - hold(t, 1.9, 0.6, 0.5, 0.6))
     pitch = -4.0 * bump(t, 0.2, 3.2)
     blink = blink_curve(t, 1.55)
-    return MotionState(yaw_deg=yaw, pitch_deg=pitch, blink_left=blink, blink_right=blink)
+    # the eyes lead the head by ~0.1 s and turn faster (a saccade, then the head follows)
+    gaze = 0.8 * (hold(t, 0.1, 0.25, 0.75, 0.35) - hold(t, 1.8, 0.25, 0.75, 0.35))
+    return MotionState(yaw_deg=yaw, pitch_deg=pitch, blink_left=blink, blink_right=blink,
+                       gaze_x=gaze, gaze_y=-0.2 * abs(gaze))
 
 
 def _raise_brows(t: float) -> MotionState:
@@ -195,7 +201,7 @@ PRESETS: dict[str, Preset] = {p.name: p for p in (
     Preset("shake", 2.0, _shake, "shake the head (no)"),
     Preset("tilt", 2.2, _tilt, "tilt the head to one side and back"),
     Preset("smile", 2.4, _smile, "smile and relax"),
-    Preset("look_around", 3.6, _look_around, "look left, then right"),
+    Preset("look_around", 3.6, _look_around, "look left, then right (eyes lead the head)"),
     Preset("raise_brows", 1.9, _raise_brows, "raise the eyebrows"),
     Preset("talk", TALK_S, _talk, "random speech-like mouth movement"),
     Preset("idle", IDLE_PERIOD_S, _idle, "subtle breathing sway, blinks and smile (loopable)"),

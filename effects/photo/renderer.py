@@ -22,6 +22,10 @@ TEETH_HEIGHT = 0.11
 # parted mouth keeps the photo's own lips.
 MOUTH_FULL_AT = 0.06
 
+# The iris moves at most this much of the eye's width at gaze +-1 (eyes turn ~+-30 degrees
+# before the head follows; the iris then travels about a fifth of the eye opening).
+GAZE_SHIFT = 0.17
+
 _EYE_STRIP = L.strip_triangles(L.RIGHT_EYE_UPPER, L.RIGHT_EYE_LOWER).ravel()
 _MOUTH_STRIP = L.strip_triangles(L.LIPS_INNER_UPPER, L.LIPS_INNER_LOWER).ravel()
 _EYES = ((L.RIGHT_EYE_UPPER, L.RIGHT_EYE_LOWER), (L.LEFT_EYE_UPPER, L.LEFT_EYE_LOWER))
@@ -81,9 +85,9 @@ class PhotoRenderer:
         n_eye = len(_EYE_STRIP)
         n_mouth = len(_MOUTH_STRIP)
         faces = max(len(mesh.rigs), 1)
-        self.eye_vbo = ctx.buffer(reserve=faces * 2 * n_eye * 10 * 4)
-        self.eye_vao = ctx.vertex_array(self.eyelid, [(self.eye_vbo, "3f 2f 1f 2f 2f", "in_pos", "in_uv", "in_v",
-                                                       "in_lid_uv", "in_lid_step")])
+        self.eye_vbo = ctx.buffer(reserve=faces * 2 * n_eye * 11 * 4)
+        self.eye_vao = ctx.vertex_array(self.eyelid, [(self.eye_vbo, "3f 2f 1f 1f 2f 2f", "in_pos", "in_uv", "in_v",
+                                                       "in_along", "in_lid_uv", "in_lid_step")])
         self.mouth_vbo = ctx.buffer(reserve=faces * n_mouth * 5 * 4)
         self.mouth_vao = ctx.vertex_array(self.mouth, [(self.mouth_vbo, "3f 2f", "in_pos", "in_param")])
         self._released = False
@@ -129,16 +133,21 @@ class PhotoRenderer:
             rig = self.mesh.rigs[k]
             for (upper, lower), closure, lid in zip(_EYES, (state.blink_right, state.blink_left),
                                                     (self.colours[k].lid_right, self.colours[k].lid_left)):
-                if closure <= 1e-4:
+                if closure <= 1e-4 and abs(state.gaze_x) <= 1e-4 and abs(state.gaze_y) <= 1e-4:
                     continue
                 ids = np.array(upper + lower)[_EYE_STRIP]
-                _, across = _strip_params(len(upper))
+                along, across = _strip_params(len(upper))
+                corners = self.mesh.uv[rig.offset + np.array([upper[0], upper[-1]])]
+                eye_w = float(np.linalg.norm(corners[1] - corners[0]))
+                gaze = (state.gaze_x * GAZE_SHIFT * eye_w,
+                        state.gaze_y * GAZE_SHIFT * eye_w * self.size[0] / self.size[1])
                 uv_up = self.mesh.uv[rig.offset + np.array(upper + upper)]
                 uv_low = self.mesh.uv[rig.offset + np.array(lower + lower)]
                 verts = np.concatenate([pts[ids], self.mesh.uv[rig.offset + ids],
-                                        across[_EYE_STRIP][:, None], uv_up[_EYE_STRIP],
+                                        across[_EYE_STRIP][:, None], along[_EYE_STRIP][:, None],
+                                        uv_up[_EYE_STRIP],
                                         (uv_low - uv_up)[_EYE_STRIP]], axis=1)
-                jobs.append((closure, lid, first, len(verts)))
+                jobs.append((closure, lid, gaze, first, len(verts)))
                 data.append(verts)
                 first += len(verts)
         if not jobs:
@@ -147,8 +156,9 @@ class PhotoRenderer:
         ctx = self.rc.ctx
         ctx.enable(moderngl.BLEND)
         ctx.blend_func = moderngl.ONE, moderngl.ONE_MINUS_SRC_ALPHA
-        for closure, lid, first, count in jobs:
+        for closure, lid, gaze, first, count in jobs:
             set_uniform(self.eyelid, "u_closure", float(closure))
+            set_uniform(self.eyelid, "u_gaze_uv", gaze)
             set_uniform(self.eyelid, "u_lid", lid)
             set_uniform(self.eyelid, "u_lash", tuple(c * LASH_DARKNESS for c in lid))
             self.eye_vao.render(moderngl.TRIANGLES, vertices=count, first=first)

@@ -83,3 +83,15 @@ def test_shake_and_tilt_turn_the_head(obama, rc, retracker):
     roll = np.array([head_angles(f.head_matrix, tilt[0].head_matrix)[2] for f in tilt])
     assert yaw.max() > 5.0 and yaw.min() < -5.0
     assert np.abs(roll).max() > 6.0
+
+
+def test_gaze_moves_the_irises(biden, rc, retracker):
+    """gaze_x +1 looks toward the image's right: MediaPipe sees the person's left eye look out
+    and the right eye look in (and the opposite for -1)."""
+    from capture.types import Blendshape as B
+    from effects.photo import MotionState
+    with PhotoAnimator(biden, rc=rc) as animator:
+        looks = {g: retrack(retracker, animator.render(MotionState(gaze_x=g))).blendshapes for g in (-1.0, 1.0)}
+    toward_right = lambda b: b[B.EYE_LOOK_OUT_LEFT] + b[B.EYE_LOOK_IN_RIGHT] - b[B.EYE_LOOK_IN_LEFT] - b[B.EYE_LOOK_OUT_RIGHT]  # noqa: E731
+    assert toward_right(looks[1.0]) > 0.25
+    assert toward_right(looks[-1.0]) < -0.25

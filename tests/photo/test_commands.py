@@ -102,3 +102,13 @@ def test_animate_errors_name_the_fix(small_photo, tmp_path, model_dir, argv, mes
 def test_animate_rejects_unknown_output_type(small_photo, tmp_path):
     with pytest.raises(PhotoError, match="unsupported output extension '.avi'"):
         run("photo", "animate", str(small_photo), "-o", str(tmp_path / "x.avi"))
+
+
+def test_animate_drive_and_restore(small_photo, tmp_path, model_dir, test_data):
+    out = tmp_path / "driven.mp4"
+    driver = test_data / "video/talking_head_man_d12.mp4"
+    assert run("photo", "animate", str(small_photo), "--drive", str(driver), "--restore",
+               "--fps", "10", "-o", str(out)) == 0
+    frames, has_audio, duration = read_video(out)
+    assert len(frames) == round(182 / 25.0 * 10) + 1 and not has_audio
+    assert min(psnr(f, frames[0]) for f in frames) < 30.0

@@ -24,6 +24,7 @@ def _registrars() -> list[tuple[str | None, Registrar]]:
     Imported here, not at module top, so `vivid --help` stays fast."""
     from assets.avatar_gen.commands import register as register_avatar_builder
     from avatar.commands import register_avatar_commands
+    from avatar.driving.commands import register_drive_command
     from capture.commands import register as register_capture
     from render.commands import register_avatar_render
     from render.script.commands import register_script_check
@@ -39,6 +40,7 @@ def _registrars() -> list[tuple[str | None, Registrar]]:
         ("script", register_script_render),
         ("avatar", register_avatar_render),
         ("avatar", register_avatar_commands),
+        ("avatar", register_drive_command),
     ]
 
 

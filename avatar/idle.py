@@ -11,7 +11,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from avatar.posing import Pose
-from avatar.quaternions import quat_from_euler_deg
 
 
 @dataclass(frozen=True)
@@ -31,6 +30,16 @@ class IdleOptions:
     eye_saccade_deg: float = 7.0
     seed: int = 7
     horizon_s: float = 3600.0  # blink / saccade schedule is drawn for this long, then repeats
+
+
+def quat_from_euler_deg(x: float, y: float, z: float) -> np.ndarray:
+    """Same convention as avatar.quaternions.quat_from_euler_deg (X, then Y, then Z), in plain
+    math: idle runs every frame and numpy's per-call overhead dominated its cost."""
+    hx, hy, hz = math.radians(x) / 2, math.radians(y) / 2, math.radians(z) / 2
+    sx, cx, sy, cy, sz, cz = math.sin(hx), math.cos(hx), math.sin(hy), math.cos(hy), math.sin(hz), math.cos(hz)
+    # q = qz * qy * qx
+    return np.array([cz * cy * sx - sz * sy * cx, cz * sy * cx + sz * cy * sx,
+                     sz * cy * cx - cz * sy * sx, cz * cy * cx + sz * sy * sx], np.float32)
 
 
 def _smooth_noise(t: float, periods: tuple[float, ...], phase: float) -> float:

@@ -58,9 +58,35 @@ def _stage_options(args: argparse.Namespace) -> StageOptions:
                         style=ShadingStyle(args.style), samples=args.msaa)
 
 
+def _render_vrm(doc, args: argparse.Namespace, pose: Pose):
+    """VRM files go through the humanoid rig: VRM 0.x is turned to face +Z, bone rotations use the
+    normalized (T-pose, identity rest) convention, and expressions resolve through the VRM binds."""
+    from avatar.driving.avatar_model import avatar_from_document
+    from avatar.driving.view import DriveShot, DriveView
+    from avatar.posing import PosedFrame
+
+    avatar = avatar_from_document(doc, Path(args.avatar))
+    expressions = {n: w for n, w in pose.morphs.items() if n in avatar.binding.names()}
+    unknown = sorted(set(pose.morphs) - set(expressions))
+    if unknown:
+        raise AssetError(f"{args.avatar}: no expression named {', '.join(unknown)}; this avatar has: "
+                         f"{', '.join(avatar.binding.names()) or 'none'}")
+    with DriveView(avatar, _stage_options(args), DriveShot(args.shot)) as view:
+        if args.yaw:
+            view.stage.scene.camera = view.stage.shot_camera(Shot(args.shot), yaw_deg=args.yaw)
+        world = avatar.rig.pose_world(Pose(rotations=pose.rotations)).astype("float32")
+        weights = avatar.binding.node_weights(expressions) if expressions else avatar.binding.base
+        return view.stage.render_posed(PosedFrame(world, weights))
+
+
 def cmd_avatar_render(args: argparse.Namespace) -> int:
     doc = load_avatar_document(args.avatar)
     pose = pose_from_args(args)
+    if Path(args.avatar).suffix.lower() == ".vrm" and args.time is None and args.animation is None:
+        image = _render_vrm(doc, args, pose)
+        write_png(args.output, image)
+        print(f"wrote {args.output} ({image.shape[1]}x{image.shape[0]})")
+        return 0
     with AvatarStage(doc, _stage_options(args)) as stage:
         unknown = [m for m in pose.morphs if m not in stage.poser.morph_names]
         if unknown:

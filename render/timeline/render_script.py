@@ -10,7 +10,9 @@ from pathlib import Path
 import numpy as np
 
 from assets.errors import AssetError
+from avatar.driving.view import DriveShot, DriveView
 from avatar.loading import load_avatar_document
+from avatar.posing import Pose, PosedFrame
 from render.background import BackgroundPass
 from render.camera import Camera
 from render.materials import ShadingStyle
@@ -73,6 +75,21 @@ class _Progress:
         sys.stderr.flush()
 
 
+def _vrm_avatar(doc, script: Script):
+    """VRM avatars go through the humanoid rig (VRM 0.x turned to face +Z, expressions through
+    their binds); other files are posed by node names."""
+    from avatar.driving.avatar_model import avatar_from_document, is_vrm
+
+    return avatar_from_document(doc, script.avatar.path) if script.avatar.path and is_vrm(doc) else None
+
+
+def _vrm_posed(avatar, pose) -> PosedFrame:
+    names = set(avatar.binding.names())
+    expressions = {name: weight for name, weight in pose.morphs.items() if name in names}
+    world = avatar.rig.pose_world(Pose(rotations=pose.rotations, root_offset=pose.root_offset))
+    return PosedFrame(world.astype(np.float32), avatar.binding.node_weights(expressions))
+
+
 def output_path_check(script: Script, output: Path, options: RenderOptions) -> None:
     suffix = output.suffix.lower()
     if options.transparent and suffix not in (".mov", ".webm"):
@@ -102,7 +119,8 @@ def render_script(script: Script | str | Path, output: str | Path, options: Rend
     cues = list(timeline.cues) if options.burn_subtitles else []
     burner = SubtitleBurner(cues, out.width, out.height) if cues else None
     progress = _Progress(frames, output.name, options.progress)
-    with AvatarStage(doc, stage_options) as stage:
+    drivable = _vrm_avatar(doc, script)
+    with (DriveView(drivable, stage_options, DriveShot.MEDIUM).stage if drivable else AvatarStage(doc, stage_options)) as stage:
         if script.background.kind is not BackgroundKind.COLOR and not options.transparent:
             stage.scene.passes.insert(0, BackgroundPass(stage.rc, script.background.path, script.background.kind.value))
         shots = {shot.value: stage.shot_camera(shot) for shot in Shot}
@@ -116,7 +134,8 @@ def render_script(script: Script | str | Path, output: str | Path, options: Rend
                 stage.scene.camera = _lerp_camera(shots[shot.a], shots[shot.b], shot.mix)
                 playing = performance.animations_at(t)
                 anim = stage.poser.sample(animations[playing[0][0]], playing[0][1], loop=False) if playing else None
-                posed = stage.poser.apply(performance.pose_at(t), anim)
+                pose = performance.pose_at(t)
+                posed = _vrm_posed(drivable, pose) if drivable else stage.poser.apply(pose, anim)
                 image = stage.render_posed(posed, time_s=t,
                                            alpha=AlphaOutput.STRAIGHT if options.transparent else AlphaOutput.PREMULTIPLIED)
                 if burner is not None:

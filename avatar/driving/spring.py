@@ -1,0 +1,320 @@
+"""Spring bones (hair, skirts, ears) simulated at a fixed rate, independent of the frame rate.
+
+The algorithm is the VRM 1.0 spring bone (VRMC_springBone): each joint's tail is a Verlet point
+pulled back toward the bone's posed direction (stiffness), pulled by gravity, slowed by drag, kept
+at the bone's rest length and pushed out of sphere/capsule colliders (radius + hit radius); the
+joint then rotates to point at its tail. Differences from per-frame implementations:
+
+- physics runs at `SpringOptions.rate_hz` (60 Hz) substeps; the skeleton pose between two frames
+  is interpolated for each substep, and the shown tails are interpolated between the last two
+  substeps (one substep of latency), so 30 fps and 144 fps give the same motion;
+- positions live in the spring's center space (the node `Spring.center`, or world), so moving the
+  whole avatar with its center does not shake the hair;
+- joints are processed in batches (all chains' first joints, then all second joints, ...) with
+  numpy, so the cost grows with chain length, not with the number of joints.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from avatar.driving.qmath import qmatrix
+from avatar.driving.rig import HumanoidRig
+from avatar.vrm.types import ColliderShape, SpringBones
+
+MAX_SUBSTEPS = 12  # after a stall longer than 12/60 s the missing time is dropped, not simulated
+_MIN_LENGTH_M = 1e-6
+
+
+@dataclass(frozen=True)
+class SpringOptions:
+    """rate_hz: physics substep rate (60 Hz: UniVRM and three-vrm tune their parameters per
+    60 fps frame). enabled: False leaves every spring joint at its posed rest rotation."""
+
+    rate_hz: float = 60.0
+    enabled: bool = True
+
+
+def _from_to(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """(k, 3) unit a, (k, 3) any b -> (k, 3, 3) shortest-arc rotations taking a onto b."""
+    b = b / np.maximum(np.linalg.norm(b, axis=1, keepdims=True), 1e-12)
+    v = np.stack([a[:, 1] * b[:, 2] - a[:, 2] * b[:, 1], a[:, 2] * b[:, 0] - a[:, 0] * b[:, 2],
+                  a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0]], axis=1)
+    c = np.einsum("ij,ij->i", a, b)
+    k = np.zeros((len(a), 3, 3))
+    k[:, 0, 1], k[:, 0, 2], k[:, 1, 2] = -v[:, 2], v[:, 1], -v[:, 0]
+    k[:, 1, 0], k[:, 2, 0], k[:, 2, 1] = v[:, 2], -v[:, 1], v[:, 0]
+    return np.eye(3)[None] + k + (k @ k) / np.maximum(1.0 + c, 1e-6)[:, None, None]
+
+
+def _unit_rot(m: np.ndarray) -> np.ndarray:
+    r = m[..., :3, :3]
+    return r / np.linalg.norm(r, axis=-2, keepdims=True)
+
+
+def _xform(m: np.ndarray, p: np.ndarray) -> np.ndarray:
+    return (m[:, :3, :3] @ p[:, :, None])[:, :, 0] + m[:, :3, 3]
+
+
+class SpringBoneSimulator:
+    """Call `update(time_s, world)` once per frame with the posed world matrices (root transform
+    included, spring joints at their rest rotation); it returns world matrices with the spring
+    joints swung. Deterministic for a given sequence of (time, pose)."""
+
+    def __init__(self, rig: HumanoidRig, springs: SpringBones, options: SpringOptions = SpringOptions()) -> None:
+        self.rig = rig
+        self.springs = springs
+        self.options = options
+        self.dt = 1.0 / options.rate_hz
+        rest, rest_world = rig.rest, rig.rest_world
+        rows = []  # (node, parent node, depth in chain, axis, length, params, colliders, center)
+        for spring in springs.springs:
+            colliders = tuple(c for g in spring.collider_groups for c in springs.collider_groups[g].colliders)
+            depth = 0
+            for k, joint in enumerate(spring.joints):
+                node = joint.node
+                if k + 1 < len(spring.joints):
+                    tail_world = rest_world[spring.joints[k + 1].node][:3, 3]
+                    axis = (np.linalg.inv(rest_world[node]) @ np.append(tail_world, 1.0))[:3]
+                elif spring.virtual_tail is not None:
+                    axis = np.asarray(spring.virtual_tail, np.float64)
+                    tail_world = (rest_world[node] @ np.append(axis, 1.0))[:3]
+                else:
+                    continue  # VRM 1.0: the last joint is only the chain's tail
+                length = float(np.linalg.norm(tail_world - rest_world[node][:3, 3]))
+                if length < _MIN_LENGTH_M or np.linalg.norm(axis) < 1e-9:
+                    continue
+                rows.append((node, int(rig.parents[node]), depth, axis / np.linalg.norm(axis), length,
+                             joint, colliders, spring.center))
+                depth += 1
+        rows.sort(key=lambda r: r[2])  # batches by depth; order inside a batch is irrelevant
+        self.count = len(rows)
+        self.nodes = np.array([r[0] for r in rows], np.int64)
+        self._joint_index = {int(n): i for i, n in enumerate(self.nodes)}
+        self.depth = np.array([r[2] for r in rows], np.int64)
+        self.batches = [np.flatnonzero(self.depth == d) for d in range(int(self.depth.max(initial=-1)) + 1)]
+        self.axis = np.array([r[3] for r in rows]).reshape(-1, 3)
+        self.length = np.array([r[4] for r in rows])
+        self.stiffness = np.array([r[5].stiffness for r in rows])
+        self.drag = np.array([r[5].drag_force for r in rows])
+        self.gravity = np.array([np.asarray(r[5].gravity_dir, np.float64) * r[5].gravity_power for r in rows]).reshape(-1, 3)
+        self.hit_radius = np.array([r[5].hit_radius for r in rows])
+        self.local_rest = np.array([rig.rest.local_matrices()[r[0]] for r in rows], np.float64).reshape(-1, 4, 4)
+        self.rest_rot = np.array([qmatrix(rest.rotation[r[0]]) for r in rows]).reshape(-1, 3, 3)
+        self.scale = np.array([rest.scale[r[0]] for r in rows], np.float64).reshape(-1, 3)
+        # A joint's parent is another joint (index) or an input node (-1 - position in inputs).
+        parent_nodes = [r[1] for r in rows]
+        colliders = springs.colliders
+        needed = {p for p in parent_nodes if p not in self._joint_index and p >= 0}
+        needed |= {c.node for c in colliders}
+        needed |= {r[7] for r in rows if r[7] is not None}
+        self._input_nodes = sorted(needed)
+        where = {n: i for i, n in enumerate(self._input_nodes)}
+        self.parent_joint = np.array([self._joint_index.get(p, -1) for p in parent_nodes], np.int64)
+        self.parent_input = np.array([where.get(p, -1) for p in parent_nodes], np.int64)
+        self.center_input = np.array([where[r[7]] if r[7] is not None else -1 for r in rows], np.int64)
+        self._has_centers = bool((self.center_input >= 0).any())
+        self.collider_input = np.array([where[c.node] for c in colliders], np.int64)
+        self.collider_offset = np.array([c.offset for c in colliders], np.float64).reshape(-1, 3)
+        self.collider_tail = np.array([c.tail if c.shape is ColliderShape.CAPSULE and c.tail is not None
+                                       else c.offset for c in colliders], np.float64).reshape(-1, 3)
+        self.collider_radius = np.array([c.radius for c in colliders], np.float64)
+        self.collider_mask = np.zeros((self.count, len(colliders)), bool)
+        for i, r in enumerate(rows):
+            self.collider_mask[i, list(r[6])] = True
+        # Non-joint nodes below a joint follow it (their local transform is kept).
+        below: set[int] = set()
+        for level in rig.levels[1:]:
+            for n in level:
+                p = int(rig.parents[n])
+                if int(n) not in self._joint_index and (p in self._joint_index or p in below):
+                    below.add(int(n))
+        self._carried = [int(n) for level in rig.levels for n in level if int(n) in below]
+        self._parent_plan: dict[int, tuple] = {}
+        # Most rigs carry no scale: then a world matrix's 3x3 is already a rotation.
+        unit = np.allclose(np.linalg.norm(rest_world[:, :3, :3], axis=1), 1.0, atol=1e-4)
+        self._rot = (lambda m: m[..., :3, :3]) if unit else _unit_rot
+        self._tail = np.zeros((self.count, 3))
+        self._prev_tail = np.zeros((self.count, 3))
+        self._shown_prev = np.zeros((self.count, 3))
+        self._time: float | None = None
+        self._sim_time = 0.0
+        self._last_input = np.zeros((len(self._input_nodes), 4, 4))
+
+    # ------------------------------------------------------------------ helpers
+    def _parents(self, idx: np.ndarray, inputs: np.ndarray, joints_world: np.ndarray) -> np.ndarray:
+        key = id(idx)
+        plan = self._parent_plan.get(key)
+        if plan is None:
+            pj, pi = self.parent_joint[idx], self.parent_input[idx]
+            from_joint = pj >= 0
+            from_input = ~from_joint & (pi >= 0)
+            plan = (from_joint, pj[from_joint], from_input, pi[from_input], ~from_joint & ~from_input,
+                    bool(from_joint.all()), bool(from_input.all()))
+            self._parent_plan[key] = plan
+        from_joint, pj, from_input, pi, neither, all_joint, all_input = plan
+        if all_joint:
+            return joints_world[pj]
+        if all_input:
+            return inputs[pi]
+        out = np.empty((len(idx), 4, 4))
+        out[from_joint] = joints_world[pj]
+        out[from_input] = inputs[pi]
+        out[neither] = np.eye(4)
+        return out
+
+    def _centers(self, idx: np.ndarray, inputs: np.ndarray) -> np.ndarray:
+        ci = self.center_input[idx]
+        out = np.tile(np.eye(4), (len(idx), 1, 1))
+        out[ci >= 0] = inputs[ci[ci >= 0]]
+        return out
+
+    def _aimed(self, idx: np.ndarray, parent: np.ndarray, head: np.ndarray, tail_world: np.ndarray) -> np.ndarray:
+        """World matrices of joints `idx` rotated so their axis points at `tail_world`."""
+        local_dir = (np.swapaxes(self._rot(head), 1, 2) @ (tail_world - head[:, :3, 3])[:, :, None])[:, :, 0]
+        swing = _from_to(self.axis[idx], local_dir)
+        local = self.local_rest[idx].copy()
+        local[:, :3, :3] = (self.rest_rot[idx] @ swing) * self.scale[idx][:, None, :]
+        return parent @ local
+
+    def _collider_shapes(self, inputs: np.ndarray) -> tuple[np.ndarray, ...] | None:
+        """World (start, segment, |segment|^2, radius) of every collider for one substep."""
+        if not len(self.collider_radius):
+            return None
+        m = inputs[self.collider_input]
+        a = _xform(m, self.collider_offset)
+        ab = _xform(m, self.collider_tail) - a
+        radius = self.collider_radius * np.linalg.norm(m[:, :3, 0], axis=1)
+        return a, ab, np.maximum(np.einsum("ij,ij->i", ab, ab), 1e-12), radius
+
+    def _collide(self, idx: np.ndarray, points: np.ndarray, shapes: tuple[np.ndarray, ...] | None) -> np.ndarray:
+        if shapes is None:
+            return points
+        a, ab, denom, radius = shapes
+        ap = points[:, None, :] - a[None]  # (k, c, 3)
+        u = np.clip(np.einsum("kcj,cj->kc", ap, ab) / denom, 0.0, 1.0)
+        closest = a[None] + u[..., None] * ab[None]
+        d = points[:, None, :] - closest
+        dist = np.linalg.norm(d, axis=2)
+        reach = radius[None] + self.hit_radius[idx][:, None]
+        hit = self.collider_mask[idx] & (dist < reach) & (dist > 1e-9)
+        push = np.where(hit[..., None], d / np.maximum(dist, 1e-9)[..., None] * (reach - dist)[..., None], 0.0)
+        return points + push.sum(axis=1)
+
+    # ------------------------------------------------------------------ stepping
+    def _step(self, inputs: np.ndarray) -> None:
+        dt = self.dt
+        joints_world = np.zeros((self.count, 4, 4))
+        shapes = self._collider_shapes(inputs)
+        for idx in self.batches:
+            parent = self._parents(idx, inputs, joints_world)
+            head = parent @ self.local_rest[idx]
+            centered = self._has_centers
+            center = self._centers(idx, inputs) if centered else None
+            to_center = np.linalg.inv(center) if centered else None
+            head_c = to_center @ head if centered else head
+            pos_c = head_c[:, :3, 3]
+            cur, prev = self._tail[idx], self._prev_tail[idx]
+            stiff = (self._rot(head_c) @ self.axis[idx][:, :, None])[:, :, 0] * (self.stiffness[idx] * dt)[:, None]
+            grav = self.gravity[idx] * dt
+            if centered:
+                grav = (self._rot(to_center) @ grav[:, :, None])[:, :, 0]
+            nxt = cur + (cur - prev) * (1.0 - self.drag[idx])[:, None] + stiff + grav
+            nxt = pos_c + self._fit(nxt - pos_c, idx)
+            nxt_w = self._collide(idx, _xform(center, nxt) if centered else nxt, shapes)
+            head_w = head[:, :3, 3]
+            nxt_w = head_w + self._fit(nxt_w - head_w, idx)
+            self._prev_tail[idx] = cur
+            self._tail[idx] = _xform(to_center, nxt_w) if centered else nxt_w
+            joints_world[idx] = self._aimed(idx, parent, head, nxt_w)  # parents of the next batch
+
+    def _fit(self, v: np.ndarray, idx: np.ndarray) -> np.ndarray:
+        return v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12) * self.length[idx][:, None]
+
+    def _inputs(self, world: np.ndarray) -> np.ndarray:
+        return np.asarray(world, np.float64)[self._input_nodes] if self._input_nodes else np.zeros((0, 4, 4))
+
+    @staticmethod
+    def _blend(a: np.ndarray, b: np.ndarray, u: float) -> np.ndarray:
+        """Matrices between two frames: positions lerped, rotations lerped and re-orthonormalized
+        (Gram-Schmidt; between two frames the rotation is small, so this tracks slerp closely),
+        column scales lerped."""
+        if u >= 1.0 or not len(b):
+            return b
+        m = a + (b - a) * u
+        sa = np.linalg.norm(a[:, :3, :3], axis=1)
+        sb = np.linalg.norm(b[:, :3, :3], axis=1)
+        c0, c1 = m[:, :3, 0], m[:, :3, 1]
+        x = c0 / np.linalg.norm(c0, axis=1, keepdims=True)
+        y = c1 - x * np.einsum("ij,ij->i", x, c1)[:, None]
+        y /= np.linalg.norm(y, axis=1, keepdims=True)
+        z = np.stack([x[:, 1] * y[:, 2] - x[:, 2] * y[:, 1], x[:, 2] * y[:, 0] - x[:, 0] * y[:, 2],
+                      x[:, 0] * y[:, 1] - x[:, 1] * y[:, 0]], axis=1)
+        if np.linalg.det(a[:, :3, :3]).min() < 0:  # mirrored nodes keep their handedness
+            z *= np.sign(np.linalg.det(b[:, :3, :3]))[:, None]
+        scale = sa + (sb - sa) * u
+        m[:, :3, :3] = np.stack([x, y, z], axis=2) * scale[:, None, :]
+        return m
+
+    def _pose(self, inputs: np.ndarray, tails_center: np.ndarray | None) -> np.ndarray:
+        """Joint world matrices aimed at the given tails (center space), or at rest when None."""
+        joints_world = np.zeros((self.count, 4, 4))
+        for idx in self.batches:
+            parent = self._parents(idx, inputs, joints_world)
+            head = parent @ self.local_rest[idx]
+            if tails_center is None:
+                joints_world[idx] = head
+            else:
+                joints_world[idx] = self._aimed(idx, parent, head, _xform(self._centers(idx, inputs), tails_center[idx]))
+        return joints_world
+
+    def reset(self, world: np.ndarray, time_s: float) -> None:
+        """Put every tail at its posed rest position (no motion) at `time_s`."""
+        inputs = self._inputs(world)
+        heads = self._pose(inputs, None)
+        tails_w = heads[:, :3, 3] + self._fit(np.einsum("kij,kj->ki", self._rot(heads), self.axis), np.arange(self.count))
+        all_idx = np.arange(self.count)
+        self._tail = _xform(np.linalg.inv(self._centers(all_idx, inputs)), tails_w)
+        self._prev_tail = self._tail.copy()
+        self._shown_prev = self._tail.copy()
+        self._time = time_s
+        self._sim_time = time_s
+        self._last_input = inputs
+
+    def update(self, time_s: float, world: np.ndarray) -> np.ndarray:
+        """Advance to `time_s` and return a copy of `world` with the spring joints (and the nodes
+        below them) moved. `world` is (N, 4, 4) from `HumanoidRig.world`."""
+        if not self.count or not self.options.enabled:
+            return world
+        inputs = self._inputs(world)
+        if self._time is None or time_s < self._time:
+            self.reset(world, time_s)
+        span = time_s - self._time
+        steps = 0
+        while self._sim_time + self.dt <= time_s + 1e-9:
+            if steps == MAX_SUBSTEPS:  # stalled: drop the backlog instead of simulating it
+                self._sim_time = time_s
+                break
+            self._sim_time += self.dt
+            u = 1.0 if span <= 0 else min(1.0, max(0.0, (self._sim_time - self._time) / span))
+            self._shown_prev = self._tail.copy()
+            self._step(self._blend(self._last_input, inputs, u))
+            steps += 1
+        self._time = time_s
+        self._last_input = inputs
+        alpha = min(1.0, max(0.0, (time_s - self._sim_time) / self.dt))
+        shown = self._shown_prev + (self._tail - self._shown_prev) * alpha
+        return self._apply(world, self._pose(inputs, shown))
+
+    def tail_positions(self) -> np.ndarray:
+        """(J, 3) current simulated tails in center space (for tests and debug drawing)."""
+        return self._tail.copy()
+
+    def _apply(self, world: np.ndarray, joints_world: np.ndarray) -> np.ndarray:
+        out = np.array(world, np.float64)
+        out[self.nodes] = joints_world
+        for n in self._carried:
+            p = self.rig.parents[n]
+            out[n] = out[p] @ (np.linalg.inv(world[p]) @ world[n])
+        return out

@@ -2,12 +2,13 @@
 a recording), with the idle motion (blinks, sway) layered underneath."""
 from __future__ import annotations
 
+from dataclasses import astuple
 from pathlib import Path
 
 import numpy as np
 
 from effects.photo.errors import PhotoError
-from effects.photo.motion import MotionState, MotionTrack, parse_motion
+from effects.photo.motion import MotionState, MotionTrack, hold, parse_motion
 from tts_bridge.types import Speech, VoiceOptions
 from tts_bridge.viseme_table import ARKIT_MOUTH_NAMES
 from tts_bridge.viseme_track import VisemeTrack, track_for_speech
@@ -33,6 +34,9 @@ class SpeechMotion(MotionTrack):
 
     def at(self, t: float) -> MotionState:
         base = self.base.at(t % self.base.duration_s) if self.base.duration_s > 0 else MotionState()
+        # the idle motion fades out over the tail, so the clip ends at rest (and --loop closes)
+        fade = hold(t, 0.0, 1e-6, self.duration_s - TAIL_S, TAIL_S - 0.02)
+        base = MotionState(*(fade * v for v in astuple(base)))
         ts = t - LEAD_S
         jaw = smile = 0.0
         if 0.0 <= ts <= self.visemes.duration_s:

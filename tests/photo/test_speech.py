@@ -35,3 +35,9 @@ def test_jaw_follows_the_speech(obama, rc):
 def test_say_needs_text():
     with pytest.raises(PhotoError, match="--say needs some text"):
         speech_track(text="   ")
+
+
+def test_speech_clip_ends_at_rest():
+    track, _ = speech_track(text="Goodbye.")
+    assert track.at(0.0).is_neutral
+    assert track.at(track.duration_s).is_neutral

@@ -18,6 +18,7 @@ from render.surface import AlphaOutput, OffscreenSurface
 GLSL = Path(__file__).resolve().parent / "glsl"
 # Upper incisors show about this much (x mouth width) below the upper lip of an open mouth.
 TEETH_HEIGHT = 0.11
+TEETH_MAX_SHARE = 0.36  # of a small opening: teeth never fill the whole mouth
 # Jaw weight at which the synthesized interior is fully opaque; below it fades in, so a barely
 # parted mouth keeps the photo's own lips.
 MOUTH_FULL_AT = 0.06
@@ -178,7 +179,7 @@ class PhotoRenderer:
                                     across[_MOUTH_STRIP][:, None]], axis=1)
             mouth_w = float(np.linalg.norm(rig.rest[61, :2] - rig.rest[291, :2]))
             opening = float(np.linalg.norm(pts[14, :2] - pts[13, :2]))
-            teeth = min(TEETH_HEIGHT * mouth_w / max(opening, 1e-3), 0.45)
+            teeth = min(TEETH_HEIGHT * mouth_w / max(opening, 1e-3), TEETH_MAX_SHARE)
             jobs.append((min(state.jaw / MOUTH_FULL_AT, 1.0), teeth, self.colours[k], first, len(verts)))
             data.append(verts)
             first += len(verts)

@@ -29,7 +29,8 @@ void main() {
     // upper teeth: a band under the upper lip, with soft gaps between the incisors
     float upper = 1.0 - smoothstep(u_teeth - px, u_teeth + px, v_p.y);
     float gap = smoothstep(0.0, 0.12, abs(fract((v_p.x - 0.5) * 7.0 + 0.5) - 0.5));
-    vec3 teeth = u_teeth_color * shade * (0.82 + 0.18 * gap) * (1.0 - 0.25 * v_p.y / max(u_teeth, 1e-3));
+    vec3 teeth = u_teeth_color * shade * (0.82 + 0.18 * gap) * (1.0 - 0.25 * v_p.y / max(u_teeth, 1e-3))
+                 * (0.72 + 0.28 * smoothstep(0.0, 0.35 * u_teeth, v_p.y));  // shadow of the upper lip
     float lower = smoothstep(1.0 - 0.45 * u_teeth - px, 1.0 - 0.45 * u_teeth + px, v_p.y) * 0.55;
     vec3 color = mix(cavity, teeth, upper * (1.0 - side * 0.6));
     color = mix(color, u_teeth_color * shade * 0.7, lower * (1.0 - side));

@@ -86,6 +86,16 @@ def _vrm_avatar(doc, script: Script):
     return avatar_from_document(doc, script.avatar.path) if script.avatar.path and is_vrm(doc) else None
 
 
+def _humanoid_rig(doc, script: Script):
+    """The avatar's humanoid rig when it has one (mocap-clip gestures are retargeted onto it)."""
+    from avatar.driving.avatar_model import DrivingError, avatar_from_document
+
+    try:
+        return avatar_from_document(doc, script.avatar.path or Path("builtin")).rig
+    except DrivingError:
+        return None
+
+
 def _vrm_posed(avatar, pose) -> PosedFrame:
     names = set(avatar.binding.names())
     expressions = {name: weight for name, weight in pose.morphs.items() if name in names}
@@ -118,9 +128,9 @@ def render_script(script: Script | str | Path, output: str | Path, options: Rend
     tts_started = time.perf_counter()
     timeline = timeline or plan_timeline(script)
     tts_seconds = time.perf_counter() - tts_started
-    performance = Performance(script, timeline)
     out = script.output
     doc = load_avatar_document(script.avatar.path or "builtin")
+    performance = Performance(script, timeline, _humanoid_rig(doc, script))
     background = (*script.background.color, 1.0)
     stage_options = StageOptions(width=out.width, height=out.height, background=background,
                                  transparent=options.transparent, style=options.style)

@@ -16,6 +16,8 @@ Registrar = Callable[[argparse._SubParsersAction], None]
 GROUPS = {
     "avatar": "glTF / VRM avatars: inspect, render, drive",
     "script": "presenter scripts (YAML): check, render",
+    "effect": "AR effect packages: preview, check, thumbnail",
+    "photo": "living photo: bring a portrait to life",
 }
 
 
@@ -26,6 +28,8 @@ def _registrars() -> list[tuple[str | None, Registrar]]:
     from avatar.commands import register_avatar_commands
     from avatar.driving.commands import register_drive_command
     from capture.commands import register as register_capture
+    from effects.commands import register_effect_commands
+    from effects.photo.commands import register_photo_commands
     from render.commands import register_avatar_render
     from render.script.commands import register_script_check
     from render.timeline.commands import register_demo, register_script_render
@@ -38,6 +42,8 @@ def _registrars() -> list[tuple[str | None, Registrar]]:
         (None, register_avatar_builder),
         ("script", register_script_check),
         ("script", register_script_render),
+        ("effect", register_effect_commands),
+        ("photo", register_photo_commands),
         ("avatar", register_avatar_render),
         ("avatar", register_avatar_commands),
         ("avatar", register_drive_command),

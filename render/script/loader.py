@@ -9,6 +9,8 @@ from pathlib import Path
 
 import jsonschema
 
+from assets.errors import AssetError
+
 from render.script.assets_check import (
     AVATAR_SUFFIXES, CLIP_SUFFIX, IMAGE_SUFFIXES, VIDEO_SUFFIXES, CheckFailed, animation_durations,
     check_image, clip_duration, gltf_json,
@@ -211,6 +213,8 @@ def _resolve(data: dict, base: Path, file: Path, issues: _Issues, languages: tup
             except (CheckFailed, ValueError, OSError) as exc:
                 issues.add(("avatar",), f"cannot read {p.name} as glTF/VRM: {exc}")
 
+    effects = tuple(p for i, name in enumerate(data.get("effects", ()))
+                    if (p := _effect(base, name, ("effects", i), issues)) is not None)
     voice = _voice(VoiceOptions(), data.get("voice"), ("voice",), base, issues, languages)
     beats: list[Beat] = []
     for i, raw in enumerate(data["beats"]):
@@ -222,7 +226,29 @@ def _resolve(data: dict, base: Path, file: Path, issues: _Issues, languages: tup
             beats.append(beat)
     issues.raise_if_any()
     return Script(file.resolve(), str(data.get("title", file.stem)), output, background, avatar, voice,
-                  data.get("camera", {}).get("shot", "medium"), bool(data.get("idle", True)), tuple(beats))
+                  data.get("camera", {}).get("shot", "medium"), bool(data.get("idle", True)), tuple(beats), effects)
+
+
+def _effect(base: Path, name: str, path: tuple, issues: _Issues) -> Path | None:
+    """A built-in effect name (assets/effects/<name>) or a package folder / .zip relative to the
+    script; the package is loaded here so a broken one is reported with the script's line."""
+    from assets.paths import EFFECTS_DIR
+    from effects.errors import EffectPackageError
+    from effects.package import load_package
+
+    builtin = EFFECTS_DIR / name
+    candidate = builtin if (builtin / "effect.json").exists() else (base / name)
+    if not candidate.exists():
+        names = sorted(p.name for p in EFFECTS_DIR.iterdir() if (p / "effect.json").exists())
+        issues.add(path, f"effect {name!r} not found: not a built-in effect ({', '.join(names)}) "
+                         f"and no package at {candidate}")
+        return None
+    try:
+        load_package(candidate)
+    except (EffectPackageError, AssetError) as exc:
+        issues.add(path, f"effect package {name!r} is broken: {exc}")
+        return None
+    return candidate.resolve()
 
 
 def _beat(kind: str, body: dict, i: int, line: int, path: tuple, base: Path, voice: VoiceOptions, avatar: Avatar,

@@ -121,3 +121,4 @@ class Script:
     camera_shot: str
     idle: bool
     beats: tuple[Beat, ...]
+    effects: tuple[Path, ...] = ()  # AR effect packages applied to every frame, in order

@@ -87,6 +87,7 @@ SCRIPT_SCHEMA = {
             },
         },
         "avatar": _PATH,
+        "effects": {"type": "array", "items": _PATH, "maxItems": 8},
         "voice": VOICE_SCHEMA,
         "camera": _obj([], shot={"enum": list(SHOTS)}),
         "idle": {"type": "boolean"},

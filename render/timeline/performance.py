@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from avatar.gestures import ScheduledGesture, apply_gestures, gesture
+from assets.errors import AssetError
+from avatar.gestures import ScheduledGesture, apply_gestures, blend_rotations, gesture
 from avatar.idle import IdleMotion, IdleOptions
 from avatar.pose_presets import pose_preset
 from avatar.posing import Pose
@@ -20,6 +21,7 @@ from render.script.stage import stage_at
 from render.script.timeline import Timeline
 from tts_bridge.viseme_table import VRMMouth
 
+CLIP_BLEND_S = 0.3  # mocap clips ease in and out over the idle motion
 LOOK_TURN_S = 0.45  # a glance to the side takes about half a second
 LOOK_YAW_DEG = {"camera": 0.0, "left": 28.0, "right": -28.0}  # the avatar's own left is +yaw
 # A broad smile narrows the eyes: blinking fully on top of it looks wrong (VRM overrideBlink idea).
@@ -45,14 +47,48 @@ class ShotState:
     mix: float
 
 
+@dataclass(frozen=True)
+class ClipGesture:
+    """A mocap clip (.vmcap from `vivid track`) retargeted once onto the avatar's rig: bone
+    rotations at the clip's own frame times, played from `start_s`."""
+
+    start_s: float
+    duration_s: float
+    times: np.ndarray  # (F,) seconds from the clip's start
+    frames: tuple[dict[str, np.ndarray], ...]  # normalized local rotations per frame
+
+    def rotations_at(self, local_s: float) -> dict[str, np.ndarray]:
+        index = int(np.clip(np.searchsorted(self.times, local_s, side="right") - 1, 0, len(self.frames) - 1))
+        return self.frames[index]
+
+
+def retarget_clip(path, rig, start_s: float, duration_s: float) -> ClipGesture:
+    from avatar.driving.retarget import Retargeter
+    from capture.mocap import load_clip
+
+    clip = load_clip(path)
+    retargeter = Retargeter(rig)
+    first = clip.frames[0].timestamp_s if clip.frames else 0.0
+    times, frames = [], []
+    for tracking in clip.frames:
+        result = retargeter.update(tracking)
+        # Only the parts the clip really tracked (confidence-weighted by the retargeter's easing).
+        frames.append({bone: rotation for bone, rotation in result.rotations.items()
+                       if result.weights.get(result.bone_part.get(bone, ""), 1.0) > 0.5})
+        times.append(tracking.timestamp_s - first)
+    return ClipGesture(start_s, duration_s, np.array(times), tuple(frames))
+
+
 class Performance:
-    def __init__(self, script: Script, timeline: Timeline) -> None:
+    def __init__(self, script: Script, timeline: Timeline, rig=None) -> None:
+        """`rig`: the avatar's humanoid rig (avatar.driving), needed only for mocap-clip gestures."""
         self.script = script
         self.timeline = timeline
         self.idle = IdleMotion(IdleOptions()) if script.idle else None
         self._rest = pose_preset("relaxed")
         self._gestures: list[ScheduledGesture] = []
         self._animations: list[tuple[float, float, str]] = []  # (start, duration, glTF animation name)
+        self._clips: list[ClipGesture] = []
         self._looks: list[tuple[float, str]] = [(0.0, "camera")]
         self._visemes = timeline.viseme_track()
         for timed in timeline.beats:
@@ -63,9 +99,10 @@ class Performance:
                 elif beat.kind is GestureKind.ANIMATION:
                     self._animations.append((timed.start_s, beat.duration_s, beat.name))
                 else:
-                    raise NotImplementedError(
-                        f"{script.path}:{beat.line}: gestures from mocap clips ({beat.name}) are not rendered yet; "
-                        "use a built-in gesture or a glTF animation of the avatar")
+                    if rig is None:
+                        raise AssetError(f"{script.path}:{beat.line}: gesture {beat.name}: a mocap clip needs a "
+                                         "humanoid avatar (VRM, the built-in one, or a glTF with VRM/Mixamo bone names)")
+                    self._clips.append(retarget_clip(beat.path, rig, timed.start_s, beat.duration_s))
             elif isinstance(beat, Look):
                 self._looks.append((timed.start_s, beat.at))
 
@@ -115,6 +152,12 @@ class Performance:
             rotations["head"] = _compose(rotations.get("head"), quat_from_euler_deg(beat, 0, 0))
         pose = apply_gestures(Pose(rotations=rotations, morphs=dict(base.morphs), root_offset=base.root_offset),
                               t, self._gestures)
+        for clip in self._clips:
+            local = t - clip.start_s
+            if 0 <= local <= clip.duration_s:
+                envelope = min(_smooth(local / CLIP_BLEND_S), _smooth((clip.duration_s - local) / CLIP_BLEND_S))
+                pose = Pose(rotations=blend_rotations(pose.rotations, clip.rotations_at(local), envelope),
+                            morphs=pose.morphs, root_offset=pose.root_offset)
         morphs = dict(pose.morphs)
         expressions = self.expression_weights(t)
         morphs.update(expressions)

@@ -13,6 +13,9 @@ from assets.errors import AssetError
 from avatar.driving.view import DriveShot, DriveView
 from avatar.loading import load_avatar_document
 from avatar.posing import Pose, PosedFrame
+from capture.types import Tracking
+from effects.package import load_package
+from effects.stack import EffectStack
 from render.background import BackgroundPass
 from render.camera import Camera
 from render.materials import ShadingStyle
@@ -83,11 +86,29 @@ def _vrm_avatar(doc, script: Script):
     return avatar_from_document(doc, script.avatar.path) if script.avatar.path and is_vrm(doc) else None
 
 
+def _humanoid_rig(doc, script: Script):
+    """The avatar's humanoid rig when it has one (mocap-clip gestures are retargeted onto it)."""
+    from avatar.driving.avatar_model import DrivingError, avatar_from_document
+
+    try:
+        return avatar_from_document(doc, script.avatar.path or Path("builtin")).rig
+    except DrivingError:
+        return None
+
+
 def _vrm_posed(avatar, pose) -> PosedFrame:
     names = set(avatar.binding.names())
     expressions = {name: weight for name, weight in pose.morphs.items() if name in names}
     world = avatar.rig.pose_world(Pose(rotations=pose.rotations, root_offset=pose.root_offset))
     return PosedFrame(world.astype(np.float32), avatar.binding.node_weights(expressions))
+
+
+def _with_alpha(effected: np.ndarray, original: np.ndarray, transparent: bool) -> np.ndarray:
+    """Effects see opaque RGB; a transparent render keeps the avatar's own alpha."""
+    if transparent:
+        effected = effected.copy()
+        effected[..., 3] = original[..., 3]
+    return effected
 
 
 def output_path_check(script: Script, output: Path, options: RenderOptions) -> None:
@@ -107,9 +128,9 @@ def render_script(script: Script | str | Path, output: str | Path, options: Rend
     tts_started = time.perf_counter()
     timeline = timeline or plan_timeline(script)
     tts_seconds = time.perf_counter() - tts_started
-    performance = Performance(script, timeline)
     out = script.output
     doc = load_avatar_document(script.avatar.path or "builtin")
+    performance = Performance(script, timeline, _humanoid_rig(doc, script))
     background = (*script.background.color, 1.0)
     stage_options = StageOptions(width=out.width, height=out.height, background=background,
                                  transparent=options.transparent, style=options.style)
@@ -124,6 +145,7 @@ def render_script(script: Script | str | Path, output: str | Path, options: Rend
         if script.background.kind is not BackgroundKind.COLOR and not options.transparent:
             stage.scene.passes.insert(0, BackgroundPass(stage.rc, script.background.path, script.background.kind.value))
         shots = {shot.value: stage.shot_camera(shot) for shot in Shot}
+        effect_stacks = [EffectStack(stage.rc, load_package(path), (out.width, out.height)) for path in script.effects]
         animations = {a.name: i for i, a in enumerate(doc.animations)}
         video_options = VideoOptions(fps=out.fps, alpha=options.transparent, preset=options.preset)
         with VideoWriter(output, out.width, out.height, video_options, audio_sample_rate=rate) as writer:
@@ -138,12 +160,18 @@ def render_script(script: Script | str | Path, output: str | Path, options: Rend
                 posed = _vrm_posed(drivable, pose) if drivable else stage.poser.apply(pose, anim)
                 image = stage.render_posed(posed, time_s=t,
                                            alpha=AlphaOutput.STRAIGHT if options.transparent else AlphaOutput.PREMULTIPLIED)
+                for effect in effect_stacks:  # no face tracking here: screen-anchored layers apply
+                    image = _with_alpha(effect.render(np.ascontiguousarray(image[..., :3]),
+                                                      Tracking(timestamp_s=t, frame_size=(out.width, out.height)), t).image,
+                                        image, options.transparent)
                 if burner is not None:
                     image = burner.burn(image, t)
                 writer.write(image)
                 progress.update(index + 1)
         for render_pass in stage.scene.passes[:-1]:
             render_pass.release()
+        for effect in effect_stacks:
+            effect.release()
     srt_path = None
     if options.srt:
         srt_path = output.with_suffix(".srt")

@@ -87,10 +87,13 @@ class SubtitleBurner:
         return None
 
     def burn(self, frame: np.ndarray, t: float) -> np.ndarray:
-        """Composite the active cue over an (H, W, 3|4) uint8 frame, in place; returns it."""
+        """Composite the active cue over an (H, W, 3|4) uint8 frame (in place when the frame is
+        writable, else on a copy); returns the result."""
         index = self.active(t)
         if index is None:
             return frame
+        if not frame.flags.writeable:
+            frame = frame.copy()
         overlay, x0, y0 = self._overlay(index)
         h, w = overlay.shape[:2]
         x1, y1 = max(x0, 0), max(y0, 0)

@@ -184,3 +184,24 @@ def test_failure_mid_render_leaves_no_output(script, tmp_path, monkeypatch):
     with pytest.raises(RuntimeError, match="simulated crash"):
         render_script(script, tmp_path / "broken.mp4", RenderOptions(progress=False))
     assert not list(tmp_path.iterdir()), "no half-written video"
+
+
+def test_script_effects_are_applied_and_validated(tmp_path):
+    base = "version: 1\noutput: {size: 160x120, fps: 10, subtitles: false}\nbackground: {color: \"#808080\"}\n"
+    plain = tmp_path / "plain.yaml"
+    plain.write_text(base + "beats:\n  - pause: 0.3\n")
+    graded = tmp_path / "graded.yaml"
+    graded.write_text(base + "effects: [film_look]\nbeats:\n  - pause: 0.3\n")
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(base + "effects: [film_lok]\nbeats:\n  - pause: 0.3\n")
+    with pytest.raises(AssetError, match=r"broken.yaml:4: effects\[0\]: effect 'film_lok' not found: .*film_look"):
+        load_script(broken)
+
+    def first_frame(script):
+        result = render_script(script, tmp_path / f"{script.stem}.mp4", RenderOptions(progress=False))
+        with av.open(str(result.output)) as c:
+            return next(c.decode(video=0)).to_ndarray(format="rgb24").astype(np.int16)
+
+    a, b = first_frame(plain), first_frame(graded)
+    corner = (slice(0, 12), slice(0, 12))
+    assert b[corner].mean() < a[corner].mean() - 15, "the film look's vignette darkens the corners"

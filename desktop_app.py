@@ -437,6 +437,8 @@ def ui() -> SimpleNamespace:
                 self.window.add_effect(path)
 
     class PhotoPanel(QWidget):
+        """Open a portrait, tick motions (they loop in order) or drive it from the camera."""
+
         def __init__(self, window: "MainWindow", status) -> None:
             super().__init__()
             self.window = window
@@ -450,11 +452,37 @@ def ui() -> SimpleNamespace:
             layout.addWidget(self.current)
             self.motions = QListWidget()
             self.motions.setEnabled(status.wired)
-            layout.addWidget(QLabel("Motions"))
+            if status.wired:
+                from effects.photo.motion import PRESETS
+                for name, preset in PRESETS.items():
+                    item = QListWidgetItem(name.replace("_", " "))
+                    item.setData(Qt.ItemDataRole.UserRole, name)
+                    item.setToolTip(preset.description)
+                    item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                    item.setCheckState(Qt.CheckState.Unchecked)
+                    self.motions.addItem(item)
+            self.motions.itemChanged.connect(lambda _item: self._apply())
+            layout.addWidget(QLabel("Motions (ticked ones loop in order)"))
             layout.addWidget(self.motions, 1)
-            drive = QCheckBox("Drive from the camera")
-            drive.setEnabled(status.wired)
-            layout.addWidget(drive)
+            self.drive = QCheckBox("&Drive from the camera")
+            self.drive.setEnabled(status.wired)
+            self.drive.toggled.connect(lambda _on: self._apply())
+            layout.addWidget(self.drive)
+
+        def chosen(self) -> list[str]:
+            return [self.motions.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.motions.count())
+                    if self.motions.item(i).checkState() == Qt.CheckState.Checked]
+
+        def set_chosen(self, names) -> None:
+            self.motions.blockSignals(True)
+            for i in range(self.motions.count()):
+                item = self.motions.item(i)
+                checked = item.data(Qt.ItemDataRole.UserRole) in names
+                item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+            self.motions.blockSignals(False)
+
+        def _apply(self) -> None:
+            self.window.set_photo_motion(self.chosen(), self.drive.isChecked())
 
         def _open(self) -> None:
             path, _ = QFileDialog.getOpenFileName(self, "Open photo", "", PHOTO_FILTER)
@@ -901,6 +929,10 @@ def ui() -> SimpleNamespace:
             for effect in s.effects:
                 if self.statuses[ModeKind.AR].wired:
                     self.add_effect(effect, s.effect_strengths.get(effect, 1.0), save=False)
+            self.photo_panel.set_chosen(s.photo_motions)
+            self.photo_panel.drive.blockSignals(True)
+            self.photo_panel.drive.setChecked(s.photo_drive)
+            self.photo_panel.drive.blockSignals(False)
             if s.photo:
                 self.open_photo(s.photo)
             if s.script and Path(s.script).is_file():
@@ -1019,10 +1051,22 @@ def ui() -> SimpleNamespace:
                               image=s.background_image, shot=Shot(s.shot))
             self._gl(lambda: self.engine.set_avatar_view(view))
 
-        def open_photo(self, path: str) -> None:
-            if self._gl(lambda: self.engine.set_photo(path) or True):
-                self.photo_panel.current.setText(path)
-                self.update_settings(photo=path)
+        def open_photo(self, path: str) -> bool:
+            """Open a portrait (a photo without a usable face is reported; the old one stays)."""
+            if not self._gl(lambda: self.engine.set_photo(path) or True):
+                return False
+            self.photo_panel.current.setText(path)
+            self.update_settings(photo=path)
+            self.set_photo_motion(self.photo_panel.chosen(), self.photo_panel.drive.isChecked())
+            return True
+
+        def set_photo_motion(self, motions: list[str], drive: bool) -> None:
+            layer = self.engine.photo_layer if self.engine is not None else None
+            if layer is not None:
+                layer.set_motions(motions)
+                if drive != layer.drive:
+                    layer.set_drive(drive)
+            self.update_settings(photo_motions=tuple(motions), photo_drive=drive)
 
         def open_script(self, path: str) -> None:
             self.script_panel.load(path)

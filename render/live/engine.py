@@ -24,6 +24,7 @@ from render.image_io import read_image, write_png
 from render.live.avatar_layer import AvatarLayer, AvatarView
 from render.live.compositor import Compositor, Fit, ImageTexture
 from render.live.effects_chain import EffectChain
+from render.live.photo_layer import PhotoLayer, photo_available
 from render.live.modes import ModeKind, effects_available
 from render.live.outputs import VirtualCamera, VmcOut
 from render.live.recorder import Recorder
@@ -79,6 +80,7 @@ class StudioEngine:
         self._camera = ImageTexture(rc)
         self._photo = ImageTexture(rc)
         self.effects = EffectChain(rc)
+        self.photo_layer: PhotoLayer | None = None
         self.photo_path = ""
         self.stats = FrameStats()
         self.mode = ModeKind.AVATAR
@@ -179,8 +181,17 @@ class StudioEngine:
         self.avatar_view = view
 
     def set_photo(self, path: str) -> None:
-        image = read_image(path)  # AssetError naming the file
-        self._photo.upload(image)
+        """Open a photo for Living photo mode. With effects/photo on the build it is animated
+        (PhotoError when no face is found: the previous photo stays); else shown still."""
+        if photo_available():
+            layer = PhotoLayer(self.rc, path)
+            if self.photo_layer is not None:
+                layer.set_motions(self.photo_layer.motions)
+                layer.set_drive(self.photo_layer.drive)
+                self.photo_layer.release()
+            self.photo_layer = layer
+        else:
+            self._photo.upload(read_image(path))  # AssetError naming the file
         self.photo_path = path
 
     def add_effect(self, path: str | Path, strength: float = 1.0):
@@ -276,6 +287,11 @@ class StudioEngine:
             if self.tracker is not None and self.tracker.calibration is not None:
                 neutral = self.tracker.calibration.head_rotation
             self.avatar.render(self.output, self._tracking(), self._frame_image(), t, neutral, self.overrides)
+        elif self.mode is ModeKind.PHOTO and self.photo_layer is not None:
+            frame = self.photo_layer.render(self._tracking(), t)
+            self.output.use()
+            self.rc.ctx.clear(*NO_SOURCE_COLOR)
+            self.compositor.draw(self._photo.upload(frame), self.size, Fit.CONTAIN, flip_y=True, straight_alpha=True)
         elif self.mode is ModeKind.PHOTO and self._photo.texture is not None:
             self.output.use()
             self.rc.ctx.clear(*NO_SOURCE_COLOR)
@@ -406,6 +422,9 @@ class StudioEngine:
                 self.avatar.release()
                 self.avatar = None
             self.effects.release()
+            if self.photo_layer is not None:
+                self.photo_layer.release()
+                self.photo_layer = None
             self._camera.release()
             self._photo.release()
             self.compositor.release()

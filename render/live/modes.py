@@ -56,10 +56,10 @@ def mode_statuses() -> dict[ModeKind, ModeStatus]:
                     "pick them in the browser (or drop a package folder)." if effects else
                     "The AR effects engine (effects/) has not landed on main yet: the camera passes "
                     "through unchanged and no effects can be stacked.")
-    photo_backend = _present("effects.photo")
-    photo = ModeStatus(ModeKind.PHOTO, False,
-                       "The living-photo animator (effects/photo) is on main but not yet wired into "
-                       "the studio: the photo is shown still." if photo_backend else
+    photo_backend = _present("effects.photo.animator")
+    photo = ModeStatus(ModeKind.PHOTO, photo_backend,
+                       "Open a portrait: it comes alive with the motions you tick (looping), or "
+                       "follows your face when 'Drive from the camera' is on (effects/photo)." if photo_backend else
                        "The living-photo animator (effects/photo) has not landed on main yet: the "
                        "opened photo is shown still, not animated.")
     script_format = _present("render.script.loader")

@@ -50,6 +50,8 @@ class StudioSettings:
     effects: tuple[str, ...] = ()  # effect ids stacked in AR mode, bottom first
     effect_strengths: dict[str, float] = field(default_factory=dict)
     photo: str = ""
+    photo_motions: tuple[str, ...] = ("idle",)  # effects/photo presets looped in Living photo mode
+    photo_drive: bool = False  # drive the photo from the camera instead
     script: str = ""
     hotkeys: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_HOTKEYS))
     vmc_host: str = "127.0.0.1"

@@ -270,3 +270,31 @@ def test_two_effects_stacked_with_strength_and_restored(qtbot, open_window, test
     again = open_window()
     assert [s.path.name for s in again.engine.effects.slots] == ["cat_ears", "beauty_glow"]
     assert [s.strength for s in again.engine.effects.slots] == [1.0, 0.5]
+
+
+def test_living_photo_animates_with_motions_and_from_the_camera(qtbot, open_window, test_data, artifacts):
+    from render.live.photo_layer import photo_available
+    if not photo_available():
+        pytest.skip("the living-photo animator (effects/photo) is not on this build yet")
+    window = open_window()
+    assert not window.open_photo(str(test_data / "faces/no_face_dogs.jpg"))  # no face: explained
+    assert "no_face_dogs" in window.banner.text()
+    window.banner.clear()
+    assert window.open_photo(str(test_data / "faces/obama.jpg"))
+    window.tabs.setCurrentIndex(2)
+    window.photo_panel.set_chosen(["nod", "smile"])
+    window.set_photo_motion(["nod", "smile"], False)
+    frames = []
+    for _ in range(4):
+        qtbot.wait(350)
+        frames.append(window.engine.output.read()[..., :3].astype(np.int16))
+    moved = max(float(np.abs(f - frames[0]).mean()) for f in frames[1:])
+    assert moved > 0.2  # the portrait moves between frames
+    window.grab().save(str(artifacts / "studio_photo_animated.png"))
+    assert window.choose_source(str(test_data / VIDEO))
+    window.photo_panel.drive.setChecked(True)
+    assert window.engine.photo_layer.drive
+    wait_for_face(qtbot, window)
+    qtbot.wait(800)
+    assert window.banner.isHidden(), window.banner.text()
+    assert window.settings.photo_motions == ("nod", "smile") and window.settings.photo_drive

@@ -1,13 +1,9 @@
-"""Avatar mode's picture: an avatar on a transparent stage, driven by tracking, composited over a
-background (colour, image, the camera frame, or transparent for alpha output).
-
-The driving here is the interim one the studio uses while avatar/driving has not landed on
-main: idle motion, the head rotation from the face transform, ARKit-named morphs passed through,
-VRM blink / mouth expressions from the eye and jaw blendshapes, and hotkey expressions. When
-avatar/driving lands, its retargeter replaces `InterimDriver` (docs/studio.md)."""
+"""Avatar mode's picture: an avatar driven by avatar/driving's AvatarDriver (retargeting,
+expression mixer with VRM override rules, look-at, spring bones, idle life, hotkey expressions),
+rendered on a transparent stage and composited over a background (colour, image, the camera
+frame, or transparent for alpha output), all on the GPU."""
 from __future__ import annotations
 
-import importlib.util
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -17,14 +13,13 @@ import numpy as np
 from assets.errors import AssetError
 from avatar.gltf.document import GltfDocument
 from avatar.asset import load_avatar as load_asset
-from avatar.idle import IdleMotion
 from avatar.loading import resolve_avatar_path
-from avatar.posing import Pose, PosedFrame
-from avatar.quaternions import quat_multiply
-from avatar.vrm.rig import HumanoidRig
-from avatar.vrm.types import VrmModel, VrmVersion
-from capture.smoothing import matrix_to_quat_translation
-from capture.types import BLENDSHAPE_NAMES, Blendshape, Tracking
+from avatar.driving.avatar_model import avatar_from_document
+from avatar.driving.driver import AvatarDriver, DriverOptions
+from avatar.driving.retarget import RetargetOptions
+from avatar.posing import Pose
+from avatar.vrm.types import VrmModel
+from capture.types import Tracking
 from render.context import RenderContext
 from render.image_io import read_image
 from render.live.compositor import Compositor, Fit, ImageTexture
@@ -50,10 +45,6 @@ class AvatarView:
     shot: Shot = Shot.MEDIUM
 
 
-def _quat_inverse(q: np.ndarray) -> np.ndarray:
-    return np.array([-q[0], -q[1], -q[2], q[3]], np.float32)
-
-
 class _HumanoidStage(AvatarStage):
     """AvatarStage whose shot framing finds 'head' / 'hips' through the VRM humanoid map (VRM
     node names are the exporter's, e.g. Godette's head is not called 'head')."""
@@ -67,98 +58,12 @@ class _HumanoidStage(AvatarStage):
         return super()._bone_position(self.bone_nodes.get(name, name))
 
 
-class InterimDriver:
-    """Tracking -> Pose for the studio until avatar/driving lands (see module doc)."""
-
-    # VRM expression <- blendshape: the two groups every VRM has and a webcam reads reliably.
-    EXPRESSION_SOURCES = {
-        "blinkLeft": (Blendshape.EYE_BLINK_LEFT,),
-        "blinkRight": (Blendshape.EYE_BLINK_RIGHT,),
-        "aa": (Blendshape.JAW_OPEN,),
-    }
-
-    def __init__(self, doc: GltfDocument, vrm: VrmModel | None) -> None:
-        self.doc = doc
-        self.vrm = vrm
-        self.idle = IdleMotion()
-        names = {i: node.name for i, node in enumerate(doc.nodes) if node.name}
-        if vrm is not None:  # humanoid bone -> node name (nodes without a name cannot be posed by name)
-            self.bone_nodes = {bone: names[i] for bone, i in vrm.humanoid.bones.items() if i in names}
-        else:
-            self.bone_nodes = {name: name for name in names.values()}
-        self.expressions = {e.name: e for e in vrm.expressions} if vrm is not None else {}
-        self.faces_minus_z = vrm is not None and vrm.version == VrmVersion.V0
-        morph_names = {n for mesh in doc.meshes for n in mesh.target_names if n}
-        # Avatars with ARKit morphs get the blendshapes directly; the others (most VRMs) get the
-        # VRM blink / mouth expressions instead, never both (that would double the blink).
-        self.has_arkit = "jawOpen" in morph_names and "eyeBlinkLeft" in morph_names
-        # VRM: normalized-rig rotations (same meaning on every avatar) -> the file's raw bones.
-        self.rig = HumanoidRig.of(vrm) if vrm is not None else None
-
-    def _rotations(self, normalized: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        """Humanoid-bone normalized rotations -> Pose rotations (node name -> delta on the rest pose)."""
-        if self.rig is None:  # plain glTF: bones are named as humanoid bones, rest = normalized
-            return {self.bone_nodes[b]: q for b, q in normalized.items() if b in self.bone_nodes}
-        bones = self.rig.model.humanoid.bones
-        raw = self.rig.raw_local_rotations({b: q for b, q in normalized.items()
-                                            if b in bones and b in self.bone_nodes})
-        inverse_bones = {node: bone for bone, node in bones.items()}
-        out = {}
-        for node, q in raw.items():
-            bone = inverse_bones[node]
-            rest = np.asarray(self.rig.rest_local_rotation[bone], np.float32)
-            out[self.bone_nodes[bone]] = quat_multiply(_quat_inverse(rest), q).astype(np.float32)
-        return out
-
-    def pose(self, tracking: Tracking | None, t: float, head_neutral: np.ndarray | None,
-             overrides: dict[str, float]) -> tuple[Pose, dict[str, float]]:
-        """(Pose with node-name rotations and morphs, VRM expression weights)."""
-        idle = self.idle.pose_at(t)
-        normalized = dict(idle.rotations)
-        morphs = dict(idle.morphs)
-        expressions = {"blink": idle.morphs.get("blink", 0.0)}
-        face = tracking.face if tracking is not None else None
-        if face is not None:
-            q, _ = matrix_to_quat_translation(face.head_matrix)
-            q = np.asarray(q, np.float32)
-            if head_neutral is not None:
-                q = quat_multiply(_quat_inverse(np.asarray(head_neutral, np.float32)), q)
-            normalized["head"] = q
-            blend = np.asarray(face.blendshapes, np.float32)
-            if self.has_arkit:
-                for i, name in enumerate(BLENDSHAPE_NAMES[1:], start=1):
-                    # Gaze is for look-at on the eye bones (avatar/driving): MediaPipe's eyeLook*
-                    # read ~0.5 on a webcam's downward view and would roll the irises away.
-                    if not name.startswith("eyeLook"):
-                        morphs[name] = float(blend[i])
-                morphs["blink"] = 0.0
-                expressions = {}
-            else:
-                expressions = {name: float(max(blend[int(i)] for i in idx))
-                               for name, idx in self.EXPRESSION_SOURCES.items()}
-                expressions["blink"] = 0.0
-        rotations = self._rotations(normalized)
-        for name, weight in overrides.items():
-            if name in self.expressions:
-                expressions[name] = weight
-            else:
-                morphs[name] = weight
-        return Pose(rotations=rotations, morphs=morphs), expressions
-
-    def apply_expressions(self, posed: PosedFrame, weights: dict[str, float]) -> PosedFrame:
-        """Add VRM expression morph binds to the posed morph weights (clamped to [0, 1])."""
-        if not self.expressions:
-            return posed
-        node_weights = {k: v.copy() for k, v in posed.node_weights.items()}
-        for name, w in weights.items():
-            expression = self.expressions.get(name)
-            if expression is None or w <= 0.0:
-                continue
-            for bind in expression.morph_binds:
-                for node_index, values in node_weights.items():
-                    if self.doc.nodes[node_index].mesh == bind.mesh and bind.target < len(values):
-                        values[bind.target] = min(1.0, values[bind.target] + w * bind.weight)
-        return PosedFrame(posed.node_world, node_weights)
+def bone_node_names(doc: GltfDocument, vrm: VrmModel | None) -> dict[str, str]:
+    """Humanoid bone -> node name (VRM humanoid map; plain glTF: nodes named like the bones)."""
+    names = {i: node.name for i, node in enumerate(doc.nodes) if node.name}
+    if vrm is not None:
+        return {bone: names[i] for bone, i in vrm.humanoid.bones.items() if i in names}
+    return {name: name for name in names.values()}
 
 
 def load_avatar(spec: str) -> tuple[GltfDocument, VrmModel | None]:
@@ -175,34 +80,22 @@ def load_avatar(spec: str) -> tuple[GltfDocument, VrmModel | None]:
     return doc, vrm
 
 
-def driving_available() -> bool:
-    """avatar/driving (retargeting, expression mixer, look-at, spring bones) is on this build."""
-    try:
-        return importlib.util.find_spec("avatar.driving.driver") is not None
-    except ModuleNotFoundError:
-        return False
-
-
 class AvatarLayer:
     """Renders the avatar into its own transparent stage, then composites it over the background
-    into `out` (all on the GPU). Driven by avatar/driving's AvatarDriver when it is on this build,
-    else by the InterimDriver above."""
+    into `out` (all on the GPU)."""
 
     def __init__(self, rc: RenderContext, spec: str, size: tuple[int, int], compositor: Compositor,
                  samples: int = 4) -> None:
         self.rc = rc
         self.spec = spec
         self.doc, self.vrm = load_avatar(spec)
-        self.driver = InterimDriver(self.doc, self.vrm)  # bone map + framing; drives when avatar/driving is absent
-        self.drivable = None
-        self.avatar_driver = None
+        self.bone_nodes = bone_node_names(self.doc, self.vrm)
+        # DrivingError names what is missing when the file cannot be driven.
+        self.drivable = avatar_from_document(self.doc, Path(str(spec)))
+        self.avatar_driver: AvatarDriver | None = None
         self._neutral_key: tuple | None = None
-        if driving_available():
-            from avatar.driving.avatar_model import avatar_from_document
-
-            self.drivable = avatar_from_document(self.doc, Path(str(spec)))  # DrivingError names what is missing
         options = StageOptions(width=size[0], height=size[1], samples=samples, transparent=True)
-        self.stage = _HumanoidStage(self.doc, options, rc, self.driver.bone_nodes)
+        self.stage = _HumanoidStage(self.doc, options, rc, self.bone_nodes)
         self.compositor = compositor
         self.view = AvatarView()
         self._bg_image = ImageTexture(rc)
@@ -210,11 +103,10 @@ class AvatarLayer:
         self._bg_path = ""
         self.last_pose: Pose = Pose()
         self.last_expressions: dict[str, float] = {}
-        # VRM 0.x faces -Z: orbit the camera to its front instead of seeing its back (the
-        # AvatarDriver's node matrices include the +Z root transform, so then no orbit is needed).
-        self._yaw = 180.0 if self.driver.faces_minus_z and self.drivable is None else 0.0
-        if self.drivable is not None:
-            self._drive(None, 0.0, None, {})  # frame the avatar as the driver shows it
+        # The driver's node matrices include the +Z root transform (VRM 0.x turned around), so
+        # the camera always looks from +Z; frame the avatar as the driver shows it.
+        self._yaw = 0.0
+        self._drive(None, 0.0, None, {})
         self.set_view(self.view)
 
     @property
@@ -231,10 +123,7 @@ class AvatarLayer:
 
     def _drive(self, tracking: Tracking | None, t: float, head_neutral: np.ndarray | None,
                overrides: dict[str, float]) -> None:
-        """AvatarDriver path: retarget, look-at, expression mixer, spring bones (avatar/driving)."""
-        from avatar.driving.driver import AvatarDriver, DriverOptions
-        from avatar.driving.retarget import RetargetOptions
-
+        """Retarget, look-at, expression mixer, spring bones (avatar/driving), then set the pose."""
         key = tuple(np.round(head_neutral, 6)) if head_neutral is not None else None
         if self.avatar_driver is None or key != self._neutral_key:  # calibration changed
             self._neutral_key = key
@@ -247,13 +136,7 @@ class AvatarLayer:
 
     def render(self, out: OffscreenSurface, tracking: Tracking | None, image: np.ndarray | None,
                t: float, head_neutral: np.ndarray | None, overrides: dict[str, float]) -> None:
-        if self.drivable is not None:
-            self._drive(tracking, t, head_neutral, overrides)
-        else:
-            pose, expressions = self.driver.pose(tracking, t, head_neutral, overrides)
-            posed = self.driver.apply_expressions(self.stage.poser.apply(pose), expressions)
-            self.last_pose, self.last_expressions = pose, expressions
-            self.stage.model.set_pose(posed.node_world, posed.node_weights)
+        self._drive(tracking, t, head_neutral, overrides)
         self.stage.scene.time_s = t
         view = self.view
         scene = self.stage.scene
@@ -281,7 +164,7 @@ class AvatarLayer:
         self.compositor.draw(avatar, out.size, Fit.CONTAIN)
 
     def bone_names(self) -> list[str]:
-        return sorted(self.driver.bone_nodes)
+        return sorted(self.bone_nodes)
 
     def release(self) -> None:
         self.stage.release()

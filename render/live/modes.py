@@ -42,14 +42,10 @@ def effects_available() -> bool:
 
 def mode_statuses() -> dict[ModeKind, ModeStatus]:
     """What each mode can do on this build (probes packages; imports nothing heavy)."""
-    driving = _present("avatar.driving.driver")
     avatar = ModeStatus(ModeKind.AVATAR, True,
-                        "Renders the chosen VRM/glTF avatar live with background and framing. "
-                        + ("Driven by avatar/driving: head, body and hands retargeted from tracking, "
-                           "expressions with VRM override rules, look-at, spring bones, idle life; "
-                           "hotkeys hold expressions." if driving else
-                           "Full retargeting (avatar/driving) has not landed yet: the avatar follows "
-                           "head rotation, ARKit-named morphs, blink and mouth, plus idle motion."))
+                        "Renders the chosen VRM/glTF avatar live with background and framing, driven by "
+                        "avatar/driving: head, body and hands retargeted from tracking, expressions with "
+                        "VRM override rules, look-at, spring bones, idle life; hotkeys hold expressions.")
     effects = effects_available()
     ar = ModeStatus(ModeKind.AR, effects,
                     "Effects from effects/ are stacked on the camera in order, each with a strength; "

@@ -237,14 +237,3 @@ def test_effect_strength_blend_is_exact_at_the_ends_and_halfway():
     assert int(blend(base, effect, 0.5)[0, 0, 0]) == 150
     assert int(blend(effect, base, 0.25)[0, 0, 0]) == 175
 
-
-def test_adding_an_effect_without_the_effects_engine_says_so(rc, tmp_path):
-    from render.live.modes import effects_available
-    if effects_available():
-        pytest.skip("effects/ is on this build; covered by the window test with real packages")
-    engine = StudioEngine(rc, EngineOptions(width=64, height=36, face_tracking=False))
-    try:
-        with pytest.raises(VividError, match="effects engine"):
-            engine.add_effect(tmp_path)
-    finally:
-        engine.close()

@@ -54,7 +54,7 @@ def test_opengl_preview_under_xvfb(xvfb_display, test_data, tmp_path, artifacts,
     for mode, info in result["modes"].items():
         assert info["engine_mode"] == mode
         assert info["preview_std"] > 8.0, f"{mode}: the GL widget's framebuffer is blank"
-    assert result["presented"] > 20  # llvmpipe + Xvfb compositing is slow (~6-13 fps, see docs/studio.md)
+    assert result["presented"] > 20  # llvmpipe + Xvfb compositing is slow (~6-23 fps, see docs/studio.md)
     assert result["closed_cleanly"]
     with av.open(result["recording"]) as container:
         stream = container.streams.video[0]

@@ -1,0 +1,7 @@
+"""The live session engine behind the studio, with no Qt in it (testable headless).
+
+Threads (ARCHITECTURE.md "Threads in the live app"): a source reader keeps only the newest frame
+(`sources`), a tracker thread turns it into Tracking (`tracking`), the GUI thread owns GL and
+calls `StudioEngine.step` / `present` (`engine`), a recorder thread encodes (`recorder`).
+Every frame carries its capture time so latency capture -> presented is measured (`stats`).
+"""

@@ -1,0 +1,172 @@
+"""Avatar mode's picture: an avatar driven by avatar/driving's AvatarDriver (retargeting,
+expression mixer with VRM override rules, look-at, spring bones, idle life, hotkey expressions),
+rendered on a transparent stage and composited over a background (colour, image, the camera
+frame, or transparent for alpha output), all on the GPU."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+
+import numpy as np
+
+from assets.errors import AssetError
+from avatar.gltf.document import GltfDocument
+from avatar.asset import load_avatar as load_asset
+from avatar.loading import resolve_avatar_path
+from avatar.driving.avatar_model import avatar_from_document
+from avatar.driving.driver import AvatarDriver, DriverOptions
+from avatar.driving.retarget import RetargetOptions
+from avatar.posing import Pose
+from avatar.vrm.types import VrmModel
+from capture.types import Tracking
+from render.context import RenderContext
+from render.image_io import read_image
+from render.live.compositor import Compositor, Fit, ImageTexture
+from render.stage import AvatarStage, Shot, StageOptions
+from render.surface import OffscreenSurface
+
+
+class BackgroundKind(Enum):
+    COLOR = "color"
+    IMAGE = "image"
+    CAMERA = "camera"  # the live source frame behind the avatar
+    TRANSPARENT = "transparent"  # alpha 0: for OBS through the .mov/.webm alpha recorder
+
+
+@dataclass(frozen=True)
+class AvatarView:
+    """background: what is behind the avatar; color: straight RGB in [0, 1]; image: a file for
+    BackgroundKind.IMAGE; shot: camera framing."""
+
+    background: BackgroundKind = BackgroundKind.COLOR
+    color: tuple[float, float, float] = (0.12, 0.13, 0.16)
+    image: str = ""
+    shot: Shot = Shot.MEDIUM
+
+
+class _HumanoidStage(AvatarStage):
+    """AvatarStage whose shot framing finds 'head' / 'hips' through the VRM humanoid map (VRM
+    node names are the exporter's, e.g. Godette's head is not called 'head')."""
+
+    def __init__(self, doc: GltfDocument, options: StageOptions, rc: RenderContext,
+                 bone_nodes: dict[str, str]) -> None:
+        self.bone_nodes = bone_nodes  # read by shot_camera during AvatarStage.__init__
+        super().__init__(doc, options, rc=rc)
+
+    def _bone_position(self, name: str) -> np.ndarray | None:
+        return super()._bone_position(self.bone_nodes.get(name, name))
+
+
+def bone_node_names(doc: GltfDocument, vrm: VrmModel | None) -> dict[str, str]:
+    """Humanoid bone -> node name (VRM humanoid map; plain glTF: nodes named like the bones)."""
+    names = {i: node.name for i, node in enumerate(doc.nodes) if node.name}
+    if vrm is not None:
+        return {bone: names[i] for bone, i in vrm.humanoid.bones.items() if i in names}
+    return {name: name for name in names.values()}
+
+
+def load_avatar(spec: str) -> tuple[GltfDocument, VrmModel | None]:
+    """'builtin' or a .glb/.gltf/.vrm path -> (document, VRM data when it is a VRM). A VRM with a
+    missing required bone or a broken extension raises AssetError naming the file and field."""
+    path = resolve_avatar_path(spec)
+    if not Path(path).is_file():
+        raise AssetError(f"{path}: the built-in avatar has not been generated yet; open a .vrm, "
+                         f".glb or .gltf file in the Avatar panel (or drop one on the window)")
+    asset = load_asset(path)
+    doc, vrm = asset.document, asset.vrm
+    if vrm is None and path.suffix.lower() == ".vrm":
+        raise AssetError(f"{path}: has the .vrm extension but no VRM or VRMC_vrm extension data")
+    return doc, vrm
+
+
+class AvatarLayer:
+    """Renders the avatar into its own transparent stage, then composites it over the background
+    into `out` (all on the GPU)."""
+
+    def __init__(self, rc: RenderContext, spec: str, size: tuple[int, int], compositor: Compositor,
+                 samples: int = 4) -> None:
+        self.rc = rc
+        self.spec = spec
+        self.doc, self.vrm = load_avatar(spec)
+        self.bone_nodes = bone_node_names(self.doc, self.vrm)
+        # DrivingError names what is missing when the file cannot be driven.
+        self.drivable = avatar_from_document(self.doc, Path(str(spec)))
+        self.avatar_driver: AvatarDriver | None = None
+        self._neutral_key: tuple | None = None
+        options = StageOptions(width=size[0], height=size[1], samples=samples, transparent=True)
+        self.stage = _HumanoidStage(self.doc, options, rc, self.bone_nodes)
+        self.compositor = compositor
+        self.view = AvatarView()
+        self._bg_image = ImageTexture(rc)
+        self._camera = ImageTexture(rc)
+        self._bg_path = ""
+        self.last_pose: Pose = Pose()
+        self.last_expressions: dict[str, float] = {}
+        # The driver's node matrices include the +Z root transform (VRM 0.x turned around), so
+        # the camera always looks from +Z; frame the avatar as the driver shows it.
+        self._yaw = 0.0
+        self._drive(None, 0.0, None, {})
+        self.set_view(self.view)
+
+    @property
+    def name(self) -> str:
+        return self.vrm.meta.name if self.vrm is not None and self.vrm.meta.name else Path(str(self.spec)).name
+
+    def set_view(self, view: AvatarView) -> None:
+        if view.background is BackgroundKind.IMAGE and view.image and view.image != self._bg_path:
+            rgba = read_image(view.image)  # AssetError names the file
+            self._bg_image.upload(rgba)
+            self._bg_path = view.image
+        self.stage.scene.camera = self.stage.shot_camera(view.shot, yaw_deg=self._yaw)
+        self.view = view
+
+    def _drive(self, tracking: Tracking | None, t: float, head_neutral: np.ndarray | None,
+               overrides: dict[str, float]) -> None:
+        """Retarget, look-at, expression mixer, spring bones (avatar/driving), then set the pose."""
+        key = tuple(np.round(head_neutral, 6)) if head_neutral is not None else None
+        if self.avatar_driver is None or key != self._neutral_key:  # calibration changed
+            self._neutral_key = key
+            options = DriverOptions(retarget=RetargetOptions(neutral_head=key))
+            self.avatar_driver = AvatarDriver(self.drivable, options)
+        driven = self.avatar_driver.update(tracking, time_s=t, hotkeys=overrides or None)
+        self.last_pose = driven.pose
+        self.last_expressions = {k: float(v) for k, v in driven.pose.morphs.items()}
+        self.stage.model.set_pose(driven.node_world, driven.node_weights)
+
+    def render(self, out: OffscreenSurface, tracking: Tracking | None, image: np.ndarray | None,
+               t: float, head_neutral: np.ndarray | None, overrides: dict[str, float]) -> None:
+        self._drive(tracking, t, head_neutral, overrides)
+        self.stage.scene.time_s = t
+        view = self.view
+        scene = self.stage.scene
+        if self.stage.surface.samples == 0 and view.background in (BackgroundKind.COLOR, BackgroundKind.TRANSPARENT):
+            # Single-sampled over a plain background: draw straight into `out`, no extra pass.
+            alpha = 0.0 if view.background is BackgroundKind.TRANSPARENT else 1.0
+            scene.background = (*view.color, alpha)
+            self.stage.renderer.render(scene, out)
+            return
+        scene.background = (*view.color, 0.0)
+        self.stage.renderer.render(scene, self.stage.surface)
+        avatar = self.stage.surface.resolve()
+
+        ctx = self.rc.ctx
+        out.use()
+        if view.background is BackgroundKind.TRANSPARENT:
+            ctx.clear(0.0, 0.0, 0.0, 0.0)
+        else:
+            ctx.clear(*view.color, 1.0)
+        if view.background is BackgroundKind.IMAGE and self._bg_image.texture is not None:
+            self.compositor.draw(self._bg_image.texture, out.size, Fit.COVER, flip_y=True,
+                                 straight_alpha=True)
+        elif view.background is BackgroundKind.CAMERA and image is not None:
+            self.compositor.draw(self._camera.upload(image), out.size, Fit.COVER, flip_y=True)
+        self.compositor.draw(avatar, out.size, Fit.CONTAIN)
+
+    def bone_names(self) -> list[str]:
+        return sorted(self.bone_nodes)
+
+    def release(self) -> None:
+        self.stage.release()
+        self._bg_image.release()
+        self._camera.release()

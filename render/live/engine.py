@@ -1,0 +1,432 @@
+"""StudioEngine: the studio's per-frame work on the GL thread, with no Qt. The window (or a
+benchmark, or a test) calls `step()` then `present(surface)` once per display frame.
+
+step: take the newest tracked frame (never waits) -> render the current mode into `output`
+(1280x720 by default, GPU) -> hand a CPU copy to the recorder / virtual camera only when one
+is running. present: draw `output` letterboxed into any surface (the Qt widget's framebuffer,
+or an offscreen one) on the GPU."""
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import moderngl
+import numpy as np
+
+from assets.errors import VividError
+from capture.smoothing import matrix_to_quat_translation
+from capture.types import BLENDSHAPE_NAMES, Tracking
+from render.context import RenderContext
+from render.image_io import read_image, write_png
+from render.live.avatar_layer import AvatarLayer, AvatarView
+from render.live.compositor import Compositor, Fit, ImageTexture
+from render.live.effects_chain import EffectChain
+from render.live.photo_layer import PhotoLayer, photo_available
+from render.live.modes import ModeKind, effects_available
+from render.live.outputs import VirtualCamera, VmcOut
+from render.live.recorder import Recorder
+from render.live.sources import SourceReader, SourceSpec
+from render.live.stats import FrameStats, HudStats
+from render.live.tracking import DEFAULT_STRENGTH, TrackedFrame, TrackerWorker
+from render.surface import AlphaOutput, OffscreenSurface, Surface
+
+log = logging.getLogger(__name__)
+
+NO_SOURCE_COLOR = (0.08, 0.08, 0.1, 1.0)
+# Frame pacing of the GL thread (the caller polls `should_render` often, e.g. every 4 ms):
+MAX_FRAME_INTERVAL_S = 1 / 60  # idle motion and effects animate at up to 60 fps without new frames
+MIN_FRAME_INTERVAL_S = 1 / 120  # a new tracked frame is drawn at once, but not above 120 fps
+
+
+@dataclass(frozen=True)
+class EngineOptions:
+    """width/height: the output picture (recordings, snapshots, virtual camera); the preview
+    scales it. record_fps: constant frame rate of recordings. face_tracking: run the face tracker.
+    samples: MSAA 4x costs 27 ms vs 5 ms a frame at 720p on llvmpipe (benchmarks/studio.py run
+    notes), which alone would break 30 fps, so software rasterizers render single-sampled."""
+
+    width: int = 1280
+    height: int = 720
+    record_fps: float = 30.0
+    face_tracking: bool = True
+    samples: int | None = None  # avatar MSAA; None = 4 on a GPU, 0 on a software rasterizer
+
+
+@dataclass(frozen=True)
+class StepResult:
+    new_frame: bool  # a source frame not shown before
+    captured_at: float | None
+
+
+def euler_deg(q: np.ndarray) -> tuple[float, float, float]:
+    """(pitch about X, yaw about Y, roll about Z) in degrees of an xyzw quaternion, for display."""
+    x, y, z, w = (float(v) for v in q)
+    pitch = math.degrees(math.atan2(2 * (w * x + y * z), 1 - 2 * (x * x + y * y)))
+    yaw = math.degrees(math.asin(max(-1.0, min(1.0, 2 * (w * y - z * x)))))
+    roll = math.degrees(math.atan2(2 * (w * z + x * y), 1 - 2 * (y * y + z * z)))
+    return pitch, yaw, roll
+
+
+class StudioEngine:
+    def __init__(self, rc: RenderContext, options: EngineOptions = EngineOptions()) -> None:
+        self.rc = rc
+        self.options = options
+        self.size = (options.width, options.height)
+        self.output = OffscreenSurface(rc, options.width, options.height, samples=0)
+        self.compositor = Compositor(rc)
+        self._camera = ImageTexture(rc)
+        self._photo = ImageTexture(rc)
+        self.effects = EffectChain(rc)
+        self.photo_layer: PhotoLayer | None = None
+        self.photo_path = ""
+        self.stats = FrameStats()
+        self.mode = ModeKind.AVATAR
+        self.avatar: AvatarLayer | None = None
+        self.avatar_view = AvatarView()
+        self.reader: SourceReader | None = None
+        self.tracker: TrackerWorker | None = None
+        self.source: SourceSpec | None = None
+        self.mirror = True
+        self.smoothing = DEFAULT_STRENGTH
+        self.overrides: dict[str, float] = {}  # hotkey expressions held on
+        self.latest: TrackedFrame | None = None
+        self.recorder: Recorder | None = None
+        self.virtualcam: VirtualCamera | None = None
+        self.vmc: VmcOut | None = None
+        self._errors: list[str] = []
+        self._reported: set[str] = set()
+        self._t0 = time.monotonic()
+        self._last_render = -1.0
+        self._consumed = 0
+        self._closed = False
+
+    # ------------------------------------------------------------------ errors
+    def report(self, message: str) -> None:
+        self._errors.append(message)
+
+    def poll_errors(self) -> list[str]:
+        """New error messages since the last call (thread errors are reported once each)."""
+        for worker in (self.reader, self.tracker):
+            if worker is not None and worker.error and worker.error not in self._reported:
+                self._reported.add(worker.error)
+                self._errors.append(worker.error)
+        if self.recorder is not None and self.recorder.error and self.recorder.error not in self._reported:
+            self._reported.add(self.recorder.error)
+            self._errors.append(self.recorder.error)
+        out, self._errors = self._errors, []
+        return out
+
+    # ------------------------------------------------------------------ source
+    def open_source(self, spec: SourceSpec) -> None:
+        """Switch to a new source. On failure (missing file, no camera) the old source keeps
+        running and the error is raised for the UI to show."""
+        reader = SourceReader(spec, mirror=self.mirror)  # raises SourceError at once for a missing file
+        self.close_source()
+        self.reader = reader
+        self.tracker = TrackerWorker(reader, face=self.options.face_tracking,
+                                     smoothing_strength=self.smoothing)
+        self._update_tracker_needs()
+        self.source = spec
+        self.latest = None
+
+    def close_source(self) -> None:
+        if self.tracker is not None:
+            self.tracker.stop()
+        if self.reader is not None:
+            self.reader.stop()
+        self.reader = self.tracker = None
+        self.source = None
+
+    def set_mirror(self, mirror: bool) -> None:
+        self.mirror = mirror
+        if self.reader is not None:
+            self.reader.mirror = mirror
+
+    def set_smoothing(self, strength: float) -> None:
+        self.smoothing = strength
+        if self.tracker is not None:
+            self.tracker.set_smoothing(strength)
+
+    def calibrate(self, duration_s: float = 3.0) -> None:
+        if self.tracker is None:
+            raise VividError("calibration needs a live source with a face: pick a camera or video first")
+        self.tracker.start_calibration(duration_s)
+
+    # ------------------------------------------------------------------ content
+    def set_mode(self, mode: ModeKind) -> None:
+        self.mode = mode
+
+    def load_avatar(self, spec: str) -> AvatarLayer:
+        """Load and show an avatar; on failure the previous one stays and the error is raised."""
+        samples = self.options.samples
+        if samples is None:
+            samples = 0 if self.rc.info.is_software else 4
+        layer = AvatarLayer(self.rc, spec, self.size, self.compositor, samples=samples)
+        try:
+            layer.set_view(self.avatar_view)
+        except VividError:
+            layer.release()
+            raise
+        if self.avatar is not None:
+            self.avatar.release()
+        self.avatar = layer
+        return layer
+
+    def set_avatar_view(self, view: AvatarView) -> None:
+        if self.avatar is not None:
+            self.avatar.set_view(view)  # may raise for an unreadable background image
+        self.avatar_view = view
+
+    def set_photo(self, path: str) -> None:
+        """Open a photo for Living photo mode. With effects/photo on the build it is animated
+        (PhotoError when no face is found: the previous photo stays); else shown still."""
+        if photo_available():
+            layer = PhotoLayer(self.rc, path)
+            if self.photo_layer is not None:
+                layer.set_motions(self.photo_layer.motions)
+                layer.set_drive(self.photo_layer.drive)
+                self.photo_layer.release()
+            self.photo_layer = layer
+        else:
+            self._photo.upload(read_image(path))  # AssetError naming the file
+        self.photo_path = path
+
+    def add_effect(self, path: str | Path, strength: float = 1.0):
+        """Stack an effect package in AR mode (EffectPackageError names the file and field)."""
+        if not effects_available():
+            raise VividError(f"cannot add effect {path}: the AR effects engine (effects/) is not on this build")
+        slot = self.effects.add(path, strength)
+        self._update_tracker_needs()
+        return slot
+
+    def remove_effect(self, index: int) -> None:
+        self.effects.remove(index)
+        self._update_tracker_needs()
+
+    def _update_tracker_needs(self) -> None:
+        needs = self.effects.needs() if self.effects.slots else None
+        if self.tracker is not None:
+            self.tracker.set_needs(*(needs.mask, needs.body, needs.hands) if needs else (False, False, False))
+
+    def toggle_override(self, name: str, weight: float = 1.0) -> bool:
+        """Hotkey expressions: toggle `name` on/off; returns the new state."""
+        if name in self.overrides:
+            del self.overrides[name]
+            return False
+        self.overrides[name] = weight
+        return True
+
+    # ------------------------------------------------------------------ per frame
+    def should_render(self, now: float | None = None) -> bool:
+        """Draw now? Yes as soon as a new tracked frame is waiting (lower latency than a fixed
+        60 Hz tick, which adds up to 16 ms), else at 60 Hz for animation."""
+        now = time.monotonic() if now is None else now
+        since = now - self._last_render
+        fresh = self.tracker is not None and self.tracker.produced > self._consumed
+        return since >= MAX_FRAME_INTERVAL_S or (fresh and since >= MIN_FRAME_INTERVAL_S)
+
+    def step(self, now: float | None = None) -> StepResult:
+        """Render one frame into `output`. Never blocks on the source or the tracker."""
+        now = time.monotonic() if now is None else now
+        self._last_render = now
+        new = None
+        if self.tracker is not None:
+            self._consumed = self.tracker.produced
+            new = self.tracker.slot.get(timeout_s=0)
+        if new is not None:
+            self.latest = new
+            self.stats.add_stage("decode", new.frame.decode_ms, now)
+            self.stats.add_stage("track", new.track_ms, now)
+            if self.reader is not None:
+                self.stats.dropped = self.reader.slot.dropped + (self.tracker.slot.dropped if self.tracker else 0)
+        start = time.monotonic()
+        try:
+            self._render_mode(now)
+        except Exception as exc:  # the frame boundary: a broken layer must not stop the preview
+            log.exception("render failed in %s mode", self.mode.value)
+            message = f"{self.mode.title} mode could not draw: {type(exc).__name__}: {exc}"
+            if self.mode in (ModeKind.AVATAR, ModeKind.SCRIPT) and self.avatar is not None:
+                self.avatar.release()
+                self.avatar = None
+                message += " (the avatar was unloaded; open another one)"
+            elif self.mode is ModeKind.AR and self.effects.slots:
+                names = ", ".join(slot.name for slot in self.effects.slots)
+                self.effects.release()
+                self._update_tracker_needs()
+                message += f" (the effect stack was cleared: {names})"
+            self.report(message)
+            self._draw_passthrough()
+        self.stats.add_stage("render", (time.monotonic() - start) * 1000.0, now)
+        if self.recorder is not None or self.virtualcam is not None:
+            self._feed_outputs(now)
+        if self.vmc is not None:
+            tracking = self.latest.tracking if self.latest else None
+            self.vmc.send(tracking, self.overrides, now - self._t0)
+        return StepResult(new is not None, new.frame.captured_at if new is not None else None)
+
+    def _frame_image(self) -> np.ndarray | None:
+        return self.latest.frame.image if self.latest is not None else None
+
+    def _tracking(self) -> Tracking | None:
+        return self.latest.tracking if self.latest is not None else None
+
+    def _draw_passthrough(self) -> None:
+        self.output.use()
+        self.rc.ctx.clear(*NO_SOURCE_COLOR)
+        image = self._frame_image()
+        if image is not None:
+            self.compositor.draw(self._camera.upload(image), self.size, Fit.CONTAIN, flip_y=True)
+
+    def _render_mode(self, now: float) -> None:
+        t = now - self._t0
+        if self.mode in (ModeKind.AVATAR, ModeKind.SCRIPT) and self.avatar is not None:
+            neutral = None
+            if self.tracker is not None and self.tracker.calibration is not None:
+                neutral = self.tracker.calibration.head_rotation
+            self.avatar.render(self.output, self._tracking(), self._frame_image(), t, neutral, self.overrides)
+        elif self.mode is ModeKind.PHOTO and self.photo_layer is not None:
+            frame = self.photo_layer.render(self._tracking(), t)
+            self.output.use()
+            self.rc.ctx.clear(*NO_SOURCE_COLOR)
+            self.compositor.draw(self._photo.upload(frame), self.size, Fit.CONTAIN, flip_y=True, straight_alpha=True)
+        elif self.mode is ModeKind.PHOTO and self._photo.texture is not None:
+            self.output.use()
+            self.rc.ctx.clear(*NO_SOURCE_COLOR)
+            self.compositor.draw(self._photo.texture, self.size, Fit.CONTAIN, flip_y=True, straight_alpha=True)
+        elif self.mode is ModeKind.AR and self.effects.slots:
+            tracking = self._tracking()
+            image = self._frame_image()
+            if image is None or tracking is None:
+                self._draw_passthrough()
+                return
+            start = time.monotonic()
+            processed = self.effects.render(image, tracking, t)
+            self.stats.add_stage("effects", (time.monotonic() - start) * 1000.0, now)
+            self.output.use()
+            self.rc.ctx.clear(*NO_SOURCE_COLOR)
+            self.compositor.draw(self._camera.upload(processed), self.size, Fit.CONTAIN, flip_y=True)
+        else:  # AR mode with no effect stacked (passthrough), or nothing loaded yet
+            self._draw_passthrough()
+
+    def _feed_outputs(self, now: float) -> None:
+        start = time.monotonic()
+        alpha = self.recorder is not None and self.recorder.alpha
+        image = self.output.read(AlphaOutput.STRAIGHT if alpha else AlphaOutput.PREMULTIPLIED)
+        self.stats.add_stage("readback", (time.monotonic() - start) * 1000.0, now)
+        if self.recorder is not None:
+            self.recorder.submit(image, now)
+        if self.virtualcam is not None:
+            self.virtualcam.send(image)
+
+    def present(self, target: Surface, captured_at: float | None, finish: bool = True) -> float:
+        """Draw `output` letterboxed into `target` (GPU only). Returns the presented time."""
+        start = time.monotonic()
+        target.use()
+        self.rc.ctx.clear(0.0, 0.0, 0.0, 1.0)
+        self.compositor.draw(self.output.color_texture, target.size, Fit.CONTAIN, blend=False)
+        if finish:
+            self.rc.ctx.finish()  # "presented" means the pixels are in the target, not queued
+        done = time.monotonic()
+        self.stats.add_stage("present", (done - start) * 1000.0, done)
+        self.stats.presented(done, captured_at)
+        self.rc.gc()
+        return done
+
+    def hud(self, now: float | None = None) -> HudStats:
+        return self.stats.snapshot(time.monotonic() if now is None else now)
+
+    # ------------------------------------------------------------------ debug panel
+    def debug_lines(self, top: int = 12) -> list[str]:
+        """Text for the debug panel: strongest blendshapes, head angles, driven bones/expressions."""
+        lines: list[str] = []
+        tracking = self._tracking()
+        face = tracking.face if tracking is not None else None
+        if face is None:
+            lines.append("no face tracked")
+        else:
+            q, _ = matrix_to_quat_translation(face.head_matrix)
+            p, y, r = euler_deg(q)
+            lines.append(f"head  pitch {p:+6.1f}  yaw {y:+6.1f}  roll {r:+6.1f} deg")
+            values = np.asarray(face.blendshapes, np.float32)
+            order = np.argsort(values[1:])[::-1][:top] + 1
+            for i in order:
+                bar = "#" * int(round(float(values[i]) * 20))
+                lines.append(f"{BLENDSHAPE_NAMES[i]:<20} {values[i]:.2f} {bar}")
+        if self.tracker is not None:
+            state = "capturing..." if self.tracker.calibrating else ("on" if self.tracker.calibration else "off")
+            lines.append(f"neutral calibration: {state}")
+        if self.avatar is not None and self.mode in (ModeKind.AVATAR, ModeKind.SCRIPT):
+            lines.append(f"avatar {self.avatar.name}: {len(self.avatar.bone_names())} bones")
+            for node, q in list(self.avatar.last_pose.rotations.items())[:8]:
+                p, y, r = euler_deg(np.asarray(q))
+                lines.append(f"  {node:<18} {p:+5.1f} {y:+5.1f} {r:+5.1f}")
+            active = {k: v for k, v in self.avatar.last_expressions.items() if v > 0.01}
+            lines.append("expressions: " + (", ".join(f"{k} {v:.2f}" for k, v in active.items()) or "none"))
+        return lines
+
+    # ------------------------------------------------------------------ outputs
+    def snapshot(self, path: str | Path) -> Path:
+        """PNG of the current output picture (straight alpha; transparent background stays transparent)."""
+        return write_png(path, self.output.read(AlphaOutput.STRAIGHT))
+
+    def start_recording(self, path: str | Path, alpha: bool = False) -> Recorder:
+        if self.recorder is not None:
+            raise VividError("already recording; stop the current recording first")
+        self.recorder = Recorder(path, self.size, self.options.record_fps, alpha=alpha,
+                                 started_at=time.monotonic())
+        return self.recorder
+
+    def stop_recording(self) -> Path | None:
+        """Stop and finalize; the file lasts from start_recording to now."""
+        recorder, self.recorder = self.recorder, None
+        return recorder.stop(time.monotonic()) if recorder is not None else None
+
+    def start_virtualcam(self) -> VirtualCamera:
+        if self.virtualcam is None:
+            self.virtualcam = VirtualCamera(*self.size, fps=self.options.record_fps)
+        return self.virtualcam
+
+    def stop_virtualcam(self) -> None:
+        if self.virtualcam is not None:
+            self.virtualcam.close()
+            self.virtualcam = None
+
+    def start_vmc(self, host: str, port: int) -> VmcOut:
+        self.stop_vmc()
+        self.vmc = VmcOut(host, port)
+        return self.vmc
+
+    def stop_vmc(self) -> None:
+        if self.vmc is not None:
+            self.vmc.close()
+            self.vmc = None
+
+    # ------------------------------------------------------------------ shutdown
+    def close(self) -> Path | None:
+        """Stop threads, release the camera, finalize a running recording (returns its path).
+        Idempotent. GL objects are released on the calling (GL) thread."""
+        if self._closed:
+            return None
+        self._closed = True
+        path = None
+        try:
+            path = self.stop_recording()
+        finally:
+            self.close_source()
+            self.stop_virtualcam()
+            self.stop_vmc()
+            if self.avatar is not None:
+                self.avatar.release()
+                self.avatar = None
+            self.effects.release()
+            if self.photo_layer is not None:
+                self.photo_layer.release()
+                self.photo_layer = None
+            self._camera.release()
+            self._photo.release()
+            self.compositor.release()
+            self.output.release()
+        return path

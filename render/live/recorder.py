@@ -1,0 +1,108 @@
+"""The recorder thread: live frames arrive at an uneven rate; the file gets a constant frame rate
+with the right duration (each output frame shows the newest frame captured by its time).
+The GUI thread never waits on the encoder: a full queue drops the frame and counts it."""
+from __future__ import annotations
+
+import logging
+import math
+import queue
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from assets.errors import VividError
+from render.video_writer import VideoOptions, VideoWriter
+
+log = logging.getLogger(__name__)
+
+QUEUE_FRAMES = 8  # ~0.27 s at 30 fps of slack for a slow encoder before frames are dropped
+_STOP = object()
+
+
+class Recorder:
+    """Record (H, W, 3|4) uint8 frames stamped with wall-clock seconds to MP4 (or .mov/.webm with
+    alpha). `stop()` finalizes the file and returns its path (or raises the encoding error)."""
+
+    def __init__(self, path: str | Path, size: tuple[int, int], fps: float = 30.0,
+                 alpha: bool = False, started_at: float | None = None) -> None:
+        self.path = Path(path)
+        self.fps = fps
+        self.alpha = alpha
+        # This is already the encoder thread: the writer encodes inline (no second queue).
+        self._writer = VideoWriter(self.path, size[0], size[1], VideoOptions(fps=fps, alpha=alpha, background=False))
+        self._count = 0  # frames handed to the writer (its own counter may lag behind)
+        self._queue: queue.Queue = queue.Queue(maxsize=QUEUE_FRAMES)
+        self.dropped = 0
+        self.error: str | None = None
+        # The file covers wall-clock time from start to stop, however often frames arrive.
+        self._t0: float | None = started_at
+        self._last_submitted: float | None = None  # also for dropped frames: the file's end time
+        self._thread = threading.Thread(target=self._run, name="recorder", daemon=True)
+        self._thread.start()
+
+    @property
+    def frames_written(self) -> int:
+        return self._count
+
+    def _write(self, image: np.ndarray) -> None:
+        self._writer.write(image)
+        self._count += 1
+
+    def submit(self, image: np.ndarray, now: float) -> None:
+        """Queue a frame shown at `now` (time.monotonic seconds); never blocks."""
+        self._last_submitted = now
+        try:
+            self._queue.put_nowait((image, now))
+        except queue.Full:
+            self.dropped += 1
+
+    def _run(self) -> None:
+        last: np.ndarray | None = None
+        try:
+            while True:
+                item = self._queue.get()
+                if item is _STOP:
+                    # Frames dropped at the end still count as time: hold the last one until then.
+                    if last is not None and self._last_submitted is not None and self._t0 is not None:
+                        # Slots k cover [k, k+1) / fps: the file ends exactly at the stop time.
+                        due = max(self._count,
+                                  math.ceil((self._last_submitted - self._t0) * self.fps - 1e-6))
+                        while self._count < due:
+                            self._write(last)
+                    break
+                image, now = item
+                if self._t0 is None:
+                    self._t0 = now
+                if last is None:
+                    last = image  # slots before the first frame show the first frame
+                # Fill every output slot whose time has come with the newest frame before it.
+                due = int((now - self._t0) * self.fps) + 1
+                if last is not None:
+                    while self._count < due - 1:
+                        self._write(last)
+                if self._count < due:
+                    self._write(image)
+                last = image
+        except VividError as exc:
+            self.error = str(exc)
+        except Exception as exc:  # thread boundary: report to the UI instead of dying silently
+            log.exception("recorder failed")
+            self.error = f"recording failed: {type(exc).__name__}: {exc}"
+
+    def stop(self, now: float | None = None) -> Path:
+        """Finish at `now` (time.monotonic seconds; default: the last frame submitted): wait for
+        the queue to drain, hold the last frame until `now`, close the file (renamed into place)."""
+        if now is not None:
+            self._last_submitted = max(now, self._last_submitted or now)
+        self._queue.put(_STOP)
+        self._thread.join(timeout=30.0)
+        if self.error is not None:
+            self._writer.abort()
+            raise VividError(f"{self.path}: {self.error}")
+        return self._writer.close()
+
+    def abort(self) -> None:
+        self._queue.put(_STOP)
+        self._thread.join(timeout=30.0)
+        self._writer.abort()

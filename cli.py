@@ -27,6 +27,7 @@ def _registrars() -> list[tuple[str | None, Registrar]]:
     from assets.avatar_gen.commands import register as register_avatar_builder
     from avatar.commands import register_avatar_commands
     from avatar.driving.commands import register_drive_command
+    import desktop_app
     from capture.commands import register as register_capture
     from effects.commands import register_effect_commands
     from effects.photo.commands import register_photo_commands
@@ -36,6 +37,7 @@ def _registrars() -> list[tuple[str | None, Registrar]]:
     from tts_bridge.commands import register as register_tts
 
     return [
+        (None, desktop_app.register),
         (None, register_demo),
         (None, register_capture),
         (None, register_tts),

@@ -109,16 +109,7 @@ class EffectGpu:
             return
         program["u_rect"].value = (x0, y0, x1, y1)
         program["u_size"].value = (float(w), float(h))
-        for unit, (name, tex) in enumerate(textures.items()):
-            tex.use(unit)
-            member = program.get(name, None)
-            if member is not None:
-                member.value = unit
-        vao = self._vaos.get(id(program))
-        if vao is None:
-            vao = self.ctx.vertex_array(program, [])
-            self._vaos[id(program)] = vao
-        vao.render(moderngl.TRIANGLE_STRIP, vertices=4)
+        self._bound_vao(program, textures).render(moderngl.TRIANGLE_STRIP, vertices=4)
 
     def blur_levels(self, src: moderngl.Texture) -> tuple[moderngl.Texture, moderngl.Texture]:
         """`src` box-filtered down 4x and 16x (two small passes, ~1/15 of a full-screen pass;
@@ -167,6 +158,10 @@ class EffectGpu:
 
     def fullscreen(self, program: moderngl.Program, textures: dict[str, moderngl.Texture]) -> None:
         """Draw one triangle covering the viewport, binding `textures` to the named samplers."""
+        self._bound_vao(program, textures).render(moderngl.TRIANGLES, vertices=3)
+
+    def _bound_vao(self, program: moderngl.Program, textures: dict[str, moderngl.Texture]) -> moderngl.VertexArray:
+        """Bind `textures` to units 0.. and their named samplers; the attribute-less VAO of `program`."""
         for unit, (name, tex) in enumerate(textures.items()):
             tex.use(unit)
             member = program.get(name, None)
@@ -176,7 +171,7 @@ class EffectGpu:
         if vao is None:
             vao = self.ctx.vertex_array(program, [])
             self._vaos[id(program)] = vao
-        vao.render(moderngl.TRIANGLES, vertices=3)
+        return vao
 
     def texture_rgba(self, key: str, image: np.ndarray, mipmaps: bool = False) -> moderngl.Texture:
         """A cached RGBA8 texture (premultiplied on upload so linear filtering has no halos)."""

@@ -28,6 +28,15 @@ class ContextInfo:
         return any(s in name for s in ("llvmpipe", "softpipe", "swiftshader"))
 
 
+_live = threading.local()  # owned headless contexts of this thread, newest last
+
+
+def _live_contexts() -> list["RenderContext"]:
+    if not hasattr(_live, "contexts"):
+        _live.contexts = []
+    return _live.contexts
+
+
 class RenderContext:
     """Owns (or wraps) a ModernGL context plus the caches tied to it.
 
@@ -61,7 +70,9 @@ class RenderContext:
                 "On Debian/Ubuntu install Mesa's EGL: sudo apt-get install libegl1 libegl-mesa0 "
                 "libgl1-mesa-dri (make setup does this)."
             ) from exc
-        return cls(ctx, owned=True)
+        rc = cls(ctx, owned=True)
+        _live_contexts().append(rc)
+        return rc
 
     @classmethod
     def wrap(cls, ctx: moderngl.Context) -> "RenderContext":
@@ -111,6 +122,13 @@ class RenderContext:
         self.gc()
         if self._owned:
             self.ctx.release()
+            # Creating a context made it current; releasing it leaves none. Hand "current" back to
+            # the newest context still alive on this thread so its owner keeps drawing.
+            live = _live_contexts()
+            if self in live:
+                live.remove(self)
+            if live:
+                live[-1].make_current()
 
     def __enter__(self) -> "RenderContext":
         return self

@@ -16,6 +16,7 @@ class Renderer:
 
     def render(self, scene: Scene, surface: Surface) -> None:
         ctx = self.rc.ctx
+        self.rc.make_current()  # another context may have been created on this thread since
         surface.use()
         width, height = surface.size
         r, g, b, a = scene.background

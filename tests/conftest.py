@@ -62,5 +62,15 @@ def model_dir(test_data: TestData):
 
 
 @pytest.fixture(scope="session")
+def rc():
+    """One headless OpenGL context per test worker."""
+    from render.context import RenderContext
+
+    context = RenderContext.headless()
+    yield context
+    context.release()
+
+
+@pytest.fixture(scope="session")
 def regenerate_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--regenerate-golden"))

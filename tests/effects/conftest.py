@@ -1,43 +1,21 @@
 """Effects test fixtures: models from the shared data, one GL context, tracked portraits."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
 
-from capture.models import MODEL_DIR_ENV
 from capture.pipeline import PipelineOptions, TrackingPipeline
 from capture.sources.image import read_image
 from capture.types import Frame, Tracking
-from render.context import RenderContext
 
 # Single-person portraits (and the two-face photo) from ../shared/data/faces.
 PORTRAITS = ("obama.jpg", "biden.jpg", "painting_girl_with_a_pearl_earring.jpg", "sergey.png",
              "obama-240p.jpg", "dlib_2008_001322.jpg")
 MAX_SIDE = 720  # portraits are scaled down to this (keeps the suite fast on llvmpipe)
 LIBRARY = Path(__file__).resolve().parents[2] / "assets" / "effects"
-
-
-@pytest.fixture(scope="session", autouse=True)
-def model_dir(test_data) -> Path:
-    folder = test_data.path("models/face_landmarker.task").parent
-    previous = os.environ.get(MODEL_DIR_ENV)
-    os.environ[MODEL_DIR_ENV] = str(folder)
-    yield folder
-    if previous is None:
-        os.environ.pop(MODEL_DIR_ENV, None)
-    else:
-        os.environ[MODEL_DIR_ENV] = previous
-
-
-@pytest.fixture(scope="session")
-def rc():
-    context = RenderContext.headless()
-    yield context
-    context.release()
 
 
 def load_scaled(path: Path) -> np.ndarray:

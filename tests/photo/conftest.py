@@ -2,34 +2,12 @@
 session, the Obama portrait loaded once."""
 from __future__ import annotations
 
-import os
 
 import numpy as np
 import pytest
 
-from capture.models import MODEL_DIR_ENV
 from capture.trackers import FaceTracker, FaceTrackerOptions
 from capture.types import Frame
-from render.context import RenderContext
-
-
-@pytest.fixture(scope="session", autouse=True)
-def model_dir(test_data):
-    folder = test_data.path("models/face_landmarker.task").parent
-    previous = os.environ.get(MODEL_DIR_ENV)
-    os.environ[MODEL_DIR_ENV] = str(folder)
-    yield folder
-    if previous is None:
-        os.environ.pop(MODEL_DIR_ENV, None)
-    else:
-        os.environ[MODEL_DIR_ENV] = previous
-
-
-@pytest.fixture(scope="session")
-def rc():
-    context = RenderContext.headless()
-    yield context
-    context.release()
 
 
 @pytest.fixture(scope="session")

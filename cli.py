@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import subprocess
 import sys
@@ -21,35 +22,29 @@ GROUPS = {
 }
 
 
-def _registrars() -> list[tuple[str | None, Registrar]]:
-    """(group or None for top level, register function) for every package that has commands.
-    Imported here, not at module top, so `vivid --help` stays fast."""
-    from assets.avatar_gen.commands import register as register_avatar_builder
-    from avatar.commands import register_avatar_commands
-    from avatar.driving.commands import register_drive_command
-    import desktop_app
-    from capture.commands import register as register_capture
-    from effects.commands import register_effect_commands
-    from effects.photo.commands import register_photo_commands
-    from render.commands import register_avatar_render
-    from render.script.commands import register_script_check
-    from render.timeline.commands import register_demo, register_script_render
-    from tts_bridge.commands import register as register_tts
+# (where the command lives: group or None for top level, module, register function, the names it
+# adds, help shown before the module is imported). Modules are imported only for the command
+# being run, so `vivid --help` and quick commands do not pay for MediaPipe, SciPy or Qt.
+REGISTRARS: tuple[tuple[str | None, str, str, tuple[str, ...], str], ...] = (
+    (None, "desktop_app", "register", ("studio",), "open the desktop studio (PyQt6)"),
+    (None, "render.timeline.commands", "register_demo", ("demo",),
+     "render the demo presenter video with the built-in avatar"),
+    (None, "capture.commands", "register", ("track", "models"),
+     "track a video, photo(s) or webcam into a mocap clip; list, download and verify MediaPipe models"),
+    (None, "tts_bridge.commands", "register", ("say",), "speak text into a WAV file"),
+    (None, "assets.avatar_gen.commands", "register", ("build-avatar",), "regenerate the built-in avatar"),
+    ("script", "render.script.commands", "register_script_check", ("check", "schema"), ""),
+    ("script", "render.timeline.commands", "register_script_render", ("render",), ""),
+    ("effect", "effects.commands", "register_effect_commands", ("preview", "check", "thumbnail"), ""),
+    ("photo", "effects.photo.commands", "register_photo_commands", ("animate",), ""),
+    ("avatar", "render.commands", "register_avatar_render", ("render",), ""),
+    ("avatar", "avatar.commands", "register_avatar_commands", ("info",), ""),
+    ("avatar", "avatar.driving.commands", "register_drive_command", ("drive",), ""),
+)
 
-    return [
-        (None, desktop_app.register),
-        (None, register_demo),
-        (None, register_capture),
-        (None, register_tts),
-        (None, register_avatar_builder),
-        ("script", register_script_check),
-        ("script", register_script_render),
-        ("effect", register_effect_commands),
-        ("photo", register_photo_commands),
-        ("avatar", register_avatar_render),
-        ("avatar", register_avatar_commands),
-        ("avatar", register_drive_command),
-    ]
+
+def _registrar(module: str, function: str) -> Registrar:
+    return getattr(importlib.import_module(module), function)
 
 
 BENCHMARKS_DIR = Path(__file__).resolve().parent / "benchmarks"
@@ -72,7 +67,15 @@ def run_benchmarks(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _selected_command(argv: Sequence[str]) -> str | None:
+    """The first non-option word of the command line (the command or group), if any."""
+    return next((word for word in argv if not word.startswith("-")), None)
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The full parser, or, given the command line, one where only the chosen command's module is
+    imported (the others appear in `--help` with their names and help only)."""
+    selected = _selected_command(argv) if argv is not None else None
     parser = argparse.ArgumentParser(prog="vivid", description="Vivid Studio: virtual presenter and AR effects engine.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress and timings")
     top = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -80,8 +83,13 @@ def build_parser() -> argparse.ArgumentParser:
     for name, help_text in GROUPS.items():
         group_parser = top.add_parser(name, help=help_text, description=help_text)
         groups[name] = group_parser.add_subparsers(dest="subcommand", metavar="SUBCOMMAND", required=True)
-    for group, register in _registrars():
-        register(groups[group] if group else top)
+    for group, module, function, names, help_text in REGISTRARS:
+        load = argv is None or (selected == group if group else selected in names)
+        if load:
+            _registrar(module, function)(groups[group] if group else top)
+        elif group is None:  # listed for --help; parsing it would have loaded the module
+            for name in names:
+                top.add_parser(name, help=help_text)
     bench = top.add_parser("bench", help="run the benchmarks (from a source checkout)")
     bench.add_argument("names", nargs="*", help="benchmark names (default: all), e.g. render capture")
     bench.set_defaults(func=run_benchmarks)
@@ -89,7 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
     try:

@@ -6,6 +6,7 @@ import sys
 
 from assets.errors import AssetError
 from avatar.gltf.loader import load_gltf
+from avatar.loading import resolve_avatar_path
 from avatar.info import summary_lines
 
 DEFAULT_MAX_NODES = 80  # node-tree lines printed before eliding (RecursiveSkeletons has 924 nodes)
@@ -25,7 +26,7 @@ def register_avatar_commands(avatar_subparsers: argparse._SubParsersAction) -> N
 
 def run_info(args: argparse.Namespace) -> int:
     try:
-        doc = load_gltf(args.avatar)
+        doc = load_gltf(resolve_avatar_path(args.avatar))  # 'builtin' or a file
         lines = summary_lines(doc, args.max_nodes)
         lines += _vrm_lines(doc)
     except AssetError as error:

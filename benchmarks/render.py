@@ -34,7 +34,7 @@ ANTIALIAS = {"msaa4": Antialias.MSAA, "auto": Antialias.AUTO}
 def _pyrender_static(stage: AvatarStage, size: tuple[int, int]) -> float:
     """pyrender drawing the same triangles (rest pose, baked to world space) with the same camera."""
     vertices, faces, offset = [], [], 0
-    for item in stage.model._items:
+    for item in stage.model.draw_items:
         positions, _ = stage.model.deformed_vertices(item.node, item.primitive)
         primitive = stage.doc.meshes[item.mesh].primitives[item.primitive]
         index = primitive.indices if primitive.indices is not None else np.arange(len(positions))

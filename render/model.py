@@ -4,6 +4,7 @@ CPU data is authoritative (the pose: node world matrices and morph weights, set 
 by whoever animates the model); the GPU copies are updated lazily from it in `draw`."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import moderngl
@@ -76,6 +77,16 @@ class ModelInstance:
         self._capture_fbo: moderngl.Framebuffer | None = None
         self._centres: dict[tuple[int, int], np.ndarray] = {}
         self._released = False
+
+    # ----------------------------------------------------------------- what is drawn
+    @property
+    def draw_items(self) -> tuple[_DrawItem, ...]:
+        """One entry per drawn primitive: `node`, `mesh`, `primitive` (index in the mesh), `material`."""
+        return tuple(self._items)
+
+    def keep_only(self, keep: Callable[[_DrawItem], bool]) -> None:
+        """Draw only the primitives for which `keep(item)` is true (e.g. a head without its body)."""
+        self._items = [item for item in self._items if keep(item)]
 
     # ----------------------------------------------------------------- CPU state
     def set_pose(self, node_world: np.ndarray, node_weights: dict[int, np.ndarray] | None = None) -> None:

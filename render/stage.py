@@ -57,13 +57,14 @@ class AvatarStage:
         self.scene = Scene(background=background, passes=[self.model])
         rest = self.poser.apply(Pose())
         self.model.set_pose(rest.node_world, rest.node_weights)
-        self.bounds = self._world_bounds()
+        self.bounds = self.measure_bounds()
         self.scene.camera = self.shot_camera(Shot.FULL)
 
     # ------------------------------------------------------------------ framing
-    def _world_bounds(self) -> tuple[np.ndarray, np.ndarray]:
+    def measure_bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """World-space (min, max) of every vertex in the current pose (GPU transform feedback)."""
         points = []
-        for item in {(i.node, i.primitive) for i in self.model._items}:
+        for item in {(i.node, i.primitive) for i in self.model.draw_items}:
             positions, _ = self.model.deformed_vertices(*item)
             points.append(positions[np.isfinite(positions).all(axis=1)])
         if not points or not sum(len(p) for p in points):

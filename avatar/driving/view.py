@@ -29,7 +29,7 @@ class DriveView:
         self.stage = AvatarStage(avatar.doc, options, rc)
         rest_world = avatar.rig.pose_world(Pose())
         self.stage.model.set_pose(rest_world.astype(np.float32), avatar.binding.base)
-        self.stage.bounds = self.stage._world_bounds()  # re-measured with the root transform (VRM 0.x faces +Z)
+        self.stage.bounds = self.stage.measure_bounds()  # re-measured with the root transform (VRM 0.x faces +Z)
         self.stage.scene.camera = self.camera(shot)
 
     def camera(self, shot: DriveShot) -> Camera:

@@ -45,12 +45,11 @@ class AvatarHeadModel:
                           for b, n in enumerate(BLENDSHAPE_NAMES) if n in names]
         self.num_targets = targets[self.face_node]
         self.model = ModelInstance(rc, doc, outlines=False)
-        keep = []
-        for item in self.model._items:  # noqa: SLF001 - ModelInstance has no per-primitive visibility yet
+        def face_or_hair(item) -> bool:
             material = doc.materials[item.material].name if item.material is not None else ""
-            if item.node == self.face_node or material in HAIR_MATERIALS:
-                keep.append(item)
-        self.model._items = keep  # noqa: SLF001
+            return item.node == self.face_node or material in HAIR_MATERIALS
+
+        self.model.keep_only(face_or_hair)
         self.rest_world = world_matrices(doc, NodeTransforms.rest(doc).local_matrices()).astype(np.float64)
         # Fit: the face node's rest-pose bounds in world space, matched to the canonical face.
         face = doc.meshes[doc.nodes[self.face_node].mesh].primitives[0].positions.astype(np.float64)

@@ -55,7 +55,7 @@ def test_gpu_deformation_matches_numpy_reference(rc, test_data, sample):
             anim = sample_animation(doc.animations[0], t) if doc.animations else None
             posed = poser.apply(Pose(), anim)
             model.set_pose(posed.node_world, posed.node_weights)
-            for item in model._items:
+            for item in model.draw_items:
                 gpu, _ = model.deformed_vertices(item.node, item.primitive)
                 ref = _reference(doc, posed.node_world, posed.node_weights, item)
                 if extent is None:
@@ -75,7 +75,7 @@ def test_morph_weights_move_vertices_on_gpu(rc, test_data):
     model = ModelInstance(rc, doc)
     poser = PoseApplier(doc)
     try:
-        item = model._items[0]
+        item = model.draw_items[0]
         primitive = doc.meshes[item.mesh].primitives[item.primitive]
         name = doc.meshes[item.mesh].target_names[0] or None
         rest = poser.apply(Pose())

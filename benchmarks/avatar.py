@@ -30,7 +30,7 @@ from avatar.driving.driver import AvatarDriver  # noqa: E402
 from avatar.driving.landmarks import from_model_frame  # noqa: E402
 from avatar.driving.qmath import qeuler_deg, qrot  # noqa: E402
 from avatar.driving.rig import normalized_world_rotations  # noqa: E402
-from avatar.driving.view import DriveShot, DriveView  # noqa: E402
+from render.drive_view import DriveShot, DriveView  # noqa: E402
 from avatar.idle import IdleMotion  # noqa: E402
 from avatar.posing import Pose, PoseApplier  # noqa: E402
 from benchmarks._report import Case, report, time_per_call  # noqa: E402

@@ -62,7 +62,7 @@ def _render_vrm(doc, args: argparse.Namespace, pose: Pose):
     """VRM files go through the humanoid rig: VRM 0.x is turned to face +Z, bone rotations use the
     normalized (T-pose, identity rest) convention, and expressions resolve through the VRM binds."""
     from avatar.driving.avatar_model import avatar_from_document
-    from avatar.driving.view import DriveShot, DriveView
+    from render.drive_view import DriveShot, DriveView
     from avatar.posing import PosedFrame
 
     avatar = avatar_from_document(doc, Path(args.avatar))

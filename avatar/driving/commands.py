@@ -18,7 +18,7 @@ from avatar.driving.avatar_model import load_drivable
 from avatar.driving.driver import AvatarDriver, DriverOptions
 from avatar.driving.overlay import draw_debug
 from avatar.driving.retarget import RetargetOptions
-from avatar.driving.view import DriveShot, DriveView
+from render.drive_view import DriveShot, DriveView
 from avatar.driving.vmc_out import vmc_blendshapes, vmc_bones
 from capture.calibration import NeutralCalibration
 from capture.types import Tracking

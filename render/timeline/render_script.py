@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from assets.errors import AssetError
-from avatar.driving.view import DriveShot, DriveView
+from render.drive_view import DriveShot, DriveView
 from avatar.loading import load_avatar_document
 from avatar.posing import Pose, PosedFrame
 from capture.types import Tracking

@@ -8,7 +8,7 @@ import pytest
 from avatar.driving.avatar_model import load_drivable
 from avatar.driving.qmath import qdistance, qeuler_deg
 from avatar.driving.rig import normalized_world_rotations
-from avatar.driving.view import DriveShot, DriveView
+from render.drive_view import DriveShot, DriveView
 from avatar.posing import Pose
 from render.context import RenderContext
 from render.stage import StageOptions

@@ -12,7 +12,7 @@ import pytest
 from avatar.driving.avatar_model import load_drivable
 from avatar.driving.driver import AvatarDriver
 from avatar.driving.qmath import qfrom_matrix, qrot
-from avatar.driving.view import DriveShot, DriveView
+from render.drive_view import DriveShot, DriveView
 from capture.pipeline import PipelineOptions, TrackingPipeline
 from capture.sources import VideoSource
 from capture.trackers.face import FaceTracker, FaceTrackerOptions

@@ -12,6 +12,7 @@ in the shared test data (see ../shared/data/MANIFEST.md).
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import shutil
 import tempfile
@@ -28,6 +29,8 @@ from assets.errors import AssetError, ModelNotFoundError
 MODEL_DIR_ENV = "VIVID_MODEL_DIR"
 _BASE_URL = "https://storage.googleapis.com/mediapipe-models"
 _DOWNLOAD_TIMEOUT_S = 60.0  # per network read; the largest file (heavy pose) is ~30 MB
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,9 @@ def cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir("vivid-studio")) / "models"
 
 
+NO_DOWNLOAD_ENV = "VIVID_NO_DOWNLOAD"  # set to any value: never download models on first use
+
+
 def search_dirs() -> list[Path]:
     """Where models are looked for, in order."""
     dirs = []
@@ -146,12 +152,19 @@ def resolve(name: str) -> Path:
         searched.append(str(candidate))
         if candidate.is_file():
             return candidate
-    raise ModelNotFoundError(
-        f"model {spec.filename} not found; looked in: {', '.join(searched)}. "
-        f"Fix: run `vivid models fetch {spec.filename}` (downloads {spec.url} into "
-        f"{cache_dir()}), or download that URL yourself into a folder and set "
-        f"{MODEL_DIR_ENV} to it."
-    )
+    fix = (f"Fix: run `vivid models fetch {spec.filename}` (downloads {spec.url} into {cache_dir()}), "
+           f"or download that URL yourself into a folder and set {MODEL_DIR_ENV} to it.")
+    if os.environ.get(MODEL_DIR_ENV) or os.environ.get(NO_DOWNLOAD_ENV):
+        # The user manages the models (or asked for no network): say exactly what to do.
+        raise ModelNotFoundError(f"model {spec.filename} not found; looked in: {', '.join(searched)}. {fix}")
+    # First use with the default cache: download it once, verified against its sha256.
+    log.warning("downloading %s (%.1f MB) from %s into %s", spec.filename, spec.size / 1e6, spec.url, cache_dir())
+    try:
+        return fetch_spec(spec)
+    except ModelNotFoundError as exc:
+        reason = exc.__cause__ or exc  # the network error itself, without the nested advice
+        raise ModelNotFoundError(f"model {spec.filename} not found in {', '.join(searched)} and the download "
+                                 f"from {spec.url} failed ({reason}). {fix}") from exc
 
 
 def sha256_of(path: Path) -> str:

@@ -89,3 +89,34 @@ def test_fetch_verifies_before_keeping(tmp_path, monkeypatch, model_dir):
                                real.sha256, real.size, "")
     with pytest.raises(ModelNotFoundError, match="could not download"):
         models.fetch_spec(offline)
+
+
+def test_first_use_downloads_into_the_cache_and_verifies(tmp_path, monkeypatch, model_dir):
+    """With no VIVID_MODEL_DIR, a missing model is downloaded once (here from a file:// mirror of
+    the official file) and checked against its sha256 before it is used."""
+    from dataclasses import replace
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv(models.MODEL_DIR_ENV)
+    monkeypatch.delenv(models.NO_DOWNLOAD_ENV, raising=False)
+    name = "face_landmarker.task"
+    mirror = (model_dir / name).resolve().as_uri()
+    monkeypatch.setitem(models.MODELS, name, replace(models.MODELS[name], url=mirror))
+    path = models.resolve(name)
+    assert path == tmp_path / "cache" / "vivid-studio" / "models" / name
+    assert models.verify_file(path, models.MODELS[name]).ok
+
+
+def test_first_use_download_failure_says_what_to_do(tmp_path, monkeypatch):
+    from dataclasses import replace
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv(models.MODEL_DIR_ENV)
+    name = "pose_landmarker_lite.task"
+    monkeypatch.setitem(models.MODELS, name, replace(models.MODELS[name], url=(tmp_path / "gone.task").as_uri()))
+    with pytest.raises(ModelNotFoundError, match=r"and the download from .* failed .*vivid models fetch pose_landmarker_lite.task"):
+        models.resolve(name)
+    monkeypatch.setenv(models.NO_DOWNLOAD_ENV, "1")
+    with pytest.raises(ModelNotFoundError, match="pose_landmarker_lite.task not found; looked in"):
+        models.resolve(name)
+    assert not list((tmp_path / "cache" / "vivid-studio" / "models").glob("*.part")), "no partial download left"

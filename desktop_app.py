@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import importlib.util
 import logging
 import re
 import sys
@@ -99,12 +98,7 @@ def run_studio(launch: StudioLaunch) -> int:
 @functools.cache
 def ui() -> SimpleNamespace:
     """Define the Qt classes (imports PyQt6). Cached: classes are created once per process."""
-    import yaml
-    try:
-        import render.script as script_api  # the script format (render/script), when on this build
-    except ImportError:
-        script_api = None
-    renderer_available = importlib.util.find_spec("render.timeline.render_script") is not None
+    import render.script as script_api
     from PyQt6.QtCore import QProcess, QProcessEnvironment, QSize, Qt, QTimer, pyqtSignal
     from PyQt6.QtGui import QAction, QColor, QIcon, QImage, QKeySequence, QPainter, QShortcut
     from PyQt6.QtWidgets import (QCheckBox, QColorDialog, QComboBox, QDialog,
@@ -130,12 +124,11 @@ def ui() -> SimpleNamespace:
 
     MODES = list(ModeKind)
 
-    def status_label(text: str, wired: bool) -> QLabel:
+    def status_label(text: str) -> QLabel:
         label = QLabel(text)
         label.setWordWrap(True)
         label.setObjectName("modeStatus")
-        style = ("background:#1f3b2c;color:#cfe;" if wired else "background:#4a3a12;color:#fed;")
-        label.setStyleSheet(style + "padding:6px;border-radius:4px;")
+        label.setStyleSheet("background:#1f3b2c;color:#cfe;padding:6px;border-radius:4px;")
         return label
 
     # ------------------------------------------------------------------ previews
@@ -283,7 +276,7 @@ def ui() -> SimpleNamespace:
             super().__init__()
             self.window = window
             layout = QVBoxLayout(self)
-            layout.addWidget(status_label(status.summary, status.wired))
+            layout.addWidget(status_label(status.summary))
             form = QFormLayout()
             self.avatar = QComboBox()
             self.avatar.addItem("Built-in presenter", "builtin")
@@ -365,24 +358,21 @@ def ui() -> SimpleNamespace:
             super().__init__()
             self.window = window
             layout = QVBoxLayout(self)
-            layout.addWidget(status_label(status.summary, status.wired))
+            layout.addWidget(status_label(status.summary))
             self.browser = QListWidget()
             self.browser.setViewMode(QListWidget.ViewMode.IconMode)
             self.browser.setIconSize(QSize(72, 72))
             self.browser.setResizeMode(QListWidget.ResizeMode.Adjust)
-            self.browser.setEnabled(status.wired)
             self.browser.itemActivated.connect(lambda item: window.add_effect(item.data(Qt.ItemDataRole.UserRole)))
             layout.addWidget(QLabel("Effect browser (double-click or Enter adds to the stack)"))
             layout.addWidget(self.browser, 2)
             layout.addWidget(QLabel("Stack (applied top to bottom)"))
             self.stack = QListWidget()
-            self.stack.setEnabled(status.wired)
             self.stack.currentRowChanged.connect(self._selected)
             layout.addWidget(self.stack, 1)
             self.strength = QSlider(Qt.Orientation.Horizontal)
             self.strength.setRange(0, 100)
             self.strength.setValue(100)
-            self.strength.setEnabled(status.wired)
             self.strength.setAccessibleName("Effect strength")
             self.strength.valueChanged.connect(self._strength_changed)
             form = QFormLayout()
@@ -390,15 +380,13 @@ def ui() -> SimpleNamespace:
             layout.addLayout(form)
             row = QHBoxLayout()
             remove = QPushButton("Remove")
-            remove.setEnabled(status.wired)
             remove.clicked.connect(lambda: window.remove_effect(self.stack.currentRow()))
             open_button = QPushButton("Open effect &package…")
             open_button.clicked.connect(self._open)
             row.addWidget(remove)
             row.addWidget(open_button)
             layout.addLayout(row)
-            if status.wired:
-                self._fill_browser()
+            self._fill_browser()
 
         def _fill_browser(self) -> None:
             if not EFFECTS_DIR.is_dir():
@@ -443,7 +431,7 @@ def ui() -> SimpleNamespace:
             super().__init__()
             self.window = window
             layout = QVBoxLayout(self)
-            layout.addWidget(status_label(status.summary, status.wired))
+            layout.addWidget(status_label(status.summary))
             open_button = QPushButton("Open &photo…")
             open_button.clicked.connect(self._open)
             layout.addWidget(open_button)
@@ -451,21 +439,18 @@ def ui() -> SimpleNamespace:
             self.current.setWordWrap(True)
             layout.addWidget(self.current)
             self.motions = QListWidget()
-            self.motions.setEnabled(status.wired)
-            if status.wired:
-                from effects.photo.motion import PRESETS
-                for name, preset in PRESETS.items():
-                    item = QListWidgetItem(name.replace("_", " "))
-                    item.setData(Qt.ItemDataRole.UserRole, name)
-                    item.setToolTip(preset.description)
-                    item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-                    item.setCheckState(Qt.CheckState.Unchecked)
-                    self.motions.addItem(item)
+            from effects.photo.motion import PRESETS
+            for name, preset in PRESETS.items():
+                item = QListWidgetItem(name.replace("_", " "))
+                item.setData(Qt.ItemDataRole.UserRole, name)
+                item.setToolTip(preset.description)
+                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                item.setCheckState(Qt.CheckState.Unchecked)
+                self.motions.addItem(item)
             self.motions.itemChanged.connect(lambda _item: self._apply())
             layout.addWidget(QLabel("Motions (ticked ones loop in order)"))
             layout.addWidget(self.motions, 1)
             self.drive = QCheckBox("&Drive from the camera")
-            self.drive.setEnabled(status.wired)
             self.drive.toggled.connect(lambda _on: self._apply())
             layout.addWidget(self.drive)
 
@@ -497,7 +482,7 @@ def ui() -> SimpleNamespace:
             self.window = window
             self.path: str = ""
             layout = QVBoxLayout(self)
-            layout.addWidget(status_label(status.summary, status.wired))
+            layout.addWidget(status_label(status.summary))
             row = QHBoxLayout()
             for text, slot in (("Open…", self._open), ("Save", self.save)):
                 button = QPushButton(text)
@@ -534,8 +519,6 @@ def ui() -> SimpleNamespace:
             self.render_button = QPushButton("&Render video")
             self.render_button.setEnabled(False)
             self.render_button.clicked.connect(lambda: self.render())
-            if not renderer_available:
-                self.render_button.setToolTip("Rendering a script to video is not on this build yet")
             self.process: QProcess | None = None
             self.render_output: Path | None = None
             self.cancel_button = QPushButton("Cancel")
@@ -569,36 +552,27 @@ def ui() -> SimpleNamespace:
                 Path(self.path).write_text(self.editor.toPlainText(), encoding="utf-8")
 
         def validate(self) -> bool:
-            """Check the text: against the real script schema when render/script is on this build
-            (issues with line numbers), else YAML syntax only."""
+            """Check the text against the script schema (issues with line numbers)."""
             text = self.editor.toPlainText()
-            if script_api is not None:
-                file = Path(self.path) if self.path else Path.cwd() / "untitled.yaml"
-                try:
-                    self.script = script_api.parse_script(text, file)
-                except script_api.ScriptError as exc:
-                    self.script = None
-                    lines = [f"line {i.line}: {i.message}" if i.line else i.message for i in exc.issues[:6]]
-                    more = f" (+{len(exc.issues) - 6} more)" if len(exc.issues) > 6 else ""
-                    return self._show(False, "\n".join(lines) + more)
-                except VividError as exc:  # a referenced file or voice that cannot be used
-                    self.script = None
-                    return self._show(False, str(exc))
-                beats = len(self.script.beats)
-                return self._show(True, f"Script OK: {beats} beats. Plan it to hear the timing.")
+            file = Path(self.path) if self.path else Path.cwd() / "untitled.yaml"
             try:
-                yaml.safe_load(text)
-            except yaml.YAMLError as exc:
-                mark = getattr(exc, "problem_mark", None)
-                where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
-                return self._show(False, f"YAML error: {where}{getattr(exc, 'problem', None) or exc}")
-            return self._show(True, "YAML syntax OK (the script schema check needs render/script)")
+                self.script = script_api.parse_script(text, file)
+            except script_api.ScriptError as exc:
+                self.script = None
+                lines = [f"line {i.line}: {i.message}" if i.line else i.message for i in exc.issues[:6]]
+                more = f" (+{len(exc.issues) - 6} more)" if len(exc.issues) > 6 else ""
+                return self._show(False, "\n".join(lines) + more)
+            except VividError as exc:  # a referenced file or voice that cannot be used
+                self.script = None
+                return self._show(False, str(exc))
+            beats = len(self.script.beats)
+            return self._show(True, f"Script OK: {beats} beats. Plan it to hear the timing.")
 
         def _show(self, ok: bool, text: str) -> bool:
             self.validation.setText(text)
             self.validation.setStyleSheet("color:#2a2;" if ok else "color:#c33;")
-            self.plan_button.setEnabled(ok and script_api is not None and self._job is None)
-            self.render_button.setEnabled(ok and renderer_available and self.process is None)
+            self.plan_button.setEnabled(ok and self._job is None)
+            self.render_button.setEnabled(ok and self.process is None)
             return ok
 
         def plan(self) -> None:
@@ -633,7 +607,7 @@ def ui() -> SimpleNamespace:
         def render(self, output: str | Path | None = None) -> bool:
             """Render the (saved) script to video in a child process: its own GL context, a
             progress bar fed from its progress output, and Cancel that stops it."""
-            if not self.validate() or self.process is not None or not renderer_available:
+            if not self.validate() or self.process is not None:
                 return False
             self.save()
             if not self.path:
@@ -927,8 +901,7 @@ def ui() -> SimpleNamespace:
             self.set_mode(ModeKind(mode))
             self.load_avatar(self.launch.avatar or s.avatar)
             for effect in s.effects:
-                if self.statuses[ModeKind.AR].wired:
-                    self.add_effect(effect, s.effect_strengths.get(effect, 1.0), save=False)
+                self.add_effect(effect, s.effect_strengths.get(effect, 1.0), save=False)
             self.photo_panel.set_chosen(s.photo_motions)
             self.photo_panel.drive.blockSignals(True)
             self.photo_panel.drive.setChecked(s.photo_drive)
@@ -1075,9 +1048,6 @@ def ui() -> SimpleNamespace:
 
         def add_effect(self, path: str, strength: float = 1.0, save: bool = True) -> bool:
             """Stack an effect package; a broken one is reported and the stack stays as it was."""
-            if not self.statuses[ModeKind.AR].wired:
-                self.report(f"cannot add effect {path}: {self.statuses[ModeKind.AR].summary}")
-                return False
             if self._gl(lambda: self.engine.add_effect(path, strength)) is None:
                 return False
             self._effects_changed(save)

@@ -17,7 +17,6 @@ import numpy as np  # noqa: E402
 from assets.paths import BUILTIN_AVATAR  # noqa: E402
 from avatar.gltf.loader import load_gltf  # noqa: E402
 from avatar.idle import IdleMotion  # noqa: E402
-from avatar.posing import Pose  # noqa: E402
 from benchmarks._report import Case, report, time_per_call  # noqa: E402
 from benchmarks.pyrender_baseline import pyrender_ms_per_frame  # noqa: E402
 from render.context import RenderContext  # noqa: E402

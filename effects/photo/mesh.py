@@ -75,11 +75,9 @@ def build_mesh(size: tuple[int, int], animated: tuple[PhotoFace, ...],
                still: tuple[PhotoFace, ...] = ()) -> WarpMesh:
     width, height = size
     face_pts = [f.landmarks_px[:L.NUM_MESH_POINTS].astype(np.float64) for f in animated]
-    ring1 = [scaled_oval(p, RING_SCALES[0]) for p in face_pts]
     anchors = [scaled_oval(f.landmarks_px[:L.NUM_MESH_POINTS].astype(np.float64), STILL_ANCHOR_SCALE)
                for f in still]
 
-    vertices: list[np.ndarray] = [p for p in face_pts]
     offsets = [i * L.NUM_MESH_POINTS for i in range(len(face_pts))]
     count = len(face_pts) * L.NUM_MESH_POINTS
     rigs: list[FaceRig] = []

@@ -13,19 +13,18 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import moderngl
 import numpy as np
 
 from assets.errors import VividError
 from capture.smoothing import matrix_to_quat_translation
 from capture.types import BLENDSHAPE_NAMES, Tracking
 from render.context import RenderContext
-from render.image_io import read_image, write_png
+from render.image_io import write_png
 from render.live.avatar_layer import AvatarLayer, AvatarView
 from render.live.compositor import Compositor, Fit, ImageTexture
 from render.live.effects_chain import EffectChain
-from render.live.photo_layer import PhotoLayer, photo_available
-from render.live.modes import ModeKind, effects_available
+from render.live.photo_layer import PhotoLayer
+from render.live.modes import ModeKind
 from render.live.outputs import VirtualCamera, VmcOut
 from render.live.recorder import Recorder
 from render.live.sources import SourceReader, SourceSpec
@@ -181,23 +180,18 @@ class StudioEngine:
         self.avatar_view = view
 
     def set_photo(self, path: str) -> None:
-        """Open a photo for Living photo mode. With effects/photo on the build it is animated
-        (PhotoError when no face is found: the previous photo stays); else shown still."""
-        if photo_available():
-            layer = PhotoLayer(self.rc, path)
-            if self.photo_layer is not None:
-                layer.set_motions(self.photo_layer.motions)
-                layer.set_drive(self.photo_layer.drive)
-                self.photo_layer.release()
-            self.photo_layer = layer
-        else:
-            self._photo.upload(read_image(path))  # AssetError naming the file
+        """Open a photo for Living photo mode (PhotoError when no face is found: the previous
+        photo stays)."""
+        layer = PhotoLayer(self.rc, path)
+        if self.photo_layer is not None:
+            layer.set_motions(self.photo_layer.motions)
+            layer.set_drive(self.photo_layer.drive)
+            self.photo_layer.release()
+        self.photo_layer = layer
         self.photo_path = path
 
     def add_effect(self, path: str | Path, strength: float = 1.0):
         """Stack an effect package in AR mode (EffectPackageError names the file and field)."""
-        if not effects_available():
-            raise VividError(f"cannot add effect {path}: the AR effects engine (effects/) is not on this build")
         slot = self.effects.add(path, strength)
         self._update_tracker_needs()
         return slot
@@ -292,10 +286,6 @@ class StudioEngine:
             self.output.use()
             self.rc.ctx.clear(*NO_SOURCE_COLOR)
             self.compositor.draw(self._photo.upload(frame), self.size, Fit.CONTAIN, flip_y=True, straight_alpha=True)
-        elif self.mode is ModeKind.PHOTO and self._photo.texture is not None:
-            self.output.use()
-            self.rc.ctx.clear(*NO_SOURCE_COLOR)
-            self.compositor.draw(self._photo.texture, self.size, Fit.CONTAIN, flip_y=True, straight_alpha=True)
         elif self.mode is ModeKind.AR and self.effects.slots:
             tracking = self._tracking()
             image = self._frame_image()

@@ -10,13 +10,6 @@ from capture.types import Blendshape, Tracking
 from render.context import RenderContext
 
 
-def photo_available() -> bool:
-    import importlib.util
-
-    try:
-        return importlib.util.find_spec("effects.photo.animator") is not None
-    except ModuleNotFoundError:
-        return False
 
 
 def motion_from_face(face, reference: np.ndarray):

@@ -1,11 +1,5 @@
-"""Capture test fixtures: models from the shared data folder, tracked video cached per session."""
+"""Capture tests use the shared fixtures of tests/conftest.py (test data, models)."""
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
-import pytest
-
-from capture.models import MODEL_DIR_ENV
 
 

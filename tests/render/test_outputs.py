@@ -1,12 +1,9 @@
 """Surfaces, alpha handling, PNG and video files: written, read back, checked."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import av
 import numpy as np
 import pytest
-from PIL import Image
 
 from assets.errors import AssetError, RenderError
 from avatar.gltf.loader import load_gltf

@@ -249,9 +249,6 @@ def test_script_renders_to_video_and_cancel_leaves_no_file(qtbot, open_window, t
 
 def test_two_effects_stacked_with_strength_and_restored(qtbot, open_window, test_data, artifacts):
     from assets.paths import EFFECTS_DIR
-    from render.live.modes import effects_available
-    if not effects_available():
-        pytest.skip("the AR effects engine (effects/) is not on this build yet")
     window = open_window()
     assert window.choose_source(str(test_data / VIDEO))
     window.tabs.setCurrentIndex(1)
@@ -273,9 +270,6 @@ def test_two_effects_stacked_with_strength_and_restored(qtbot, open_window, test
 
 
 def test_living_photo_animates_with_motions_and_from_the_camera(qtbot, open_window, test_data, artifacts):
-    from render.live.photo_layer import photo_available
-    if not photo_available():
-        pytest.skip("the living-photo animator (effects/photo) is not on this build yet")
     window = open_window()
     assert not window.open_photo(str(test_data / "faces/no_face_dogs.jpg"))  # no face: explained
     assert "no_face_dogs" in window.banner.text()

@@ -1,7 +1,6 @@
 """A mocap clip recorded with `vivid track` plays as a script gesture, retargeted onto the avatar."""
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 import cli

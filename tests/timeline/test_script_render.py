@@ -61,7 +61,7 @@ def _lag(a: np.ndarray, b: np.ndarray, max_lag: int = 8) -> int:
 def test_video_and_audio_streams_read_back(rendered):
     with av.open(str(rendered.output)) as container:
         video, audio = container.streams.video[0], container.streams.audio[0]
-        assert (video.width, video.height) == (320, 240)
+        assert (video.width, video.height) == (320, 240) and audio.type == "audio"
         assert float(video.average_rate) == pytest.approx(FPS)
         frames = sum(1 for _ in container.decode(video=0))
     assert frames == rendered.frames

@@ -76,6 +76,7 @@ class ModelInstance:
             for i, n in enumerate(doc.nodes) if n.mesh is not None}
         self._capture_fbo: moderngl.Framebuffer | None = None
         self._centres: dict[tuple[int, int], np.ndarray] = {}
+        self._light_uniforms: tuple[list, list] = ([], [])
         self._released = False
 
     # ----------------------------------------------------------------- what is drawn
@@ -189,11 +190,9 @@ class ModelInstance:
         if has_emissive:
             self._texture(material.emissive_texture.image).use(_UNIT_EMISSIVE)
             set_uniform(program, "u_emissive_texture", _UNIT_EMISSIVE)
-        lights = frame.lights[:MAX_LIGHTS]
-        set_uniform_array(program, "u_light_direction",
-                          [tuple(np.asarray(l.direction) / np.linalg.norm(l.direction)) for l in lights], (0.0, -1.0, 0.0))
-        set_uniform_array(program, "u_light_color",
-                          [tuple(np.asarray(l.color) * l.intensity) for l in lights], (0.0, 0.0, 0.0))
+        directions, colors = self._light_uniforms
+        set_uniform_array(program, "u_light_direction", directions, (0.0, -1.0, 0.0))
+        set_uniform_array(program, "u_light_color", colors, (0.0, 0.0, 0.0))
         set_uniform(program, "u_ambient_sky", frame.ambient_sky)
         set_uniform(program, "u_ambient_ground", frame.ambient_ground)
         set_uniform(program, "u_camera_position", tuple(frame.camera_position))
@@ -212,6 +211,9 @@ class ModelInstance:
         if not self.visible or not self._items:
             return
         ctx = self.rc.ctx
+        lights = frame.lights[:MAX_LIGHTS]  # converted once per frame, set on every draw
+        self._light_uniforms = ([tuple(np.asarray(l.direction) / np.linalg.norm(l.direction)) for l in lights],
+                                [tuple(np.asarray(l.color) * l.intensity) for l in lights])
         joint_textures = {skin: self._upload_joints(skin) for skin in {i.skin for i in self._items} if skin is not None}
         opaque = [i for i in self._items if i.shading.alpha_mode is not AlphaMode.BLEND]
         # Front to back: early depth testing then skips shading hidden pixels (costly on CPUs).

@@ -91,6 +91,7 @@ class Performance:
         self._clips: list[ClipGesture] = []
         self._looks: list[tuple[float, str]] = [(0.0, "camera")]
         self._visemes = timeline.viseme_track()
+        self._stage_cache = None
         for timed in timeline.beats:
             beat = timed.beat
             if isinstance(beat, Gesture):
@@ -106,10 +107,16 @@ class Performance:
             elif isinstance(beat, Look):
                 self._looks.append((timed.start_s, beat.at))
 
+    def _stage(self, t: float):
+        """`stage_at` for t, computed once per frame (pose, mouth and camera all ask for it)."""
+        if self._stage_cache is None or self._stage_cache[0] != t:
+            self._stage_cache = (t, stage_at(self.timeline, self.script, t))
+        return self._stage_cache[1]
+
     # ------------------------------------------------------------------ face
     def expression_weights(self, t: float) -> dict[str, float]:
         weights: dict[str, float] = {}
-        for name, weight in stage_at(self.timeline, self.script, t).expressions:
+        for name, weight in self._stage(t).expressions:
             weights[name] = max(weights.get(name, 0.0), weight)
         weights.pop("neutral", None)
         return weights
@@ -124,7 +131,7 @@ class Performance:
         return weights
 
     def speaking(self, t: float) -> bool:
-        return stage_at(self.timeline, self.script, t).speaking
+        return self._stage(t).speaking
 
     # ------------------------------------------------------------------ body
     def look_yaw(self, t: float) -> float:
@@ -174,7 +181,7 @@ class Performance:
 
     # ------------------------------------------------------------------ camera
     def shot_at(self, t: float) -> ShotState:
-        stage = stage_at(self.timeline, self.script, t)
+        stage = self._stage(t)
         return ShotState(SHOT_NAMES[stage.shot_from], SHOT_NAMES[stage.shot_to], stage.move_progress)
 
 

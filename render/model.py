@@ -1,7 +1,12 @@
 """A glTF document on the GPU, drawn as one render pass.
 
 CPU data is authoritative (the pose: node world matrices and morph weights, set once per frame
-by whoever animates the model); the GPU copies are updated lazily from it in `draw`."""
+by whoever animates the model); the GPU copies are updated lazily from it in `draw`.
+
+Skinned and morphed primitives are deformed once per frame, vertex by vertex, into a buffer
+(transform feedback), and the colour and outline passes draw from it. Deforming inside each
+pass instead would redo the skinning for every pass and, with indexed drawing, for nearly every
+triangle corner: on a software rasterizer that was half the frame."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -23,6 +28,7 @@ _MORPH_EPSILON = 1e-5
 
 # Texture units
 _UNIT_JOINTS, _UNIT_MORPHS, _UNIT_BASE, _UNIT_EMISSIVE = 0, 1, 2, 3
+_IDENTITY = tuple(np.eye(4, dtype=np.float32).flatten())
 
 
 def _mat4_bytes(m: np.ndarray) -> bytes:
@@ -62,9 +68,9 @@ class ModelInstance:
             mesh = doc.meshes[node.mesh]
             for p_index, primitive in enumerate(mesh.primitives):
                 key = (node.mesh, p_index)
-                if key not in self._gpu:
-                    self._gpu[key] = GpuPrimitive(rc, primitive)
                 material = doc.materials[primitive.material] if primitive.material is not None else DEFAULT_MATERIAL
+                if key not in self._gpu:
+                    self._gpu[key] = GpuPrimitive(rc, primitive, reorder_triangles=material.alpha_mode is not AlphaMode.BLEND)
                 skin = node.skin if self._gpu[key].defines.get("SKINNED") else None
                 self._items.append(_DrawItem(node_index, node.mesh, p_index, self._gpu[key],
                                              shading_params(material, style), primitive.material, skin))
@@ -75,6 +81,7 @@ class ModelInstance:
             i: (n.weights if n.weights is not None else doc.meshes[n.mesh].weights).astype(np.float32)
             for i, n in enumerate(doc.nodes) if n.mesh is not None}
         self._capture_fbo: moderngl.Framebuffer | None = None
+        self._deformed: dict[tuple[int, int, int], moderngl.Buffer] = {}  # (node, mesh, primitive) -> this frame's vertices
         self._centres: dict[tuple[int, int], np.ndarray] = {}
         self._light_uniforms: tuple[list, list] = ([], [])
         self._released = False
@@ -127,8 +134,23 @@ class ModelInstance:
             texture.write(data)
         return texture
 
+    def _deforms(self, item: _DrawItem) -> bool:
+        return item.skin is not None or "MORPHED" in item.gpu.defines
+
+    def _deform_defines(self, item: _DrawItem) -> dict[str, int]:
+        """Defines of the program that skins and morphs `item` (its transform-feedback pass)."""
+        defines = dict(item.gpu.defines, MAX_MORPHS=MAX_ACTIVE_MORPHS, MAX_LIGHTS=MAX_LIGHTS, LIGHT_COUNT=0,
+                       MATERIAL_UNLIT=1)
+        if item.skin is None:
+            defines.pop("SKINNED", None)  # joint attributes on a node without a skin: not skinned
+        return defines
+
     def _program(self, item: _DrawItem, outline: bool, light_count: int) -> moderngl.Program:
         defines: dict[str, int] = dict(item.gpu.defines)
+        defines.pop("SKINNED", None)  # never skinned here: see `_deform`
+        if self._deforms(item):  # drawn from the deformed buffer: world-space positions and normals
+            defines.pop("MORPHED", None)
+            defines["HAS_NORMALS"] = 1
         defines["MAX_MORPHS"] = MAX_ACTIVE_MORPHS
         defines["MAX_LIGHTS"] = MAX_LIGHTS
         defines["LIGHT_COUNT"] = light_count
@@ -152,12 +174,13 @@ class ModelInstance:
         return active.tolist(), weights[active].tolist()
 
     # ----------------------------------------------------------------- drawing
-    def _bind_common(self, program: moderngl.Program, item: _DrawItem, frame: FrameState | None,
-                     joint_textures: dict[int, moderngl.Texture]) -> None:
+    def _bind_deformation(self, program: moderngl.Program, item: _DrawItem,
+                          joint_textures: dict[int, moderngl.Texture]) -> None:
+        """Uniforms of the skinning and morphing program for `item`."""
         if item.skin is not None:
             joint_textures[item.skin].use(_UNIT_JOINTS)
             set_uniform(program, "u_joint_texture", _UNIT_JOINTS)
-            set_uniform(program, "u_model", tuple(np.eye(4, dtype=np.float32).flatten()))
+            set_uniform(program, "u_model", _IDENTITY)
         else:
             program["u_model"].write(_mat4_bytes(self.node_world[item.node]))
         if item.gpu.morph_texture is not None:
@@ -170,8 +193,20 @@ class ModelInstance:
             if indices:
                 set_uniform_array(program, "u_morph_index", indices, 0)
                 set_uniform_array(program, "u_morph_weight", weights, 0.0)
-        if frame is not None:
-            program["u_view_projection"].write(_mat4_bytes(frame.view_projection))
+
+    def _deform(self, item: _DrawItem, joint_textures: dict[int, moderngl.Texture]) -> moderngl.Buffer:
+        """Skin and morph every vertex of `item` once into its world-space vertex buffer.
+        Transform feedback needs a complete framebuffer bound; the caller has bound one."""
+        program = load_program(self.rc, "mesh.glsl", self._deform_defines(item), varyings=("v_world_position", "v_normal"))
+        self._bind_deformation(program, item, joint_textures)
+        set_uniform(program, "u_view_projection", _IDENTITY)
+        key = (item.node, item.mesh, item.primitive)
+        out = self._deformed.get(key)
+        if out is None:
+            out = self._deformed[key] = self.rc.ctx.buffer(reserve=item.gpu.vertex_count * 6 * 4)
+        item.gpu.vertex_array(self.rc, program, indexed=False).transform(out, moderngl.POINTS,
+                                                                         vertices=item.gpu.vertex_count)
+        return out
 
     def _bind_material(self, program: moderngl.Program, item: _DrawItem, frame: FrameState) -> None:
         s = item.shading
@@ -215,6 +250,7 @@ class ModelInstance:
         self._light_uniforms = ([tuple(np.asarray(l.direction) / np.linalg.norm(l.direction)) for l in lights],
                                 [tuple(np.asarray(l.color) * l.intensity) for l in lights])
         joint_textures = {skin: self._upload_joints(skin) for skin in {i.skin for i in self._items} if skin is not None}
+        deformed = {id(item): self._deform(item, joint_textures) for item in self._items if self._deforms(item)}
         opaque = [i for i in self._items if i.shading.alpha_mode is not AlphaMode.BLEND]
         # Front to back: early depth testing then skips shading hidden pixels (costly on CPUs).
         opaque.sort(key=lambda i: self._view_depth(i, frame))
@@ -224,19 +260,19 @@ class ModelInstance:
         ctx.enable(moderngl.DEPTH_TEST)
         ctx.blend_func = moderngl.ONE, moderngl.ONE_MINUS_SRC_ALPHA  # premultiplied alpha
         for item in opaque:
-            self._draw_item(item, frame, joint_textures, outline=False)
+            self._draw_item(item, frame, deformed, outline=False)
         if self.outlines:
             ctx.enable(moderngl.CULL_FACE)
             ctx.front_face = "cw"  # inverted hull: draw the back faces of the extruded shell
             for item in opaque:
                 if item.shading.kind == "toon" and item.shading.outline_width_m > 0:
-                    self._draw_item(item, frame, joint_textures, outline=True)
+                    self._draw_item(item, frame, deformed, outline=True)
             ctx.front_face = "ccw"
             ctx.disable(moderngl.CULL_FACE)
         if blended:
             ctx.enable(moderngl.BLEND)
             for item in blended:
-                self._draw_item(item, frame, joint_textures, outline=False)
+                self._draw_item(item, frame, deformed, outline=False)
             ctx.disable(moderngl.BLEND)
 
     def _view_depth(self, item: _DrawItem, frame: FrameState) -> float:
@@ -252,18 +288,25 @@ class ModelInstance:
         p = world[:3, :3] @ centre + world[:3, 3]
         return float(np.linalg.norm(p - frame.camera_position))
 
-    def _draw_item(self, item: _DrawItem, frame: FrameState, joint_textures: dict[int, moderngl.Texture],
+    def _draw_item(self, item: _DrawItem, frame: FrameState, deformed: dict[int, moderngl.Buffer],
                    outline: bool) -> None:
         ctx = self.rc.ctx
         program = self._program(item, outline, min(len(frame.lights), MAX_LIGHTS))
-        self._bind_common(program, item, frame, joint_textures)
+        buffer = deformed.get(id(item))
+        if buffer is not None:  # already in world space
+            set_uniform(program, "u_model", _IDENTITY)
+            vao = item.gpu.deformed_vertex_array(self.rc, program, buffer)
+        else:
+            program["u_model"].write(_mat4_bytes(self.node_world[item.node]))
+            vao = item.gpu.vertex_array(self.rc, program)
+        program["u_view_projection"].write(_mat4_bytes(frame.view_projection))
         self._bind_material(program, item, frame)
         if not outline:
             if item.shading.double_sided:
                 ctx.disable(moderngl.CULL_FACE)
             else:
                 ctx.enable(moderngl.CULL_FACE)
-        item.gpu.vertex_array(self.rc, program).render(item.gpu.mode, vertices=item.gpu.index_count)
+        vao.render(item.gpu.mode, vertices=item.gpu.index_count)
         if not outline:
             ctx.disable(moderngl.CULL_FACE)
 
@@ -272,13 +315,11 @@ class ModelInstance:
         """World-space (positions, normals) of one primitive after morphing and skinning, computed by
         the same vertex shader the renderer uses, captured with transform feedback."""
         item = next(i for i in self._items if i.node == node_index and i.primitive == primitive_index)
-        defines = dict(item.gpu.defines, MAX_MORPHS=MAX_ACTIVE_MORPHS, MAX_LIGHTS=MAX_LIGHTS, LIGHT_COUNT=0,
-                       MATERIAL_UNLIT=1)
-        program = load_program(self.rc, "mesh.glsl", defines, varyings=("v_world_position", "v_normal"))
+        program = load_program(self.rc, "mesh.glsl", self._deform_defines(item), varyings=("v_world_position", "v_normal"))
         skin = item.skin
         joint_textures = {skin: self._upload_joints(skin)} if skin is not None else {}
-        self._bind_common(program, item, None, joint_textures)
-        set_uniform(program, "u_view_projection", tuple(np.eye(4, dtype=np.float32).flatten()))
+        self._bind_deformation(program, item, joint_textures)
+        set_uniform(program, "u_view_projection", _IDENTITY)
         count = item.gpu.vertex_count
         ctx = self.rc.ctx
         # Transform feedback still needs a complete framebuffer bound (a standalone EGL context
@@ -301,7 +342,7 @@ class ModelInstance:
         self._released = True
         for gpu in self._gpu.values():
             gpu.release()
-        for texture in (*self._textures.values(), *self._joint_textures.values()):
-            texture.release()
+        for resource in (*self._textures.values(), *self._joint_textures.values(), *self._deformed.values()):
+            resource.release()
         if self._capture_fbo is not None:
             self._capture_fbo.release()

@@ -21,6 +21,7 @@ from render.gpu_primitive import GpuPrimitive
 from render.materials import DEFAULT_MATERIAL, ShadingParams, ShadingStyle, shading_params
 from render.scene import FrameState
 from render.shaders import load_program, set_uniform, set_uniform_array
+from render.uniform_blocks import FRAME_BINDING, MATERIAL_BINDING, frame_block, frame_block_size, material_block
 
 MAX_ACTIVE_MORPHS = 32  # morph targets blended per primitive per frame (largest weights win)
 MAX_LIGHTS = 4
@@ -83,7 +84,10 @@ class ModelInstance:
         self._capture_fbo: moderngl.Framebuffer | None = None
         self._deformed: dict[tuple[int, int, int], moderngl.Buffer] = {}  # (node, mesh, primitive) -> this frame's vertices
         self._centres: dict[tuple[int, int], np.ndarray] = {}
-        self._light_uniforms: tuple[list, list] = ([], [])
+        # (id(item), outline, light count) -> program; light count -1: the item's deform program
+        self._programs: dict[tuple[int, bool, int], moderngl.Program] = {}
+        self._material_blocks: dict[int, moderngl.Buffer] = {}  # id(item) -> its Material block
+        self._frame_block = rc.ctx.buffer(reserve=frame_block_size(MAX_LIGHTS))
         self._released = False
 
     # ----------------------------------------------------------------- what is drawn
@@ -145,7 +149,23 @@ class ModelInstance:
             defines.pop("SKINNED", None)  # joint attributes on a node without a skin: not skinned
         return defines
 
+    def _deform_program(self, item: _DrawItem) -> moderngl.Program:
+        """The program that skins and morphs `item` and captures the result (transform feedback);
+        it never rasterizes, but its uniform blocks must still be bound."""
+        key = (id(item), False, -1)
+        program = self._programs.get(key)
+        if program is None:
+            program = load_program(self.rc, "mesh.glsl", self._deform_defines(item), varyings=("v_world_position", "v_normal"))
+            program = self._programs[key] = self._with_bindings(program)
+        self._frame_block.bind_to_uniform_block(FRAME_BINDING)
+        self._material_block(item).bind_to_uniform_block(MATERIAL_BINDING)
+        return program
+
     def _program(self, item: _DrawItem, outline: bool, light_count: int) -> moderngl.Program:
+        key = (id(item), outline, light_count)
+        program = self._programs.get(key)
+        if program is not None:
+            return program
         defines: dict[str, int] = dict(item.gpu.defines)
         defines.pop("SKINNED", None)  # never skinned here: see `_deform`
         if self._deforms(item):  # drawn from the deformed buffer: world-space positions and normals
@@ -161,7 +181,21 @@ class ModelInstance:
             defines["ALPHA_MASK"] = 1
         if outline:
             defines["OUTLINE"] = 1
-        return load_program(self.rc, "mesh.glsl", defines)
+        program = self._programs[key] = self._with_bindings(load_program(self.rc, "mesh.glsl", defines))
+        return program
+
+    @staticmethod
+    def _with_bindings(program: moderngl.Program) -> moderngl.Program:
+        """Point the program's samplers and uniform blocks at the units this class uses (the same
+        for every program, so sharing a compiled program between items is fine)."""
+        for name, unit in (("u_joint_texture", _UNIT_JOINTS), ("u_morph_texture", _UNIT_MORPHS),
+                           ("u_base_texture", _UNIT_BASE), ("u_emissive_texture", _UNIT_EMISSIVE)):
+            set_uniform(program, name, unit)
+        for name, binding in (("Frame", FRAME_BINDING), ("Material", MATERIAL_BINDING)):
+            block = program.get(name, None)
+            if block is not None:
+                block.binding = binding
+        return program
 
     def _active_morphs(self, node_index: int, target_count: int) -> tuple[list[int], list[float]]:
         weights = self.node_weights.get(node_index)
@@ -179,14 +213,12 @@ class ModelInstance:
         """Uniforms of the skinning and morphing program for `item`."""
         if item.skin is not None:
             joint_textures[item.skin].use(_UNIT_JOINTS)
-            set_uniform(program, "u_joint_texture", _UNIT_JOINTS)
             set_uniform(program, "u_model", _IDENTITY)
         else:
             program["u_model"].write(_mat4_bytes(self.node_world[item.node]))
         if item.gpu.morph_texture is not None:
             indices, weights = self._active_morphs(item.node, item.gpu.target_count)
             item.gpu.morph_texture.use(_UNIT_MORPHS)
-            set_uniform(program, "u_morph_texture", _UNIT_MORPHS)
             set_uniform(program, "u_morph_width", item.gpu.morph_texture.width)
             set_uniform(program, "u_vertex_count", item.gpu.vertex_count)
             set_uniform(program, "u_morph_count", len(indices))
@@ -197,9 +229,8 @@ class ModelInstance:
     def _deform(self, item: _DrawItem, joint_textures: dict[int, moderngl.Texture]) -> moderngl.Buffer:
         """Skin and morph every vertex of `item` once into its world-space vertex buffer.
         Transform feedback needs a complete framebuffer bound; the caller has bound one."""
-        program = load_program(self.rc, "mesh.glsl", self._deform_defines(item), varyings=("v_world_position", "v_normal"))
+        program = self._deform_program(item)
         self._bind_deformation(program, item, joint_textures)
-        set_uniform(program, "u_view_projection", _IDENTITY)
         key = (item.node, item.mesh, item.primitive)
         out = self._deformed.get(key)
         if out is None:
@@ -208,49 +239,32 @@ class ModelInstance:
                                                                          vertices=item.gpu.vertex_count)
         return out
 
-    def _bind_material(self, program: moderngl.Program, item: _DrawItem, frame: FrameState) -> None:
-        s = item.shading
+    def _material_block(self, item: _DrawItem) -> moderngl.Buffer:
+        block = self._material_blocks.get(id(item))
+        if block is None:
+            material = self.doc.materials[item.material] if item.material is not None else DEFAULT_MATERIAL
+            data = material_block(item.shading, opaque=item.shading.alpha_mode is not AlphaMode.BLEND,
+                                  has_base_texture=material.base_color_texture is not None,
+                                  has_emissive_texture=material.emissive_texture is not None)
+            block = self._material_blocks[id(item)] = self.rc.ctx.buffer(data)
+        return block
+
+    def _bind_material(self, item: _DrawItem) -> None:
+        self._material_block(item).bind_to_uniform_block(MATERIAL_BINDING)
         material = self.doc.materials[item.material] if item.material is not None else DEFAULT_MATERIAL
-        set_uniform(program, "u_base_color", s.base_color)
-        set_uniform(program, "u_emissive", s.emissive)
-        set_uniform(program, "u_alpha_cutoff", s.alpha_cutoff)
-        set_uniform(program, "u_opaque", s.alpha_mode is not AlphaMode.BLEND)
-        has_base = material.base_color_texture is not None
-        set_uniform(program, "u_has_base_texture", has_base)
-        if has_base:
+        if material.base_color_texture is not None:
             self._texture(material.base_color_texture.image).use(_UNIT_BASE)
-            set_uniform(program, "u_base_texture", _UNIT_BASE)
-        has_emissive = material.emissive_texture is not None
-        set_uniform(program, "u_has_emissive_texture", has_emissive)
-        if has_emissive:
+        if material.emissive_texture is not None:
             self._texture(material.emissive_texture.image).use(_UNIT_EMISSIVE)
-            set_uniform(program, "u_emissive_texture", _UNIT_EMISSIVE)
-        directions, colors = self._light_uniforms
-        set_uniform_array(program, "u_light_direction", directions, (0.0, -1.0, 0.0))
-        set_uniform_array(program, "u_light_color", colors, (0.0, 0.0, 0.0))
-        set_uniform(program, "u_ambient_sky", frame.ambient_sky)
-        set_uniform(program, "u_ambient_ground", frame.ambient_ground)
-        set_uniform(program, "u_camera_position", tuple(frame.camera_position))
-        set_uniform(program, "u_metallic", s.metallic)
-        set_uniform(program, "u_roughness", s.roughness)
-        set_uniform(program, "u_shade_color", s.shade_color)
-        set_uniform(program, "u_shading_shift", s.shading_shift)
-        set_uniform(program, "u_shading_toony", s.shading_toony)
-        set_uniform(program, "u_rim_color", s.rim_color)
-        set_uniform(program, "u_rim_fresnel_power", s.rim_fresnel_power)
-        set_uniform(program, "u_rim_lift", s.rim_lift)
-        set_uniform(program, "u_outline_color", s.outline_color)
-        set_uniform(program, "u_outline_width", s.outline_width_m)
 
     def draw(self, frame: FrameState) -> None:
         if not self.visible or not self._items:
             return
         ctx = self.rc.ctx
-        lights = frame.lights[:MAX_LIGHTS]  # converted once per frame, set on every draw
-        self._light_uniforms = ([tuple(np.asarray(l.direction) / np.linalg.norm(l.direction)) for l in lights],
-                                [tuple(np.asarray(l.color) * l.intensity) for l in lights])
+        self._frame_block.write(frame_block(frame, MAX_LIGHTS))
         joint_textures = {skin: self._upload_joints(skin) for skin in {i.skin for i in self._items} if skin is not None}
         deformed = {id(item): self._deform(item, joint_textures) for item in self._items if self._deforms(item)}
+        self._frame_block.bind_to_uniform_block(FRAME_BINDING)
         opaque = [i for i in self._items if i.shading.alpha_mode is not AlphaMode.BLEND]
         # Front to back: early depth testing then skips shading hidden pixels (costly on CPUs).
         opaque.sort(key=lambda i: self._view_depth(i, frame))
@@ -299,8 +313,7 @@ class ModelInstance:
         else:
             program["u_model"].write(_mat4_bytes(self.node_world[item.node]))
             vao = item.gpu.vertex_array(self.rc, program)
-        program["u_view_projection"].write(_mat4_bytes(frame.view_projection))
-        self._bind_material(program, item, frame)
+        self._bind_material(item)
         if not outline:
             if item.shading.double_sided:
                 ctx.disable(moderngl.CULL_FACE)
@@ -315,11 +328,10 @@ class ModelInstance:
         """World-space (positions, normals) of one primitive after morphing and skinning, computed by
         the same vertex shader the renderer uses, captured with transform feedback."""
         item = next(i for i in self._items if i.node == node_index and i.primitive == primitive_index)
-        program = load_program(self.rc, "mesh.glsl", self._deform_defines(item), varyings=("v_world_position", "v_normal"))
+        program = self._deform_program(item)
         skin = item.skin
         joint_textures = {skin: self._upload_joints(skin)} if skin is not None else {}
         self._bind_deformation(program, item, joint_textures)
-        set_uniform(program, "u_view_projection", _IDENTITY)
         count = item.gpu.vertex_count
         ctx = self.rc.ctx
         # Transform feedback still needs a complete framebuffer bound (a standalone EGL context
@@ -342,7 +354,8 @@ class ModelInstance:
         self._released = True
         for gpu in self._gpu.values():
             gpu.release()
-        for resource in (*self._textures.values(), *self._joint_textures.values(), *self._deformed.values()):
+        for resource in (*self._textures.values(), *self._joint_textures.values(), *self._deformed.values(),
+                         *self._material_blocks.values(), self._frame_block):
             resource.release()
         if self._capture_fbo is not None:
             self._capture_fbo.release()

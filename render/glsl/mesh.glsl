@@ -3,6 +3,47 @@
 // MATERIAL_UNLIT, ALPHA_MASK, OUTLINE (inverted-hull pass), MAX_MORPHS, MAX_LIGHTS, LIGHT_COUNT
 // (<= MAX_LIGHTS, compile-time so loops unroll), RIM_LIGHT.
 
+// Per-frame and per-material values live in uniform blocks (std140, vec4-aligned): one buffer
+// write per frame and one bind per draw, instead of ~25 uniform calls per draw from Python.
+layout(std140) uniform Frame {
+    mat4 u_view_projection;
+    vec4 u_camera_position_block;               // xyz
+    vec4 u_ambient_sky_block;                   // rgb
+    vec4 u_ambient_ground_block;                // rgb
+    vec4 u_light_direction_block[MAX_LIGHTS];   // xyz: the way the light travels, world space
+    vec4 u_light_color_block[MAX_LIGHTS];       // rgb: colour * intensity
+};
+layout(std140) uniform Material {
+    vec4 u_base_color;
+    vec4 u_emissive_block;       // rgb
+    vec4 u_shade_color_block;    // rgb
+    vec4 u_rim_color_block;      // rgb
+    vec4 u_outline_color_block;  // rgb
+    vec4 u_toon;                 // shading shift, shading toony, rim fresnel power, rim lift
+    vec4 u_surface;              // metallic, roughness, alpha cutoff, outline width (metres, world space)
+    vec4 u_flags;                // opaque, has base texture, has emissive texture: 1 or 0
+};
+#define u_camera_position u_camera_position_block.xyz
+#define u_ambient_sky u_ambient_sky_block.rgb
+#define u_ambient_ground u_ambient_ground_block.rgb
+#define u_light_direction(i) u_light_direction_block[i].xyz
+#define u_light_color(i) u_light_color_block[i].rgb
+#define u_emissive u_emissive_block.rgb
+#define u_shade_color u_shade_color_block.rgb
+#define u_rim_color u_rim_color_block.rgb
+#define u_outline_color u_outline_color_block.rgb
+#define u_shading_shift u_toon.x
+#define u_shading_toony u_toon.y
+#define u_rim_fresnel_power u_toon.z
+#define u_rim_lift u_toon.w
+#define u_metallic u_surface.x
+#define u_roughness u_surface.y
+#define u_alpha_cutoff u_surface.z
+#define u_outline_width u_surface.w
+#define u_opaque (u_flags.x > 0.5)
+#define u_has_base_texture (u_flags.y > 0.5)
+#define u_has_emissive_texture (u_flags.z > 0.5)
+
 #if defined VERTEX_SHADER
 
 in vec3 a_position;
@@ -30,10 +71,6 @@ uniform float u_morph_weight[MAX_MORPHS];
 #endif
 
 uniform mat4 u_model;
-uniform mat4 u_view_projection;
-#ifdef OUTLINE
-uniform float u_outline_width;  // metres in world space
-#endif
 
 out vec3 v_world_position;
 out vec3 v_normal;
@@ -104,34 +141,8 @@ in vec2 v_uv;
 in vec4 v_color;
 out vec4 f_color;
 
-uniform vec4 u_base_color;
-uniform bool u_has_base_texture;
 uniform sampler2D u_base_texture;
-uniform vec3 u_emissive;
-uniform bool u_has_emissive_texture;
 uniform sampler2D u_emissive_texture;
-uniform float u_alpha_cutoff;
-uniform bool u_opaque;
-
-uniform vec3 u_camera_position;
-uniform vec3 u_light_direction[MAX_LIGHTS];  // direction the light travels, world space
-uniform vec3 u_light_color[MAX_LIGHTS];      // colour * intensity
-uniform vec3 u_ambient_sky;
-uniform vec3 u_ambient_ground;
-
-#ifdef MATERIAL_TOON
-uniform vec3 u_shade_color;
-uniform float u_shading_shift;
-uniform float u_shading_toony;
-uniform vec3 u_rim_color;
-uniform float u_rim_fresnel_power;
-uniform float u_rim_lift;
-uniform vec3 u_outline_color;
-#endif
-#ifdef MATERIAL_PBR
-uniform float u_metallic;
-uniform float u_roughness;
-#endif
 
 // Gamma 2.0 instead of 2.2 / the exact sRGB curve: within 3% everywhere that matters and
 // several times cheaper than pow() on software rasterizers.
@@ -157,7 +168,7 @@ void main() {
     vec3 color;
 
 #if defined OUTLINE
-    color = u_outline_color * (u_ambient_sky + u_light_color[0] * 0.5);
+    color = u_outline_color * (u_ambient_sky + u_light_color(0) * 0.5);
 #elif defined MATERIAL_UNLIT
     color = base.rgb;
 #elif defined MATERIAL_TOON
@@ -171,8 +182,8 @@ void main() {
     color = base.rgb * ambient * 0.35;
     float toony_scale = 1.0 / max(2.0 - 2.0 * u_shading_toony, 1e-3);
     for (int i = 0; i < LIGHT_COUNT; ++i) {
-        float shading = clamp((dot(n, -u_light_direction[i]) + u_shading_shift + 1.0 - u_shading_toony) * toony_scale, 0.0, 1.0);
-        color += (shade + lit_minus_shade * shading) * u_light_color[i];
+        float shading = clamp((dot(n, -u_light_direction(i)) + u_shading_shift + 1.0 - u_shading_toony) * toony_scale, 0.0, 1.0);
+        color += (shade + lit_minus_shade * shading) * u_light_color(i);
     }
 #ifdef RIM_LIGHT
     float rim = pow(clamp(1.0 - dot(n, v) + u_rim_lift, 0.0, 1.0), max(u_rim_fresnel_power, 0.001));
@@ -187,7 +198,7 @@ void main() {
     color = diffuse_color * ambient + f0 * ambient * 0.25;
     float n_dot_v = max(dot(n, v), 1e-4);
     for (int i = 0; i < LIGHT_COUNT; ++i) {
-        vec3 l = -u_light_direction[i];
+        vec3 l = -u_light_direction(i);
         vec3 h = normalize(l + v);
         float n_dot_l = max(dot(n, l), 0.0);
         float n_dot_h = max(dot(n, h), 0.0);
@@ -196,7 +207,7 @@ void main() {
         float g = (n_dot_l / (n_dot_l * (1.0 - k) + k)) * (n_dot_v / (n_dot_v * (1.0 - k) + k));
         vec3 f = f0 + (1.0 - f0) * pow(1.0 - max(dot(h, v), 0.0), 5.0);
         vec3 specular = d * g * f / max(4.0 * n_dot_l * n_dot_v, 1e-4);
-        color += (diffuse_color + 3.14159265 * specular) * n_dot_l * u_light_color[i];
+        color += (diffuse_color + 3.14159265 * specular) * n_dot_l * u_light_color(i);
     }
 #endif
     color += emissive;

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import moderngl
 import numpy as np
 
-from avatar.gltf.document import AlphaMode, GltfDocument
+from avatar.gltf.document import AlphaMode, GltfDocument, Material
 from render.context import RenderContext
 from render.gpu_primitive import GpuPrimitive
 from render.materials import DEFAULT_MATERIAL, ShadingParams, ShadingStyle, shading_params
@@ -179,6 +179,13 @@ class ModelInstance:
         defines[{"toon": "MATERIAL_TOON", "pbr": "MATERIAL_PBR", "unlit": "MATERIAL_UNLIT"}[item.shading.kind]] = 1
         if item.shading.alpha_mode is AlphaMode.MASK:
             defines["ALPHA_MASK"] = 1
+        if item.shading.alpha_mode is AlphaMode.BLEND:
+            defines["BLENDED"] = 1
+        material = self._material(item)
+        if material.base_color_texture is not None:
+            defines["BASE_TEXTURE"] = 1
+        if material.emissive_texture is not None:
+            defines["EMISSIVE_TEXTURE"] = 1
         if outline:
             defines["OUTLINE"] = 1
         program = self._programs[key] = self._with_bindings(load_program(self.rc, "mesh.glsl", defines))
@@ -242,16 +249,15 @@ class ModelInstance:
     def _material_block(self, item: _DrawItem) -> moderngl.Buffer:
         block = self._material_blocks.get(id(item))
         if block is None:
-            material = self.doc.materials[item.material] if item.material is not None else DEFAULT_MATERIAL
-            data = material_block(item.shading, opaque=item.shading.alpha_mode is not AlphaMode.BLEND,
-                                  has_base_texture=material.base_color_texture is not None,
-                                  has_emissive_texture=material.emissive_texture is not None)
-            block = self._material_blocks[id(item)] = self.rc.ctx.buffer(data)
+            block = self._material_blocks[id(item)] = self.rc.ctx.buffer(material_block(item.shading))
         return block
+
+    def _material(self, item: _DrawItem) -> Material:
+        return self.doc.materials[item.material] if item.material is not None else DEFAULT_MATERIAL
 
     def _bind_material(self, item: _DrawItem) -> None:
         self._material_block(item).bind_to_uniform_block(MATERIAL_BINDING)
-        material = self.doc.materials[item.material] if item.material is not None else DEFAULT_MATERIAL
+        material = self._material(item)
         if material.base_color_texture is not None:
             self._texture(material.base_color_texture.image).use(_UNIT_BASE)
         if material.emissive_texture is not None:

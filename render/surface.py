@@ -89,8 +89,11 @@ class OffscreenSurface:
             self._color_rb = ctx.renderbuffer((width, height), 4, samples=self.samples)
             self._depth_rb = ctx.depth_renderbuffer((width, height), samples=self.samples)
             self._msaa = ctx.framebuffer([self._color_rb], self._depth_rb)
+            # Colour-only views for the resolve: a blit that also resolves depth costs twice as much.
+            self._msaa_color = ctx.framebuffer([self._color_rb])
+            self._resolved_color = ctx.framebuffer([self.color_texture])
         else:
-            self._color_rb = self._depth_rb = self._msaa = None
+            self._color_rb = self._depth_rb = self._msaa = self._msaa_color = self._resolved_color = None
         self._fxaa_texture = self._fxaa_fbo = self._fxaa_vao = None
         if antialias is Antialias.FXAA:
             from render.shaders import load_program  # here: shaders imports context, not surface
@@ -118,7 +121,7 @@ class OffscreenSurface:
     def resolve(self) -> moderngl.Texture:
         """The finished, anti-aliased colour as a texture (for further GPU passes or read-back)."""
         if self._msaa is not None:
-            self.rc.ctx.copy_framebuffer(self.resolved, self._msaa)
+            self.rc.ctx.copy_framebuffer(self._resolved_color, self._msaa_color)
         if self._fxaa_fbo is not None:
             ctx = self.rc.ctx
             self._fxaa_fbo.use()
@@ -152,7 +155,7 @@ class OffscreenSurface:
         if self._released:
             return
         self._released = True
-        for obj in (self._msaa, self._color_rb, self._depth_rb, self.resolved, self.color_texture, self.depth_texture,
+        for obj in (self._msaa, self._msaa_color, self._resolved_color, self._color_rb, self._depth_rb, self.resolved, self.color_texture, self.depth_texture,
                     self._fxaa_vao, self._fxaa_fbo, self._fxaa_texture):
             if obj is not None:
                 obj.release()

@@ -33,7 +33,7 @@ def frame_block(frame: FrameState, max_lights: int) -> bytes:
     return np.concatenate([np.asarray(r, np.float32).reshape(-1, 4) for r in rows]).tobytes()
 
 
-def material_block(s: ShadingParams, opaque: bool, has_base_texture: bool, has_emissive_texture: bool) -> bytes:
+def material_block(s: ShadingParams) -> bytes:
     rows = [
         s.base_color,
         (*s.emissive, 0.0),
@@ -42,6 +42,5 @@ def material_block(s: ShadingParams, opaque: bool, has_base_texture: bool, has_e
         (*s.outline_color, 0.0),
         (s.shading_shift, s.shading_toony, s.rim_fresnel_power, s.rim_lift),
         (s.metallic, s.roughness, s.alpha_cutoff, s.outline_width_m),
-        (float(opaque), float(has_base_texture), float(has_emissive_texture), 0.0),
     ]
     return np.asarray(rows, np.float32).tobytes()

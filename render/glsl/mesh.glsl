@@ -1,6 +1,6 @@
 // Skinned + morphed mesh with toon (MToon-style) or metallic-roughness shading.
 // Defines: SKINNED, MORPHED, HAS_NORMALS, HAS_UV, HAS_COLORS, MATERIAL_TOON | MATERIAL_PBR |
-// MATERIAL_UNLIT, ALPHA_MASK, OUTLINE (inverted-hull pass), MAX_MORPHS, MAX_LIGHTS, LIGHT_COUNT
+// MATERIAL_UNLIT, BASE_TEXTURE, EMISSIVE_TEXTURE, ALPHA_MASK, BLENDED, OUTLINE (inverted-hull pass), MAX_MORPHS, MAX_LIGHTS, LIGHT_COUNT
 // (<= MAX_LIGHTS, compile-time so loops unroll), RIM_LIGHT.
 
 // Per-frame and per-material values live in uniform blocks (std140, vec4-aligned): one buffer
@@ -21,7 +21,6 @@ layout(std140) uniform Material {
     vec4 u_outline_color_block;  // rgb
     vec4 u_toon;                 // shading shift, shading toony, rim fresnel power, rim lift
     vec4 u_surface;              // metallic, roughness, alpha cutoff, outline width (metres, world space)
-    vec4 u_flags;                // opaque, has base texture, has emissive texture: 1 or 0
 };
 #define u_camera_position u_camera_position_block.xyz
 #define u_ambient_sky u_ambient_sky_block.rgb
@@ -40,9 +39,6 @@ layout(std140) uniform Material {
 #define u_roughness u_surface.y
 #define u_alpha_cutoff u_surface.z
 #define u_outline_width u_surface.w
-#define u_opaque (u_flags.x > 0.5)
-#define u_has_base_texture (u_flags.y > 0.5)
-#define u_has_emissive_texture (u_flags.z > 0.5)
 
 #if defined VERTEX_SHADER
 
@@ -151,16 +147,24 @@ vec3 linear_to_srgb(vec3 c) { return sqrt(clamp(c, 0.0, 1.0)); }
 
 void main() {
     vec4 base = u_base_color * v_color;
-    if (u_has_base_texture) {
+#ifdef BASE_TEXTURE
+    {
         vec4 t = texture(u_base_texture, v_uv);
         base *= vec4(srgb_to_linear(t.rgb), t.a);
     }
+#endif
 #ifdef ALPHA_MASK
     if (base.a < u_alpha_cutoff) discard;
 #endif
-    float alpha = u_opaque ? 1.0 : base.a;
+#ifdef BLENDED
+    float alpha = base.a;
+#else
+    float alpha = 1.0;
+#endif
     vec3 emissive = u_emissive;
-    if (u_has_emissive_texture) emissive *= srgb_to_linear(texture(u_emissive_texture, v_uv).rgb);
+#ifdef EMISSIVE_TEXTURE
+    emissive *= srgb_to_linear(texture(u_emissive_texture, v_uv).rgb);
+#endif
 
     vec3 n = normalize(v_normal);
     if (!gl_FrontFacing) n = -n;

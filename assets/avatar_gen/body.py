@@ -58,7 +58,7 @@ def _oriented(pos: np.ndarray, tris: np.ndarray, axis_point_fn) -> np.ndarray:
 
 
 def build_torso() -> list[Part]:
-    ys = np.concatenate([np.linspace(0.800, 1.30, 40), np.linspace(1.305, 1.346, 6)])
+    ys = np.concatenate([np.linspace(0.800, 1.30, 24), np.linspace(1.305, 1.346, 6)])
     ys = np.sort(np.concatenate([ys, [BELT_Y - 0.002, BELT_Y + 0.002]]))
     rx, rz, cz = _profile(TORSO, ys)
     centres = np.stack([np.zeros_like(ys), ys, cz], 1)
@@ -86,7 +86,7 @@ def build_torso() -> list[Part]:
     trousers = Part("trousers_top", "torso", "pants", *_subset(pos, tris[pants]))
 
     # Open blazer: a shell just outside the shirt, its front V left open down to the button.
-    ys_b = np.linspace(BELT_Y - 0.035, 1.318, 36)
+    ys_b = np.linspace(BELT_Y - 0.035, 1.318, 26)
     rxb, rzb, czb = _profile(TORSO, ys_b)
     rxb, rzb = rxb * 1.045 + 0.002, rzb * 1.07 + 0.003
     v_half = np.radians(4.0) + np.radians(30.0) * smoothstep(1.03, 1.30, ys_b)  # V opening half-angle

@@ -9,7 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 from . import face_layout as F
-from .geometry import Part, keep_tris, loft, smoothstep, sphere_grid
+from .geometry import Part, keep_tris, loft, sphere_grid
+from .hair_cap import face_window, has_cap
 from .head import head_shape
 
 SCALP_GROW = 1.05  # hair volume: 5 % outside the skin
@@ -27,7 +28,7 @@ def _on_skull(elev: np.ndarray, azim: np.ndarray, grow: np.ndarray | float) -> n
 
 
 def _strand(azim0: float, azim1: float, elev0: float, elev_fall: float, drop: float, width: float,
-            thick: float, n: int = 18) -> tuple[np.ndarray, np.ndarray]:
+            thick: float, n: int = 13) -> tuple[np.ndarray, np.ndarray]:
     """One lock: from the crown (elev0) over the skull to elev_fall, then down `drop` metres."""
     t = np.linspace(0.0, 1.0, n)
     over = t < 0.55 if drop > 0 else t <= 1.0
@@ -48,7 +49,7 @@ def _strand(azim0: float, azim1: float, elev0: float, elev_fall: float, drop: fl
     radial[:, 1] *= 0.6
     w = width * (np.sin(np.pi * np.clip(t * 0.95 + 0.05, 0, 1)) ** 0.5) * (1.0 - 0.85 * t ** 2.5)
     h = thick * (1.0 - 0.8 * t ** 2)
-    return loft(pts, w + 1e-4, h + 1e-4, radial, around=8, exponent=1.6, offset_v=h * 0.6)
+    return loft(pts, w + 1e-4, h + 1e-4, radial, around=6, exponent=1.6, offset_v=h * 0.6)
 
 
 def build_hair() -> list[Part]:
@@ -56,12 +57,8 @@ def build_hair() -> list[Part]:
     # Cap: the skull pushed out, sinking smoothly under the skin over the face so the hairline
     # is a clean curve (where the cap meets the skin) instead of a jagged cut.
     dirs, tris = sphere_grid(56, 34)
-    window = smoothstep(0.25, 0.55, dirs[:, 2]) * smoothstep(0.40, 0.29, dirs[:, 1] + 0.2 * np.abs(dirs[:, 0]))
-    pos = _skull(dirs, 0.985 - 0.09 * window)
-    centre = dirs[tris].mean(axis=1)
-    too_low = centre[:, 1] < -0.15 - 0.55 * np.clip(-centre[:, 2] + 0.2, 0, 1)
-    too_low |= (centre[:, 2] > 0.5) & (centre[:, 1] < 0.0)
-    pos, tris, _ = keep_tris(pos, tris, ~too_low)
+    pos = _skull(dirs, 0.985 - 0.09 * face_window(dirs))
+    pos, tris, _ = keep_tris(pos, tris, has_cap(dirs[tris].mean(axis=1)))
     parts = [Part("hair_cap", "hair", "hair", pos, tris)]
 
     pieces = []
@@ -78,7 +75,7 @@ def build_hair() -> list[Part]:
     )):
         az = np.radians(a)
         end = length if length > 0 else np.radians(4.0)
-        pieces.append(_strand(az * 0.4 - np.radians(14), az, np.radians(80.0), end, 0.0, width, 0.0065, n=16))
+        pieces.append(_strand(az * 0.4 - np.radians(14), az, np.radians(80.0), end, 0.0, width, 0.0065, n=12))
     for sgn in (1.0, -1.0):  # locks framing the face
         az = np.radians(62.0) * sgn
         pieces.append(_strand(az * 0.6, az, np.radians(70.0), np.radians(10.0), 0.085, 0.016, 0.006))

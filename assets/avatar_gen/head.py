@@ -12,6 +12,7 @@ import numpy as np
 
 from . import face_layout as F
 from .geometry import Part, ellipsoid, fix_winding, loft, smoothstep
+from .hair_cap import hides_skin
 
 LON = 108  # head grid columns (denser in front, see _longitudes)
 LAT = 62  # head grid rows
@@ -127,6 +128,11 @@ def build_head() -> list[Part]:
     n = np.cross(b - a, c - a)
     if np.sum(np.sum(n * ((a + b + c) / 3 - F.HEAD_C), axis=1) > 0) < len(tris) / 2:
         tris = tris[:, [0, 2, 1]]
+    # Skin that the hair cap always covers is never seen: drop its triangles (the vertices stay,
+    # so grid indices used below and by the morphs keep their meaning).
+    hidden = np.zeros(len(p), dtype=bool)
+    hidden[: len(d)] = hides_skin(d)
+    tris = tris[~hidden[tris].all(axis=1)]
 
     # Slight rest opening so the bag's first rings are not degenerate (reads as a dark line).
     upper = row_idx[slit_cols]

@@ -36,16 +36,33 @@ class SpringOptions:
     enabled: bool = True
 
 
-def _from_to(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """(k, 3) unit a, (k, 3) any b -> (k, 3, 3) shortest-arc rotations taking a onto b."""
-    b = b / np.maximum(np.linalg.norm(b, axis=1, keepdims=True), 1e-12)
-    v = np.stack([a[:, 1] * b[:, 2] - a[:, 2] * b[:, 1], a[:, 2] * b[:, 0] - a[:, 0] * b[:, 2],
-                  a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0]], axis=1)
+# The arrays here are small (one row per joint of a chain level): numpy's per-call overhead, not
+# arithmetic, is the cost, so the helpers below use as few calls as possible (matmul and einsum
+# over np.linalg.norm / np.cross / np.stack, which are several times slower on tiny arrays).
+_LEVI_CIVITA = np.zeros((3, 3, 3))
+_LEVI_CIVITA[0, 1, 2] = _LEVI_CIVITA[1, 2, 0] = _LEVI_CIVITA[2, 0, 1] = 1.0
+_LEVI_CIVITA[0, 2, 1] = _LEVI_CIVITA[2, 1, 0] = _LEVI_CIVITA[1, 0, 2] = -1.0
+_TO_CROSS_MATRIX = -np.transpose(_LEVI_CIVITA, (2, 0, 1)).reshape(3, 9)  # v @ this = [v]x, flattened
+_EYE3 = np.eye(3)
+
+
+def _cross_matrices(v: np.ndarray) -> np.ndarray:
+    """(k, 3) -> (k, 3, 3) matrices [v]x with [v]x @ w = v x w."""
+    return (v @ _TO_CROSS_MATRIX).reshape(-1, 3, 3)
+
+
+def _lengths(v: np.ndarray) -> np.ndarray:
+    """(k, 3) -> (k, 1) row lengths."""
+    return np.sqrt(np.einsum("ij,ij->i", v, v))[:, None]
+
+
+def _from_to(a: np.ndarray, a_cross: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """(k, 3) unit a (and its [a]x), (k, 3) any b -> (k, 3, 3) shortest-arc rotations taking a
+    onto b (Rodrigues: I + [v]x + [v]x^2 / (1 + a.b) with v = a x b)."""
+    b = b / np.maximum(_lengths(b), 1e-12)
+    k = _cross_matrices((a_cross @ b[:, :, None])[:, :, 0])
     c = np.einsum("ij,ij->i", a, b)
-    k = np.zeros((len(a), 3, 3))
-    k[:, 0, 1], k[:, 0, 2], k[:, 1, 2] = -v[:, 2], v[:, 1], -v[:, 0]
-    k[:, 1, 0], k[:, 2, 0], k[:, 2, 1] = v[:, 2], -v[:, 1], v[:, 0]
-    return np.eye(3)[None] + k + (k @ k) / np.maximum(1.0 + c, 1e-6)[:, None, None]
+    return _EYE3 + k + (k @ k) / np.maximum(1.0 + c, 1e-6)[:, None, None]
 
 
 def _unit_rot(m: np.ndarray) -> np.ndarray:
@@ -55,6 +72,25 @@ def _unit_rot(m: np.ndarray) -> np.ndarray:
 
 def _xform(m: np.ndarray, p: np.ndarray) -> np.ndarray:
     return (m[:, :3, :3] @ p[:, :, None])[:, :, 0] + m[:, :3, 3]
+
+
+@dataclass(frozen=True)
+class _Level:
+    """The joints at one depth of their chains (simulated together) and their constants,
+    gathered once: indexing per substep would cost more than the physics."""
+
+    idx: np.ndarray
+    axis: np.ndarray  # (k, 3) unit bone direction, joint-local
+    axis_cross: np.ndarray  # (k, 3, 3) its cross-product matrices
+    length: np.ndarray  # (k, 1) metres
+    keep: np.ndarray  # (k, 1) 1 - drag
+    stiffness_dt: np.ndarray  # (k, 1)
+    gravity_dt: np.ndarray  # (k, 3)
+    local_rest: np.ndarray  # (k, 4, 4)
+    rest_rot: np.ndarray  # (k, 3, 3)
+    scale: np.ndarray  # (k, 1, 3)
+    hit_radius: np.ndarray  # (k, 1)
+    collider_mask: np.ndarray  # (k, colliders)
 
 
 class SpringBoneSimulator:
@@ -132,6 +168,7 @@ class SpringBoneSimulator:
                     below.add(int(n))
         self._carried = [int(n) for level in rig.levels for n in level if int(n) in below]
         self._parent_plan: dict[int, tuple] = {}
+        self._levels = [self._level(idx) for idx in self.batches]
         # Most rigs carry no scale: then a world matrix's 3x3 is already a rotation.
         unit = np.allclose(np.linalg.norm(rest_world[:, :3, :3], axis=1), 1.0, atol=1e-4)
         self._rot = (lambda m: m[..., :3, :3]) if unit else _unit_rot
@@ -143,6 +180,13 @@ class SpringBoneSimulator:
         self._last_input = np.zeros((len(self._input_nodes), 4, 4))
 
     # ------------------------------------------------------------------ helpers
+    def _level(self, idx: np.ndarray) -> "_Level":
+        return _Level(idx=idx, axis=self.axis[idx], axis_cross=_cross_matrices(self.axis[idx]), length=self.length[idx][:, None],
+                      keep=(1.0 - self.drag[idx])[:, None], stiffness_dt=(self.stiffness[idx] * self.dt)[:, None],
+                      gravity_dt=self.gravity[idx] * self.dt, local_rest=self.local_rest[idx],
+                      rest_rot=self.rest_rot[idx], scale=self.scale[idx][:, None, :],
+                      hit_radius=self.hit_radius[idx][:, None], collider_mask=self.collider_mask[idx])
+
     def _parents(self, idx: np.ndarray, inputs: np.ndarray, joints_world: np.ndarray) -> np.ndarray:
         key = id(idx)
         plan = self._parent_plan.get(key)
@@ -170,12 +214,12 @@ class SpringBoneSimulator:
         out[ci >= 0] = inputs[ci[ci >= 0]]
         return out
 
-    def _aimed(self, idx: np.ndarray, parent: np.ndarray, head: np.ndarray, tail_world: np.ndarray) -> np.ndarray:
-        """World matrices of joints `idx` rotated so their axis points at `tail_world`."""
-        local_dir = (np.swapaxes(self._rot(head), 1, 2) @ (tail_world - head[:, :3, 3])[:, :, None])[:, :, 0]
-        swing = _from_to(self.axis[idx], local_dir)
-        local = self.local_rest[idx].copy()
-        local[:, :3, :3] = (self.rest_rot[idx] @ swing) * self.scale[idx][:, None, :]
+    def _aimed(self, level: "_Level", parent: np.ndarray, head: np.ndarray, tail_world: np.ndarray) -> np.ndarray:
+        """World matrices of the level's joints rotated so their axis points at `tail_world`."""
+        local_dir = np.einsum("kji,kj->ki", self._rot(head), tail_world - head[:, :3, 3])  # R^T (tail - head)
+        swing = _from_to(level.axis, level.axis_cross, local_dir)
+        local = level.local_rest.copy()
+        local[:, :3, :3] = (level.rest_rot @ swing) * level.scale
         return parent @ local
 
     def _collider_shapes(self, inputs: np.ndarray) -> tuple[np.ndarray, ...] | None:
@@ -185,52 +229,55 @@ class SpringBoneSimulator:
         m = inputs[self.collider_input]
         a = _xform(m, self.collider_offset)
         ab = _xform(m, self.collider_tail) - a
-        radius = self.collider_radius * np.linalg.norm(m[:, :3, 0], axis=1)
+        radius = self.collider_radius * _lengths(m[:, :3, 0])[:, 0]
         return a, ab, np.maximum(np.einsum("ij,ij->i", ab, ab), 1e-12), radius
 
-    def _collide(self, idx: np.ndarray, points: np.ndarray, shapes: tuple[np.ndarray, ...] | None) -> np.ndarray:
+    def _collide(self, level: "_Level", points: np.ndarray, shapes: tuple[np.ndarray, ...] | None) -> np.ndarray:
         if shapes is None:
             return points
         a, ab, denom, radius = shapes
         ap = points[:, None, :] - a[None]  # (k, c, 3)
         u = np.clip(np.einsum("kcj,cj->kc", ap, ab) / denom, 0.0, 1.0)
-        closest = a[None] + u[..., None] * ab[None]
-        d = points[:, None, :] - closest
-        dist = np.linalg.norm(d, axis=2)
-        reach = radius[None] + self.hit_radius[idx][:, None]
-        hit = self.collider_mask[idx] & (dist < reach) & (dist > 1e-9)
+        d = ap - u[..., None] * ab[None]  # from the closest point on each collider to the joint
+        dist = np.sqrt(np.einsum("kcj,kcj->kc", d, d))
+        reach = radius[None] + level.hit_radius
+        hit = level.collider_mask & (dist < reach) & (dist > 1e-9)
+        if not hit.any():
+            return points
         push = np.where(hit[..., None], d / np.maximum(dist, 1e-9)[..., None] * (reach - dist)[..., None], 0.0)
         return points + push.sum(axis=1)
 
     # ------------------------------------------------------------------ stepping
     def _step(self, inputs: np.ndarray) -> None:
-        dt = self.dt
         joints_world = np.zeros((self.count, 4, 4))
         shapes = self._collider_shapes(inputs)
-        for idx in self.batches:
+        centered = self._has_centers
+        for level in self._levels:
+            idx = level.idx
             parent = self._parents(idx, inputs, joints_world)
-            head = parent @ self.local_rest[idx]
-            centered = self._has_centers
+            head = parent @ level.local_rest
             center = self._centers(idx, inputs) if centered else None
             to_center = np.linalg.inv(center) if centered else None
             head_c = to_center @ head if centered else head
             pos_c = head_c[:, :3, 3]
             cur, prev = self._tail[idx], self._prev_tail[idx]
-            stiff = (self._rot(head_c) @ self.axis[idx][:, :, None])[:, :, 0] * (self.stiffness[idx] * dt)[:, None]
-            grav = self.gravity[idx] * dt
+            stiff = np.einsum("kij,kj->ki", self._rot(head_c), level.axis) * level.stiffness_dt
+            grav = level.gravity_dt
             if centered:
-                grav = (self._rot(to_center) @ grav[:, :, None])[:, :, 0]
-            nxt = cur + (cur - prev) * (1.0 - self.drag[idx])[:, None] + stiff + grav
-            nxt = pos_c + self._fit(nxt - pos_c, idx)
-            nxt_w = self._collide(idx, _xform(center, nxt) if centered else nxt, shapes)
+                grav = np.einsum("kij,kj->ki", self._rot(to_center), grav)
+            nxt = cur + (cur - prev) * level.keep + stiff + grav
+            nxt = pos_c + self._fit(nxt - pos_c, level.length)
+            nxt_w = self._collide(level, _xform(center, nxt) if centered else nxt, shapes)
             head_w = head[:, :3, 3]
-            nxt_w = head_w + self._fit(nxt_w - head_w, idx)
+            nxt_w = head_w + self._fit(nxt_w - head_w, level.length)
             self._prev_tail[idx] = cur
             self._tail[idx] = _xform(to_center, nxt_w) if centered else nxt_w
-            joints_world[idx] = self._aimed(idx, parent, head, nxt_w)  # parents of the next batch
+            joints_world[idx] = self._aimed(level, parent, head, nxt_w)  # parents of the next level
 
-    def _fit(self, v: np.ndarray, idx: np.ndarray) -> np.ndarray:
-        return v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12) * self.length[idx][:, None]
+    @staticmethod
+    def _fit(v: np.ndarray, length: np.ndarray) -> np.ndarray:
+        """Rows of `v` scaled to `length` ((k, 1))."""
+        return v * (length / np.maximum(_lengths(v), 1e-12))
 
     def _inputs(self, world: np.ndarray) -> np.ndarray:
         return np.asarray(world, np.float64)[self._input_nodes] if self._input_nodes else np.zeros((0, 4, 4))
@@ -243,37 +290,40 @@ class SpringBoneSimulator:
         if u >= 1.0 or not len(b):
             return b
         m = a + (b - a) * u
-        sa = np.linalg.norm(a[:, :3, :3], axis=1)
-        sb = np.linalg.norm(b[:, :3, :3], axis=1)
-        c0, c1 = m[:, :3, 0], m[:, :3, 1]
-        x = c0 / np.linalg.norm(c0, axis=1, keepdims=True)
-        y = c1 - x * np.einsum("ij,ij->i", x, c1)[:, None]
-        y /= np.linalg.norm(y, axis=1, keepdims=True)
-        z = np.stack([x[:, 1] * y[:, 2] - x[:, 2] * y[:, 1], x[:, 2] * y[:, 0] - x[:, 0] * y[:, 2],
-                      x[:, 0] * y[:, 1] - x[:, 1] * y[:, 0]], axis=1)
-        if np.linalg.det(a[:, :3, :3]).min() < 0:  # mirrored nodes keep their handedness
-            z *= np.sign(np.linalg.det(b[:, :3, :3]))[:, None]
+        sa = np.sqrt(np.einsum("kij,kij->kj", a[:, :3, :3], a[:, :3, :3]))
+        sb = np.sqrt(np.einsum("kij,kij->kj", b[:, :3, :3], b[:, :3, :3]))
+        x = m[:, :3, 0] / _lengths(m[:, :3, 0])
+        y = m[:, :3, 1] - x * np.einsum("ij,ij->i", x, m[:, :3, 1])[:, None]
+        y /= _lengths(y)
+        z = (_cross_matrices(x) @ y[:, :, None])[:, :, 0]
+        # Mirrored nodes keep their handedness (the triple product is the determinant).
+        handedness = np.einsum("ij,ij->i", (_cross_matrices(a[:, :3, 0]) @ a[:, :3, 1, None])[:, :, 0], a[:, :3, 2])
+        if handedness.min() < 0:
+            z *= np.sign(np.einsum("ij,ij->i", (_cross_matrices(b[:, :3, 0]) @ b[:, :3, 1, None])[:, :, 0],
+                                   b[:, :3, 2]))[:, None]
         scale = sa + (sb - sa) * u
-        m[:, :3, :3] = np.stack([x, y, z], axis=2) * scale[:, None, :]
+        m[:, :3, 0], m[:, :3, 1], m[:, :3, 2] = x * scale[:, :1], y * scale[:, 1:2], z * scale[:, 2:]
         return m
 
     def _pose(self, inputs: np.ndarray, tails_center: np.ndarray | None) -> np.ndarray:
         """Joint world matrices aimed at the given tails (center space), or at rest when None."""
         joints_world = np.zeros((self.count, 4, 4))
-        for idx in self.batches:
+        for level in self._levels:
+            idx = level.idx
             parent = self._parents(idx, inputs, joints_world)
-            head = parent @ self.local_rest[idx]
+            head = parent @ level.local_rest
             if tails_center is None:
                 joints_world[idx] = head
             else:
-                joints_world[idx] = self._aimed(idx, parent, head, _xform(self._centers(idx, inputs), tails_center[idx]))
+                tails = _xform(self._centers(idx, inputs), tails_center[idx]) if self._has_centers else tails_center[idx]
+                joints_world[idx] = self._aimed(level, parent, head, tails)
         return joints_world
 
     def reset(self, world: np.ndarray, time_s: float) -> None:
         """Put every tail at its posed rest position (no motion) at `time_s`."""
         inputs = self._inputs(world)
         heads = self._pose(inputs, None)
-        tails_w = heads[:, :3, 3] + self._fit(np.einsum("kij,kj->ki", self._rot(heads), self.axis), np.arange(self.count))
+        tails_w = heads[:, :3, 3] + self._fit(np.einsum("kij,kj->ki", self._rot(heads), self.axis), self.length[:, None])
         all_idx = np.arange(self.count)
         self._tail = _xform(np.linalg.inv(self._centers(all_idx, inputs)), tails_w)
         self._prev_tail = self._tail.copy()

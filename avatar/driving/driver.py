@@ -111,7 +111,7 @@ class AvatarDriver:
             base = np.asarray(idle.rotations.get(bone, IDENTITY), np.float64)
             tracked = tracked_rotations.get(bone)
             w = result.weights.get(result.bone_part.get(bone, ""), 0.0) if tracked is not None else 0.0
-            rotations[bone] = base if w <= 0.0 else qslerp(base, tracked, w)
+            rotations[bone] = base if w <= 0.0 else tracked if w >= 1.0 else qslerp(base, tracked, w)
         idle_gaze = self.idle.gaze(t) if self.options.use_idle else (0.0, 0.0)
         head_w = result.weights.get("head", 0.0)
         gaze = idle_gaze

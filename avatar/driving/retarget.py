@@ -98,6 +98,7 @@ class Retargeter:
         self._time: float | None = None
         self._gaze: tuple[float, float] | None = None
         self._arm_normal: dict[str, np.ndarray] = {}
+        self._arm_length_cache: dict[str, tuple[float, float]] = {}
 
     # ------------------------------------------------------------------ head and eyes
     def _head(self, matrix: np.ndarray, torso_world: np.ndarray) -> dict[str, np.ndarray]:
@@ -140,6 +141,15 @@ class Retargeter:
         share = qslerp(IDENTITY, total, 1.0 / len(chain)) if chain else IDENTITY
         return {b: share for b in chain}, total if chain else IDENTITY
 
+    def _arm_lengths(self, side: str) -> tuple[float, float]:
+        """Rest lengths of the avatar's upper and lower arm on one side (cached: they never change)."""
+        lengths = self._arm_length_cache.get(side)
+        if lengths is None:
+            bones = self.rig.bones
+            upper, lower, hand = (bones[f"{side}{b}"].rest_position for b in ("UpperArm", "LowerArm", "Hand"))
+            lengths = self._arm_length_cache[side] = (vlen(lower - upper), vlen(hand - lower))
+        return lengths
+
     def _arm(self, side: str, pts: np.ndarray, parent_world: np.ndarray) -> dict[str, np.ndarray]:
         rig = self.rig
         upper, lower, hand = f"{side}UpperArm", f"{side}LowerArm", f"{side}Hand"
@@ -150,8 +160,7 @@ class Retargeter:
         el = P.LEFT_ELBOW if side == "left" else P.RIGHT_ELBOW
         wr = P.LEFT_WRIST if side == "left" else P.RIGHT_WRIST
         s, e, w = pts[up], pts[el], pts[wr]
-        l1 = float(vlen(rig.bones[lower].rest_position - rig.bones[upper].rest_position))
-        l2 = float(vlen(rig.bones[hand].rest_position - rig.bones[lower].rest_position))
+        l1, l2 = self._arm_lengths(side)
         person = float(vlen(e - s) + vlen(w - e))
         reach = float(vlen(w - s))
         if person < 1e-6 or reach < 1e-6:

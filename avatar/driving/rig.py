@@ -49,6 +49,16 @@ for _s in ("left", "right"):
         BONE_CHILD.update({f"{_s}{_f}Proximal": f"{_s}{_f}Intermediate", f"{_s}{_f}Intermediate": f"{_s}{_f}Distal"})
 
 
+def _left(a: np.ndarray) -> np.ndarray:
+    """4x4 matrix of p -> a * p (quaternions xyzw)."""
+    return np.stack([qmul(a, e) for e in np.eye(4)], axis=1)
+
+
+def _right(b: np.ndarray) -> np.ndarray:
+    """4x4 matrix of p -> p * b (quaternions xyzw)."""
+    return np.stack([qmul(e, b) for e in np.eye(4)], axis=1)
+
+
 def _rotation_of(matrix: np.ndarray) -> np.ndarray:
     m = np.asarray(matrix, np.float64)[:3, :3]
     scale = np.linalg.norm(m, axis=0)
@@ -75,6 +85,7 @@ class HumanoidRig:
         self.parents = doc.parents()
         self._scale = np.asarray(self.rest.scale, np.float64)
         self._matrix_nodes = np.flatnonzero(self.rest.use_matrix)
+        self._level_parents = [(level, self.parents[level]) for level in self.levels[1:]]
         self.rest_world = self.world(self.rest.rotation, self.rest.translation)
         built: dict[str, RigBone] = {}
         for name, node in bones.items():
@@ -82,8 +93,19 @@ class HumanoidRig:
             built[name] = RigBone(name, int(node), parent, _rotation_of(self.rest_world[node]),
                                   self.rest_world[node][:3, 3].astype(np.float64).copy())
         self.bones: Mapping[str, RigBone] = MappingProxyType(built)
+        hips = built.get("hips")
+        hips_parent = self.parents[hips.node] if hips is not None else -1
+        # Root offsets are given in model space; the hips' translation is in its parent's space.
+        self._hips_to_local = np.linalg.inv(self.rest_world[hips_parent][:3, :3] if hips_parent >= 0
+                                            else self.root_transform[:3, :3])
         self._directions: dict[str, np.ndarray | None] = {}
         self._conj = {name: (qinv(b.rest_world_rotation), b.rest_world_rotation) for name, b in built.items()}
+        # A normalized local rotation q becomes the node's raw local rotation rest * W^-1 * q * W:
+        # linear in q, so one 4x4 matrix per bone turns a whole pose into raw rotations at once.
+        self._bone_row = {name: row for row, name in enumerate(built)}
+        self._bone_nodes = np.array([b.node for b in built.values()], np.int64)
+        self._to_raw = np.array([_left(self.rest.rotation[b.node]) @ _left(qinv(b.rest_world_rotation))
+                                 @ _right(b.rest_world_rotation) for b in built.values()]).reshape(-1, 4, 4)
 
     def has(self, bone: str) -> bool:
         return bone in self.bones
@@ -118,16 +140,17 @@ class HumanoidRig:
         Pose keys that are not bones of this rig are ignored (poses are shared across avatars)."""
         rotation = np.array(self.rest.rotation, np.float64)
         translation = np.array(self.rest.translation, np.float64)
-        for name, q in pose.rotations.items():
-            bone = self.bones.get(name)
-            if bone is None:
-                continue
-            rotation[bone.node] = qmul(rotation[bone.node], self.raw_delta(name, q))
+        names = [name for name in pose.rotations if name in self._bone_row]
+        if names:
+            rows = [self._bone_row[name] for name in names]
+            nodes = self._bone_nodes[rows]
+            to_raw = self._to_raw[rows]
+            normalized = np.array([pose.rotations[name] for name in names], np.float64)
+            raw = np.einsum("kij,kj->ki", to_raw, normalized)
+            rotation[nodes] = raw / np.sqrt(np.einsum("ki,ki->k", raw, raw))[:, None]
         hips = self.bones.get("hips")
         if hips is not None and any(pose.root_offset):
-            parent = self.parents[hips.node]
-            to_local = np.linalg.inv(self.rest_world[parent][:3, :3] if parent >= 0 else self.root_transform[:3, :3])
-            translation[hips.node] += to_local @ np.asarray(pose.root_offset, np.float64)
+            translation[hips.node] += self._hips_to_local @ np.asarray(pose.root_offset, np.float64)
         return rotation, translation
 
     def world(self, rotation: np.ndarray, translation: np.ndarray) -> np.ndarray:
@@ -143,8 +166,8 @@ class HumanoidRig:
                    (np.abs(translation[m] - self.rest.translation[m]).max(axis=1) < 1e-7)
             local[m[same]] = self.rest.matrix[m[same]]
         world = local
-        for level in self.levels[1:]:
-            world[level] = world[self.parents[level]] @ local[level]
+        for level, parents in self._level_parents:
+            world[level] = world[parents] @ local[level]
         return self.root_transform[None] @ world
 
     def pose_world(self, pose: Pose) -> np.ndarray:

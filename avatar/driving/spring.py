@@ -53,7 +53,7 @@ def _cross_matrices(v: np.ndarray) -> np.ndarray:
 
 def _lengths(v: np.ndarray) -> np.ndarray:
     """(k, 3) -> (k, 1) row lengths."""
-    return np.sqrt(np.einsum("ij,ij->i", v, v))[:, None]
+    return np.sqrt(v[:, None, :] @ v[:, :, None])[:, 0]
 
 
 def _from_to(a: np.ndarray, a_cross: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -79,7 +79,7 @@ class _Level:
     """The joints at one depth of their chains (simulated together) and their constants,
     gathered once: indexing per substep would cost more than the physics."""
 
-    idx: np.ndarray
+    idx: slice
     axis: np.ndarray  # (k, 3) unit bone direction, joint-local
     axis_cross: np.ndarray  # (k, 3, 3) its cross-product matrices
     length: np.ndarray  # (k, 1) metres
@@ -129,7 +129,9 @@ class SpringBoneSimulator:
         self.nodes = np.array([r[0] for r in rows], np.int64)
         self._joint_index = {int(n): i for i, n in enumerate(self.nodes)}
         self.depth = np.array([r[2] for r in rows], np.int64)
-        self.batches = [np.flatnonzero(self.depth == d) for d in range(int(self.depth.max(initial=-1)) + 1)]
+        # Sorted by depth, each batch is a contiguous range: slices give views, not copies.
+        self.batches = [slice(int(np.searchsorted(self.depth, d)), int(np.searchsorted(self.depth, d, side="right")))
+                        for d in range(int(self.depth.max(initial=-1)) + 1)]
         self.axis = np.array([r[3] for r in rows]).reshape(-1, 3)
         self.length = np.array([r[4] for r in rows])
         self.stiffness = np.array([r[5].stiffness for r in rows])
@@ -180,15 +182,15 @@ class SpringBoneSimulator:
         self._last_input = np.zeros((len(self._input_nodes), 4, 4))
 
     # ------------------------------------------------------------------ helpers
-    def _level(self, idx: np.ndarray) -> "_Level":
+    def _level(self, idx: slice) -> "_Level":
         return _Level(idx=idx, axis=self.axis[idx], axis_cross=_cross_matrices(self.axis[idx]), length=self.length[idx][:, None],
                       keep=(1.0 - self.drag[idx])[:, None], stiffness_dt=(self.stiffness[idx] * self.dt)[:, None],
                       gravity_dt=self.gravity[idx] * self.dt, local_rest=self.local_rest[idx],
                       rest_rot=self.rest_rot[idx], scale=self.scale[idx][:, None, :],
                       hit_radius=self.hit_radius[idx][:, None], collider_mask=self.collider_mask[idx])
 
-    def _parents(self, idx: np.ndarray, inputs: np.ndarray, joints_world: np.ndarray) -> np.ndarray:
-        key = id(idx)
+    def _parents(self, idx: slice, inputs: np.ndarray, joints_world: np.ndarray) -> np.ndarray:
+        key = (idx.start, idx.stop)
         plan = self._parent_plan.get(key)
         if plan is None:
             pj, pi = self.parent_joint[idx], self.parent_input[idx]
@@ -208,7 +210,7 @@ class SpringBoneSimulator:
         out[neither] = np.eye(4)
         return out
 
-    def _centers(self, idx: np.ndarray, inputs: np.ndarray) -> np.ndarray:
+    def _centers(self, idx: slice | np.ndarray, inputs: np.ndarray) -> np.ndarray:
         ci = self.center_input[idx]
         out = np.tile(np.eye(4), (len(idx), 1, 1))
         out[ci >= 0] = inputs[ci[ci >= 0]]
@@ -216,7 +218,7 @@ class SpringBoneSimulator:
 
     def _aimed(self, level: "_Level", parent: np.ndarray, head: np.ndarray, tail_world: np.ndarray) -> np.ndarray:
         """World matrices of the level's joints rotated so their axis points at `tail_world`."""
-        local_dir = np.einsum("kji,kj->ki", self._rot(head), tail_world - head[:, :3, 3])  # R^T (tail - head)
+        local_dir = ((tail_world - head[:, :3, 3])[:, None, :] @ self._rot(head))[:, 0]  # R^T (tail - head)
         swing = _from_to(level.axis, level.axis_cross, local_dir)
         local = level.local_rest.copy()
         local[:, :3, :3] = (level.rest_rot @ swing) * level.scale
@@ -232,9 +234,10 @@ class SpringBoneSimulator:
         radius = self.collider_radius * _lengths(m[:, :3, 0])[:, 0]
         return a, ab, np.maximum(np.einsum("ij,ij->i", ab, ab), 1e-12), radius
 
-    def _collide(self, level: "_Level", points: np.ndarray, shapes: tuple[np.ndarray, ...] | None) -> np.ndarray:
+    def _collide(self, level: "_Level", points: np.ndarray, shapes: tuple[np.ndarray, ...] | None) -> np.ndarray | None:
+        """`points` pushed out of the colliders, or None when none of them is inside one."""
         if shapes is None:
-            return points
+            return None
         a, ab, denom, radius = shapes
         ap = points[:, None, :] - a[None]  # (k, c, 3)
         u = np.clip(np.einsum("kcj,cj->kc", ap, ab) / denom, 0.0, 1.0)
@@ -243,7 +246,7 @@ class SpringBoneSimulator:
         reach = radius[None] + level.hit_radius
         hit = level.collider_mask & (dist < reach) & (dist > 1e-9)
         if not hit.any():
-            return points
+            return None
         push = np.where(hit[..., None], d / np.maximum(dist, 1e-9)[..., None] * (reach - dist)[..., None], 0.0)
         return points + push.sum(axis=1)
 
@@ -252,6 +255,7 @@ class SpringBoneSimulator:
         joints_world = np.zeros((self.count, 4, 4))
         shapes = self._collider_shapes(inputs)
         centered = self._has_centers
+        last = self._levels[-1]
         for level in self._levels:
             idx = level.idx
             parent = self._parents(idx, inputs, joints_world)
@@ -261,18 +265,21 @@ class SpringBoneSimulator:
             head_c = to_center @ head if centered else head
             pos_c = head_c[:, :3, 3]
             cur, prev = self._tail[idx], self._prev_tail[idx]
-            stiff = np.einsum("kij,kj->ki", self._rot(head_c), level.axis) * level.stiffness_dt
+            stiff = (self._rot(head_c) @ level.axis[:, :, None])[:, :, 0] * level.stiffness_dt
             grav = level.gravity_dt
             if centered:
                 grav = np.einsum("kij,kj->ki", self._rot(to_center), grav)
             nxt = cur + (cur - prev) * level.keep + stiff + grav
             nxt = pos_c + self._fit(nxt - pos_c, level.length)
-            nxt_w = self._collide(level, _xform(center, nxt) if centered else nxt, shapes)
+            nxt_w = _xform(center, nxt) if centered else nxt
+            pushed = self._collide(level, nxt_w, shapes)
             head_w = head[:, :3, 3]
-            nxt_w = head_w + self._fit(nxt_w - head_w, level.length)
+            if pushed is not None or centered:  # back to the bone's length after a push (or a scaled center)
+                nxt_w = head_w + self._fit((nxt_w if pushed is None else pushed) - head_w, level.length)
             self._prev_tail[idx] = cur
             self._tail[idx] = _xform(to_center, nxt_w) if centered else nxt_w
-            joints_world[idx] = self._aimed(level, parent, head, nxt_w)  # parents of the next level
+            if level is not last:  # the next level's parents (the shown pose is aimed in `_pose`)
+                joints_world[idx] = self._aimed(level, parent, head, nxt_w)
 
     @staticmethod
     def _fit(v: np.ndarray, length: np.ndarray) -> np.ndarray:

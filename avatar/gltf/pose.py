@@ -28,21 +28,30 @@ def _readonly(array: np.ndarray) -> np.ndarray:
     return array
 
 
+def _quaternion_products_to_matrix() -> np.ndarray:
+    """(16, 9) map from the products q_i q_j (xyzw, i*4+j) to a rotation matrix minus identity."""
+    x, y, z, w = range(4)
+    terms = {  # entry (row*3+col): [(coefficient, i, j)]
+        0: [(-2, y, y), (-2, z, z)], 1: [(2, x, y), (-2, z, w)], 2: [(2, x, z), (2, y, w)],
+        3: [(2, x, y), (2, z, w)], 4: [(-2, x, x), (-2, z, z)], 5: [(2, y, z), (-2, x, w)],
+        6: [(2, x, z), (-2, y, w)], 7: [(2, y, z), (2, x, w)], 8: [(-2, x, x), (-2, y, y)],
+    }
+    table = np.zeros((16, 9))
+    for entry, products in terms.items():
+        for coefficient, i, j in products:
+            table[i * 4 + j, entry] += coefficient
+    return table
+
+
+_PRODUCTS_TO_MATRIX = _quaternion_products_to_matrix()
+
+
 def quaternion_to_matrix(q: np.ndarray) -> np.ndarray:
-    """(..., 4) xyzw unit quaternions -> (..., 3, 3) rotation matrices (float64)."""
+    """(..., 4) xyzw unit quaternions -> (..., 3, 3) rotation matrices (float64).
+    One outer product and one small matmul: a few numpy calls whatever the batch size."""
     q = np.asarray(q, np.float64)
-    x, y, z, w = q[..., 0], q[..., 1], q[..., 2], q[..., 3]
-    m = np.empty(q.shape[:-1] + (3, 3))
-    m[..., 0, 0] = 1 - 2 * (y * y + z * z)
-    m[..., 0, 1] = 2 * (x * y - z * w)
-    m[..., 0, 2] = 2 * (x * z + y * w)
-    m[..., 1, 0] = 2 * (x * y + z * w)
-    m[..., 1, 1] = 1 - 2 * (x * x + z * z)
-    m[..., 1, 2] = 2 * (y * z - x * w)
-    m[..., 2, 0] = 2 * (x * z - y * w)
-    m[..., 2, 1] = 2 * (y * z + x * w)
-    m[..., 2, 2] = 1 - 2 * (x * x + y * y)
-    return m
+    products = (q[..., :, None] * q[..., None, :]).reshape(q.shape[:-1] + (16,))
+    return (products @ _PRODUCTS_TO_MATRIX).reshape(q.shape[:-1] + (3, 3)) + np.eye(3)
 
 
 def matrix_to_quaternion(m: np.ndarray) -> np.ndarray:

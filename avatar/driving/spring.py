@@ -204,7 +204,7 @@ class SpringBoneSimulator:
             return joints_world[pj]
         if all_input:
             return inputs[pi]
-        out = np.empty((len(idx), 4, 4))
+        out = np.empty((len(from_joint), 4, 4))
         out[from_joint] = joints_world[pj]
         out[from_input] = inputs[pi]
         out[neither] = np.eye(4)
@@ -212,7 +212,7 @@ class SpringBoneSimulator:
 
     def _centers(self, idx: slice | np.ndarray, inputs: np.ndarray) -> np.ndarray:
         ci = self.center_input[idx]
-        out = np.tile(np.eye(4), (len(idx), 1, 1))
+        out = np.tile(np.eye(4), (len(ci), 1, 1))
         out[ci >= 0] = inputs[ci[ci >= 0]]
         return out
 

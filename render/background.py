@@ -90,6 +90,9 @@ class BackgroundPass:
         self.opacity = 1.0
         self._released = False
 
+    def screen_rect(self, frame: FrameState) -> None:
+        return None  # the whole frame
+
     def draw(self, frame: FrameState) -> None:
         ctx = self.rc.ctx
         if self._video is not None:

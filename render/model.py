@@ -20,6 +20,7 @@ from render.context import RenderContext
 from render.gpu_primitive import GpuPrimitive
 from render.materials import DEFAULT_MATERIAL, ShadingParams, ShadingStyle, shading_params
 from render.scene import FrameState
+from render.screen_bounds import EMPTY_RECT, BoundsSet, PixelRect, pixel_rect, primitive_boxes
 from render.shaders import load_program, set_uniform, set_uniform_array
 from render.uniform_blocks import FRAME_BINDING, MATERIAL_BINDING, frame_block, frame_block_size, material_block
 
@@ -75,6 +76,10 @@ class ModelInstance:
                 skin = node.skin if self._gpu[key].defines.get("SKINNED") else None
                 self._items.append(_DrawItem(node_index, node.mesh, p_index, self._gpu[key],
                                              shading_params(material, style), primitive.material, skin))
+        self._bounds = BoundsSet([primitive_boxes(doc, i.node, doc.meshes[i.mesh].primitives[i.primitive], i.skin)
+                                  for i in self._items])
+        self._culled_for: FrameState | None = None  # the frame `_culled` was computed for
+        self._culled: tuple[list[_DrawItem], PixelRect | None] = ([], None)
         self._textures: dict[int, moderngl.Texture] = {}
         self._joint_textures: dict[int, moderngl.Texture] = {}
         self.node_world = np.tile(np.eye(4), (len(doc.nodes), 1, 1))
@@ -98,12 +103,45 @@ class ModelInstance:
 
     def keep_only(self, keep: Callable[[_DrawItem], bool]) -> None:
         """Draw only the primitives for which `keep(item)` is true (e.g. a head without its body)."""
-        self._items = [item for item in self._items if keep(item)]
+        kept = [keep(item) for item in self._items]
+        self._bounds = BoundsSet([b for b, k in zip(self._bounds.primitives, kept) if k])
+        self._items = [item for item, k in zip(self._items, kept) if k]
+        self._culled_for = None
+
+    # ----------------------------------------------------------------- where it lands
+    def _outline_width(self, item: _DrawItem) -> float:
+        return item.shading.outline_width_m if self.outlines and item.shading.kind == "toon" else 0.0
+
+    def _visibility(self, frame: FrameState) -> tuple[list[_DrawItem], PixelRect | None]:
+        """The primitives inside the view this frame, and the window rectangle they can cover
+        (None: unbounded, e.g. a vertex behind the camera). Bounds come from the pose on the CPU
+        (render/screen_bounds.py), so culled primitives cost no vertex work at all."""
+        if self._culled_for is frame:
+            return self._culled
+        if not self._items:
+            return [], EMPTY_RECT
+        clip = self._bounds.clip_corners(self.node_world, self.node_weights, frame.view_projection)
+        pads = np.array([self._outline_width(item) for item in self._items])
+        visible = self._bounds.visible(clip, frame.projection, pads)
+        items = [item for item, v in zip(self._items, visible) if v]
+        rect = (pixel_rect(self._bounds.corners_of(clip, visible), frame.size, frame.projection,
+                           float(pads[visible].max())) if items else EMPTY_RECT)
+        self._culled_for, self._culled = frame, (items, rect)
+        return self._culled
+
+    def visible_draw_items(self, frame: FrameState) -> tuple[_DrawItem, ...]:
+        """The draw items `draw(frame)` draws: those whose bounds reach into the view."""
+        return tuple(self._visibility(frame)[0]) if self.visible else ()
+
+    def screen_rect(self, frame: FrameState) -> PixelRect | None:
+        """A window rectangle (GL pixels, y up) holding everything `draw(frame)` will draw."""
+        return self._visibility(frame)[1] if self.visible else EMPTY_RECT
 
     # ----------------------------------------------------------------- CPU state
     def set_pose(self, node_world: np.ndarray, node_weights: dict[int, np.ndarray] | None = None) -> None:
         """Node world matrices (num_nodes, 4, 4) and morph weights per mesh-carrying node for this frame."""
         self.node_world = np.asarray(node_world, np.float64)
+        self._culled_for = None
         if node_weights:
             self.node_weights.update({k: np.asarray(v, np.float32) for k, v in node_weights.items()})
 
@@ -266,15 +304,18 @@ class ModelInstance:
     def draw(self, frame: FrameState) -> None:
         if not self.visible or not self._items:
             return
+        items, _ = self._visibility(frame)
+        if not items:
+            return
         ctx = self.rc.ctx
         self._frame_block.write(frame_block(frame, MAX_LIGHTS))
-        joint_textures = {skin: self._upload_joints(skin) for skin in {i.skin for i in self._items} if skin is not None}
-        deformed = {id(item): self._deform(item, joint_textures) for item in self._items if self._deforms(item)}
+        joint_textures = {skin: self._upload_joints(skin) for skin in {i.skin for i in items} if skin is not None}
+        deformed = {id(item): self._deform(item, joint_textures) for item in items if self._deforms(item)}
         self._frame_block.bind_to_uniform_block(FRAME_BINDING)
-        opaque = [i for i in self._items if i.shading.alpha_mode is not AlphaMode.BLEND]
+        opaque = [i for i in items if i.shading.alpha_mode is not AlphaMode.BLEND]
         # Front to back: early depth testing then skips shading hidden pixels (costly on CPUs).
         opaque.sort(key=lambda i: self._view_depth(i, frame))
-        blended = [i for i in self._items if i.shading.alpha_mode is AlphaMode.BLEND]
+        blended = [i for i in items if i.shading.alpha_mode is AlphaMode.BLEND]
         # Blended primitives back to front by their node's distance to the camera.
         blended.sort(key=lambda i: -float(np.linalg.norm(self.node_world[i.node][:3, 3] - frame.camera_position)))
         ctx.enable(moderngl.DEPTH_TEST)

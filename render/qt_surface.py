@@ -17,6 +17,7 @@ from PyQt6.QtWidgets import QWidget
 
 from assets.errors import RenderError
 from render.context import REQUIRED_GL_VERSION, RenderContext
+from render.screen_bounds import PixelRect
 from render.surface import AlphaOutput, unpremultiply
 
 
@@ -84,6 +85,11 @@ class QtSurface(QOpenGLWidget):
         self.framebuffer.use()
         assert self.rc is not None
         self.rc.ctx.viewport = (0, 0, *self.size)
+
+    def begin_frame(self, clear_rgba: tuple[float, float, float, float], drawn: PixelRect | None) -> None:
+        """Bind and clear all of it: the window system may have changed any pixel since."""
+        self.use()
+        self.framebuffer.clear(*clear_rgba, depth=1.0)
 
     def read(self, alpha: AlphaOutput = AlphaOutput.STRAIGHT) -> np.ndarray:
         """The widget's current pixels as (H, W, 4) uint8, top row first."""

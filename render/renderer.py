@@ -1,10 +1,12 @@
-"""How to draw: clears the surface and runs the scene's passes in order."""
+"""How to draw: clears the surface and runs the scene's passes in order. The passes first say
+where they will draw, so the surface clears (and later resolves) only that rectangle."""
 from __future__ import annotations
 
 import numpy as np
 
 from render.context import RenderContext
 from render.scene import FrameState, Scene
+from render.screen_bounds import EMPTY_RECT, PixelRect, union_rect
 from render.surface import Surface
 
 
@@ -15,15 +17,23 @@ class Renderer:
         self.rc = rc
 
     def render(self, scene: Scene, surface: Surface) -> None:
-        ctx = self.rc.ctx
         self.rc.make_current()  # another context may have been created on this thread since
-        surface.use()
-        width, height = surface.size
+        frame = self.frame_state(scene, surface.size)
+        drawn: PixelRect | None = EMPTY_RECT
+        for render_pass in scene.passes:
+            drawn = union_rect(drawn, render_pass.screen_rect(frame))
         r, g, b, a = scene.background
         # The framebuffer holds premultiplied colour; the background colour is straight.
-        ctx.clear(r * a, g * a, b * a, a, depth=1.0)
+        surface.begin_frame((r * a, g * a, b * a, a), drawn)
+        for render_pass in scene.passes:
+            render_pass.draw(frame)
+        self.rc.gc()
+
+    def frame_state(self, scene: Scene, size: tuple[int, int]) -> FrameState:
+        """What the passes see of `scene` drawn at `size` (camera matrices, lights, time)."""
+        width, height = size
         camera = scene.camera
-        frame = FrameState(
+        return FrameState(
             rc=self.rc,
             size=(width, height),
             view=camera.view(),
@@ -34,6 +44,3 @@ class Renderer:
             ambient_ground=scene.ambient_ground,
             time_s=scene.time_s,
         )
-        for render_pass in scene.passes:
-            render_pass.draw(frame)
-        self.rc.gc()

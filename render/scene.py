@@ -11,6 +11,7 @@ import numpy as np
 
 from render.camera import Camera
 from render.context import RenderContext
+from render.screen_bounds import PixelRect
 
 
 @dataclass
@@ -50,6 +51,11 @@ class FrameState:
 
 
 class RenderPass(Protocol):
+    def screen_rect(self, frame: FrameState) -> PixelRect | None:
+        """A window rectangle (GL pixels, y up, exclusive ends) holding everything `draw(frame)`
+        will draw, or None for "anywhere". Lets a surface clear and resolve only that part."""
+        ...
+
     def draw(self, frame: FrameState) -> None: ...
 
     def release(self) -> None: ...

@@ -13,6 +13,7 @@ from capture.types import Tracking
 from effects.gpu import EffectGpu
 from effects.layers import LAYER_TYPES, Layer
 from effects.layers.base import FrameInputs
+from effects.layers.color import grade, grading_groups
 from assets.errors import AssetError
 from effects.errors import EffectPackageError
 from effects.package import EffectPackage
@@ -89,7 +90,8 @@ class EffectStack:
 
     def render(self, image: np.ndarray, tracking: Tracking, time_s: float | None = None,
                straight_alpha: bool = True) -> EffectFrame:
-        """Apply the effect to one RGB uint8 (H, W, 3) frame with its tracking result."""
+        """Apply the effect to one uint8 frame with its tracking result: RGB (H, W, 3), or RGBA
+        (H, W, 4) whose alpha is ignored (the frame is taken as opaque)."""
         t = tracking.timestamp_s if time_s is None else time_s
         events: list[TriggerEvent] = []
         sounds: list[str] = []
@@ -99,9 +101,11 @@ class EffectStack:
         mask = tracking.mask.mask if tracking.mask is not None else None
         self.gpu.begin_frame(image, mask)
         inputs = FrameInputs(tracking=tracking, time_s=t, size=self.size)
-        for layer in self.layers:
-            if layer.enabled:
-                layer.render(inputs)
+        for group in grading_groups([layer for layer in self.layers if layer.enabled]):
+            if len(group) == 1:
+                group[0].render(inputs)
+            else:
+                grade(self.gpu, group, inputs)  # type: ignore[arg-type]  # grading layers only
         out = self.gpu.read(straight=straight_alpha)
         self.rc.gc()
         states = {layer.spec.id: layer.enabled for layer in self.layers}

@@ -27,7 +27,7 @@ class Shot(Enum):
 
 @dataclass(frozen=True)
 class StageOptions:
-    """Output size, anti-aliasing (AUTO: 4x MSAA on a GPU, FXAA on a software rasterizer),
+    """Output size, anti-aliasing (AUTO: 4x MSAA on a GPU, none on a software rasterizer),
     background (straight RGBA) and look."""
 
     width: int = 1280

@@ -1,4 +1,6 @@
-// lut (MODE_LUT) and color (MODE_COLOR) grading; colours are premultiplied in the targets.
+// lut (LUT_STEP) and color (COLOR_STEP) grading; colours are premultiplied in the targets.
+// Both steps may be compiled into one pass (STEP_ORDER_COLOR_FIRST picks the order): on a
+// software rasterizer each full-screen pass costs several ms for its texture read alone.
 #if defined VERTEX_SHADER
 void main() {
     vec2 p = vec2((gl_VertexID << 1) & 2, gl_VertexID & 2);
@@ -7,12 +9,23 @@ void main() {
 #endif
 #if defined FRAGMENT_SHADER
 uniform sampler2D u_src;
-uniform float u_strength;
-#if defined MODE_LUT
+out vec4 f_color;
+
+#if defined LUT_STEP
 uniform sampler3D u_lut;
 uniform float u_lut_size;
+uniform float u_lut_strength;
+
+vec3 lut_step(vec3 rgb) {
+    // Texel centres: map 0..1 onto [0.5/N, 1 - 0.5/N].
+    vec3 coord = rgb * ((u_lut_size - 1.0) / u_lut_size) + 0.5 / u_lut_size;
+    vec3 graded = textureLod(u_lut, coord, 0.0).rgb;
+    return mix(rgb, clamp(graded, 0.0, 1.0), u_lut_strength);
+}
 #endif
-#if defined MODE_COLOR
+
+#if defined COLOR_STEP
+uniform float u_color_strength;
 uniform float u_exposure;
 uniform float u_contrast;
 uniform float u_saturation;
@@ -21,19 +34,9 @@ uniform float u_vignette;
 uniform float u_grain;
 uniform float u_time;
 uniform vec2 u_size;
-#endif
-out vec4 f_color;
-void main() {
-    vec4 c = texelFetch(u_src, ivec2(gl_FragCoord.xy), 0);
-    vec3 rgb = c.a > 0.0 ? c.rgb / c.a : vec3(0.0);
-    vec3 graded;
-#if defined MODE_LUT
-    // Texel centres: map 0..1 onto [0.5/N, 1 - 0.5/N].
-    vec3 coord = rgb * ((u_lut_size - 1.0) / u_lut_size) + 0.5 / u_lut_size;
-    graded = textureLod(u_lut, coord, 0.0).rgb;
-#endif
-#if defined MODE_COLOR
-    graded = rgb * u_exposure;
+
+vec3 color_step(vec3 rgb) {
+    vec3 graded = rgb * u_exposure;
     graded = (graded - 0.5) * u_contrast + 0.5;
     float luma = dot(graded, vec3(0.2126, 0.7152, 0.0722));
     graded = mix(vec3(luma), graded, u_saturation);
@@ -48,8 +51,22 @@ void main() {
         float n = fract(52.9829189 * fract(dot(g, vec2(0.06711056, 0.00583715))));
         graded += (n - 0.5) * 0.25 * u_grain;
     }
+    return mix(rgb, clamp(graded, 0.0, 1.0), u_color_strength);
+}
 #endif
-    rgb = mix(rgb, clamp(graded, 0.0, 1.0), u_strength);
+
+void main() {
+    vec4 c = texelFetch(u_src, ivec2(gl_FragCoord.xy), 0);
+    vec3 rgb = c.a > 0.0 ? c.rgb / c.a : vec3(0.0);
+#if defined STEP_ORDER_COLOR_FIRST
+    rgb = color_step(rgb);
+#endif
+#if defined LUT_STEP
+    rgb = lut_step(rgb);
+#endif
+#if defined COLOR_STEP && !defined STEP_ORDER_COLOR_FIRST
+    rgb = color_step(rgb);
+#endif
     f_color = vec4(rgb * c.a, c.a);
 }
 #endif

@@ -1,8 +1,12 @@
-"""`lut` and `color` layers: full-screen colour grading in one pass each."""
+"""`lut` and `color` layers: full-screen colour grading. A lut and a color layer that follow
+each other in a stack run as one pass (`grading_groups`): on a software rasterizer a 720p
+full-screen pass costs ~6 ms for reading its source alone."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 import moderngl
 import numpy as np
@@ -23,10 +27,54 @@ class LutParams:
     strength: float = 1.0
 
 
-@register_layer
-class LutLayer(Layer):
-    type_name = "lut"
+class GradingLayer(Layer):
+    """A per-pixel colour step that can share a full-screen pass with the next one."""
+
     kind = "filter"
+    STEP: ClassVar[str] = ""  # the define that compiles this step into color.glsl
+
+    def textures(self) -> dict[str, moderngl.Texture]:
+        return {}
+
+    def set_uniforms(self, program: moderngl.Program, frame: FrameInputs) -> None:
+        raise NotImplementedError
+
+    def render(self, frame: FrameInputs) -> None:
+        grade(self.gpu, [self], frame)
+
+
+def grade(gpu: EffectGpu, layers: Sequence[GradingLayer], frame: FrameInputs) -> None:
+    """Apply `layers` (at most one of each step, in order) in one full-screen pass."""
+    defines: dict[str, str | int | float] = {layer.STEP: 1 for layer in layers}
+    if len(layers) > 1 and layers[0].STEP == ColorLayer.STEP:
+        defines["STEP_ORDER_COLOR_FIRST"] = 1
+    program = gpu.program(GLSL, defines)
+    src = gpu.begin_filter()
+    textures = {"u_src": src}
+    for layer in layers:
+        layer.set_uniforms(program, frame)
+        textures.update(layer.textures())
+    gpu.fullscreen(program, textures)
+
+
+def grading_groups(layers: Sequence[Layer]) -> list[list[Layer]]:
+    """Split enabled layers into runs drawn together: a lut and a color layer next to each other
+    form one group; every other layer is a group of its own."""
+    groups: list[list[Layer]] = []
+    for layer in layers:
+        last = groups[-1] if groups else None
+        if (last is not None and isinstance(layer, GradingLayer) and all(isinstance(g, GradingLayer) for g in last)
+                and layer.STEP not in {g.STEP for g in last}):  # type: ignore[attr-defined]
+            last.append(layer)
+        else:
+            groups.append([layer])
+    return groups
+
+
+@register_layer
+class LutLayer(GradingLayer):
+    type_name = "lut"
+    STEP = "LUT_STEP"
     PARAMS = LutParams
     REQUIRED = ("file",)
     ASSET_FIELDS = ("file",)
@@ -44,17 +92,15 @@ class LutLayer(Layer):
         self.lut = gpu.ctx.texture3d((n, n, n), 4, data.tobytes())
         self.lut.filter = (moderngl.LINEAR, moderngl.LINEAR)
         self.lut.repeat_x = self.lut.repeat_y = self.lut.repeat_z = False
-        self.program = gpu.program(GLSL, {"MODE_LUT": 1})
+        gpu.program(GLSL, {self.STEP: 1})  # compile now: shader errors surface at load
         self.size = n
 
-    def render(self, frame: FrameInputs) -> None:
-        src = self.gpu.begin_filter()
-        p = self.program
-        set_uniform(p, "u_strength", self.spec.params.strength * self.spec.opacity)
-        set_uniform(p, "u_lut_size", float(self.size))
-        self.lut.use(1)
-        set_uniform(p, "u_lut", 1)
-        self.gpu.fullscreen(p, {"u_src": src})
+    def textures(self) -> dict[str, moderngl.Texture]:
+        return {"u_lut": self.lut}
+
+    def set_uniforms(self, program: moderngl.Program, frame: FrameInputs) -> None:
+        set_uniform(program, "u_lut_strength", self.spec.params.strength * self.spec.opacity)
+        set_uniform(program, "u_lut_size", float(self.size))
 
     def release(self) -> None:
         self.lut.release()
@@ -74,21 +120,20 @@ class ColorParams:
 
 
 @register_layer
-class ColorLayer(Layer):
+class ColorLayer(GradingLayer):
     type_name = "color"
-    kind = "filter"
+    STEP = "COLOR_STEP"
     PARAMS = ColorParams
     SCHEMA = {"exposure": num(-4, 4, 0.0), "contrast": num(0, 3, 1.0), "saturation": num(0, 3, 1.0),
               "temperature": num(-1, 1, 0.0), "vignette": num(0, 1, 0.0), "grain": num(0, 1, 0.0)}
 
     def __init__(self, gpu: EffectGpu, spec: LayerSpec, root: Path) -> None:
         super().__init__(gpu, spec, root)
-        self.program = gpu.program(GLSL, {"MODE_COLOR": 1})
+        gpu.program(GLSL, {self.STEP: 1})  # compile now: shader errors surface at load
 
-    def render(self, frame: FrameInputs) -> None:
-        src = self.gpu.begin_filter()
-        p, q = self.program, self.spec.params
-        set_uniform(p, "u_strength", self.spec.opacity)
+    def set_uniforms(self, program: moderngl.Program, frame: FrameInputs) -> None:
+        p, q = program, self.spec.params
+        set_uniform(p, "u_color_strength", self.spec.opacity)
         set_uniform(p, "u_exposure", float(2.0 ** q.exposure))
         set_uniform(p, "u_contrast", q.contrast)
         set_uniform(p, "u_saturation", q.saturation)
@@ -97,4 +142,3 @@ class ColorLayer(Layer):
         set_uniform(p, "u_grain", q.grain)
         set_uniform(p, "u_time", float(frame.time_s))
         set_uniform(p, "u_size", tuple(float(v) for v in frame.size))
-        self.gpu.fullscreen(p, {"u_src": src})

@@ -161,7 +161,7 @@ def render_script(script: Script | str | Path, output: str | Path, options: Rend
                 image = stage.render_posed(posed, time_s=t,
                                            alpha=AlphaOutput.STRAIGHT if options.transparent else AlphaOutput.PREMULTIPLIED)
                 for effect in effect_stacks:  # no face tracking here: screen-anchored layers apply
-                    image = _with_alpha(effect.render(np.ascontiguousarray(image[..., :3]),
+                    image = _with_alpha(effect.render(image,
                                                       Tracking(timestamp_s=t, frame_size=(out.width, out.height)), t).image,
                                         image, options.transparent)
                 if burner is not None:

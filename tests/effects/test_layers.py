@@ -112,6 +112,33 @@ def test_known_lut_matches_numpy_reference(rc, tracked_portraits, tmp_path):
     assert np.abs(out[..., :3].astype(int) - image.astype(int)).mean() > 3  # the LUT does something
 
 
+@pytest.mark.parametrize("color_first", [False, True])
+def test_lut_and_color_in_one_pass_match_two_passes(rc, tracked_portraits, tmp_path, color_first):
+    """Adjacent lut + color layers are drawn as one pass; the result equals the two passes (a
+    no-op warp between them keeps them apart) up to the 8-bit rounding between passes."""
+    from effects.layers.color import grading_groups
+
+    for folder in ("p", "q"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "look.cube").write_bytes((LIBRARY / "film_look" / "teal_orange.cube").read_bytes())
+    grading = [{"type": "lut", "file": "look.cube", "strength": 0.8},
+               {"type": "color", "exposure": 0.3, "contrast": 1.2, "saturation": 0.7, "temperature": 0.4,
+                "vignette": 0.6, "grain": 0.3}]
+    if color_first:
+        grading.reverse()
+    fused = package(tmp_path / "p", grading)
+    apart = package(tmp_path / "q", [grading[0], {"type": "warp", "strength": 0.0}, grading[1]])
+    image, tracking = tracked_portraits["obama.jpg"]
+    with EffectStack(rc, fused, (image.shape[1], image.shape[0])) as stack:
+        assert len(grading_groups(stack.layers)) == 1
+        one_pass = stack.render(image, tracking, time_s=0.5).image
+    two_passes = render(rc, apart, image, tracking, t=0.5)
+    diff = np.abs(one_pass.astype(int) - two_passes.astype(int))
+    # Two passes round to 8 bits in between; exposure x contrast (1.48) amplifies that rounding.
+    assert diff.max() <= 3 and diff.mean() < 0.5, (diff.max(), diff.mean())
+    assert np.abs(one_pass[..., :3].astype(int) - image.astype(int)).mean() > 5  # both steps did something
+
+
 def test_background_replace_and_remove_respect_the_person(rc, tracked_portraits, tmp_path):
     solid_png(tmp_path / "p" / "bg.png", (0, 0, 255, 255), (64, 36))
     replace = package(tmp_path / "p", [{"type": "background", "mode": "replace", "image": "bg.png"}])

@@ -34,6 +34,7 @@ VIDEO_FILTER = "Videos (*.mp4 *.mov *.mkv *.webm *.avi *.m4v)"
 PHOTO_FILTER = "Images (*.jpg *.jpeg *.png *.bmp *.webp *.tif *.tiff)"
 AVATAR_FILTER = "Avatars (*.vrm *.glb *.gltf)"
 MOCAP_FILTER = "Mocap clips (*.vmcap)"
+AUDIO_FILTER = "Audio (*.wav *.flac *.ogg *.mp3)"
 # The script renderer runs in a child process: its own GL context, and Cancel can stop it.
 RENDER_CHILD = ("import sys\n"
                 "from render.timeline.render_script import RenderOptions, render_script\n"
@@ -801,6 +802,13 @@ def ui() -> SimpleNamespace:
             refresh.triggered.connect(self.refresh_sources)
             bar.addAction(refresh)
             bar.addSeparator()
+            self.audio_box = QComboBox()
+            self.audio_box.setAccessibleName("Recording audio")
+            self.audio_box.setToolTip("Sound recorded with the video: none, the microphone, or an audio file "
+                                      "played as a voice-over while recording")
+            self.audio_box.activated.connect(self._record_audio_chosen)
+            bar.addWidget(self.audio_box)
+            self._fill_audio_box()
             self.record_action = self._action(bar, "Record MP4", lambda on: self.toggle_recording(on, False), True)
             self.alpha_action = self._action(bar, "Record alpha (.mov)", lambda on: self.toggle_recording(on, True), True)
             self._action(bar, "Snapshot", lambda _=False: self.snapshot(), False)
@@ -1142,11 +1150,31 @@ def ui() -> SimpleNamespace:
                 self.statusBar().showMessage(f"Snapshot saved: {saved}", 5000)
             return saved
 
+        def _fill_audio_box(self) -> None:
+            box, chosen = self.audio_box, self.settings.record_audio
+            box.clear()
+            box.addItem("No audio", "")
+            box.addItem("Microphone", "mic")
+            if chosen and not chosen.startswith("mic"):
+                box.addItem(f"Voice-over: {Path(chosen).name}", chosen)
+            box.addItem("Audio file…", "?audio")
+            box.setCurrentIndex(max(0, box.findData(chosen)))
+
+        def _record_audio_chosen(self, index: int) -> None:
+            data = self.audio_box.itemData(index)
+            if data == "?audio":
+                path, _ = QFileDialog.getOpenFileName(self, "Voice-over for recordings", "", AUDIO_FILTER)
+                data = path or self.settings.record_audio
+            self.update_settings(record_audio=data)
+            self._fill_audio_box()
+
         def start_recording(self, path: str | Path | None = None, alpha: bool = False) -> bool:
             target = Path(path) if path else self._output_path(".mov" if alpha else ".mp4")
-            if self._gl(lambda: self.engine.start_recording(target, alpha=alpha)) is None:
+            audio = self.settings.record_audio or None
+            if self._gl(lambda: self.engine.start_recording(target, alpha=alpha, audio=audio)) is None:
                 return False
-            self.statusBar().showMessage(f"Recording to {target}…")
+            sound = f" with {self.engine.recorder.audio.description}" if self.engine.recorder.audio else ""
+            self.statusBar().showMessage(f"Recording to {target}{sound}…")
             return True
 
         def stop_recording(self) -> Path | None:

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu packages Vivid Studio needs (headless EGL through Mesa,
-# espeak-ng for the voice, a CJK-capable font for subtitles, Xvfb and Qt's runtime
+# espeak-ng for the voice, PortAudio for the microphone, a CJK-capable font for subtitles, Xvfb and Qt's runtime
 # libraries for the desktop studio). Only what is missing is installed.
 set -euo pipefail
 
 PACKAGES=(
   libegl1 libegl-mesa0 libgl1-mesa-dri libgl1 libgles2
-  espeak-ng libespeak-ng1 libsndfile1
+  espeak-ng libespeak-ng1 libsndfile1 libportaudio2
   fonts-wqy-microhei fonts-dejavu-core
   xvfb xauth libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libglib2.0-0
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0

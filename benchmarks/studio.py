@@ -20,7 +20,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from assets.paths import BUILTIN_AVATAR, EFFECTS_DIR  # noqa: E402
-from render.live.modes import effects_available  # noqa: E402
 from benchmarks._report import Case, report  # noqa: E402
 from render.context import RenderContext  # noqa: E402
 from render.live.engine import EngineOptions, StudioEngine  # noqa: E402
@@ -117,9 +116,8 @@ def main() -> int:
     base = run_case(rc, ModeKind.AR, args.seconds, tracking=False, avatar=None)
     runs = [("avatar mode, built-in presenter, tracking, 720p", ModeKind.AVATAR, avatar, args.seconds, ()),
             ("avatar mode, Godette VRM (3.4k tris), tracking, 720p", ModeKind.AVATAR, light, args.seconds, ()),
-            ("AR mode, no effect (passthrough), tracking, 720p", ModeKind.AR, None, args.seconds, ())]
-    if effects_available():
-        runs.append(("AR mode, 3-effect stack, tracking, 720p", ModeKind.AR, None, args.seconds, EFFECT_STACK))
+            ("AR mode, no effect (passthrough), tracking, 720p", ModeKind.AR, None, args.seconds, ()),
+            ("AR mode, 3-effect stack, tracking, 720p", ModeKind.AR, None, args.seconds, EFFECT_STACK)]
     if args.long:
         runs.append(("avatar mode 10 min (memory)", ModeKind.AVATAR, light, 600.0, ()))
     for name, mode, av, seconds, effects in runs:

@@ -26,6 +26,7 @@ from render.live.effects_chain import EffectChain
 from render.live.photo_layer import PhotoLayer
 from render.live.modes import ModeKind
 from render.live.outputs import VirtualCamera, VmcOut
+from render.live.audio_input import AudioInput, open_audio_input
 from render.live.recorder import Recorder
 from render.live.sources import SourceReader, SourceSpec
 from render.live.stats import FrameStats, HudStats
@@ -362,11 +363,19 @@ class StudioEngine:
         """PNG of the current output picture (straight alpha; transparent background stays transparent)."""
         return write_png(path, self.output.read(AlphaOutput.STRAIGHT))
 
-    def start_recording(self, path: str | Path, alpha: bool = False) -> Recorder:
+    def start_recording(self, path: str | Path, alpha: bool = False, audio: str | AudioInput | None = None) -> Recorder:
+        """Record the output picture; `audio`: 'mic' (default microphone), 'mic:DEVICE', an audio
+        file played as a voice-over, an AudioInput, or None for a silent file."""
         if self.recorder is not None:
             raise VividError("already recording; stop the current recording first")
-        self.recorder = Recorder(path, self.size, self.options.record_fps, alpha=alpha,
-                                 started_at=time.monotonic())
+        source = open_audio_input(audio) if isinstance(audio, str) else audio
+        try:
+            self.recorder = Recorder(path, self.size, self.options.record_fps, alpha=alpha,
+                                     started_at=time.monotonic(), audio=source)
+        except BaseException:
+            if source is not None:
+                source.close()
+            raise
         return self.recorder
 
     def stop_recording(self) -> Path | None:

@@ -12,6 +12,8 @@ from pathlib import Path
 import numpy as np
 
 from assets.errors import VividError
+from render.live.audio_input import AudioInput
+from render.live.audio_track import AudioTrack
 from render.video_writer import VideoOptions, VideoWriter
 
 log = logging.getLogger(__name__)
@@ -22,15 +24,20 @@ _STOP = object()
 
 class Recorder:
     """Record (H, W, 3|4) uint8 frames stamped with wall-clock seconds to MP4 (or .mov/.webm with
-    alpha). `stop()` finalizes the file and returns its path (or raises the encoding error)."""
+    alpha), with the sound of `audio` (a microphone or a voice-over file) when given.
+    `stop()` finalizes the file and returns its path (or raises the encoding error).
+    The recorder starts and closes `audio`."""
 
     def __init__(self, path: str | Path, size: tuple[int, int], fps: float = 30.0,
-                 alpha: bool = False, started_at: float | None = None) -> None:
+                 alpha: bool = False, started_at: float | None = None, audio: AudioInput | None = None) -> None:
         self.path = Path(path)
         self.fps = fps
         self.alpha = alpha
+        self.audio = audio
+        self._track = AudioTrack(audio.sample_rate) if audio is not None else None
         # This is already the encoder thread: the writer encodes inline (no second queue).
-        self._writer = VideoWriter(self.path, size[0], size[1], VideoOptions(fps=fps, alpha=alpha, background=False))
+        self._writer = VideoWriter(self.path, size[0], size[1], VideoOptions(fps=fps, alpha=alpha, background=False),
+                                   audio_sample_rate=audio.sample_rate if audio is not None else None)
         self._count = 0  # frames handed to the writer (its own counter may lag behind)
         self._queue: queue.Queue = queue.Queue(maxsize=QUEUE_FRAMES)
         self.dropped = 0
@@ -38,7 +45,15 @@ class Recorder:
         # The file covers wall-clock time from start to stop, however often frames arrive.
         self._t0: float | None = started_at
         self._last_submitted: float | None = None  # also for dropped frames: the file's end time
+        if self._track is not None and started_at is not None:
+            self._track.start_clock(started_at)
         self._thread = threading.Thread(target=self._run, name="recorder", daemon=True)
+        if audio is not None:
+            try:
+                audio.start()
+            except BaseException:
+                self._writer.abort()
+                raise
         self._thread.start()
 
     @property
@@ -48,6 +63,23 @@ class Recorder:
     def _write(self, image: np.ndarray) -> None:
         self._writer.write(image)
         self._count += 1
+        if self._track is not None and self.audio is not None:
+            self._track.add(self.audio.take())
+            heard = self._track.release(self._samples_for(self._count))
+            if len(heard):
+                self._writer.add_audio(heard)
+
+    def _samples_for(self, frames: int) -> int:
+        assert self._track is not None
+        return int(round(frames * self._track.sample_rate / self.fps))
+
+    def _finish_audio(self) -> None:
+        """The rest of the audio, cut or padded to end with the last frame."""
+        if self._track is not None and self.audio is not None:
+            self._track.add(self.audio.take())
+            rest = self._track.finish(self._samples_for(self._count))
+            if len(rest):
+                self._writer.add_audio(rest)
 
     def submit(self, image: np.ndarray, now: float) -> None:
         """Queue a frame shown at `now` (time.monotonic seconds); never blocks."""
@@ -70,10 +102,13 @@ class Recorder:
                                   math.ceil((self._last_submitted - self._t0) * self.fps - 1e-6))
                         while self._count < due:
                             self._write(last)
+                    self._finish_audio()
                     break
                 image, now = item
                 if self._t0 is None:
                     self._t0 = now
+                    if self._track is not None:
+                        self._track.start_clock(now)
                 if last is None:
                     last = image  # slots before the first frame show the first frame
                 # Fill every output slot whose time has come with the newest frame before it.
@@ -97,6 +132,7 @@ class Recorder:
             self._last_submitted = max(now, self._last_submitted or now)
         self._queue.put(_STOP)
         self._thread.join(timeout=30.0)
+        self._close_audio()
         if self.error is not None:
             self._writer.abort()
             raise VividError(f"{self.path}: {self.error}")
@@ -105,4 +141,9 @@ class Recorder:
     def abort(self) -> None:
         self._queue.put(_STOP)
         self._thread.join(timeout=30.0)
+        self._close_audio()
         self._writer.abort()
+
+    def _close_audio(self) -> None:
+        if self.audio is not None:
+            self.audio.close()

@@ -57,6 +57,7 @@ class StudioSettings:
     vmc_host: str = "127.0.0.1"
     vmc_port: int = 39539
     output_dir: str = ""  # "" = platformdirs' videos folder / Vivid Studio
+    record_audio: str = ""  # sound in recordings: "" none, "mic", "mic:DEVICE" or an audio file path
     window_geometry: str = ""  # Qt saveGeometry() as hex
     recent_sources: tuple[str, ...] = ()
 

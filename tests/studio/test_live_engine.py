@@ -8,7 +8,7 @@ import av
 import numpy as np
 import pytest
 
-from assets.errors import AssetError, SourceError
+from assets.errors import AssetError, SourceError, VividError
 from render.context import RenderContext
 from render.live.avatar_layer import AvatarView, BackgroundKind
 from render.live.compositor import cover_uv, fit_rect
@@ -110,6 +110,16 @@ def test_recorder_writes_wall_clock_duration_at_constant_rate(tmp_path):
         stream = container.streams.video[0]
         frames = sum(1 for _ in container.decode(stream))
     assert frames == pytest.approx(60, abs=2)  # 2 s at 30 fps whatever the arrival pattern
+
+
+def test_recording_with_a_missing_audio_file_starts_nothing(rc, tmp_path):
+    engine = StudioEngine(rc, EngineOptions(width=64, height=48))
+    try:
+        with pytest.raises(VividError, match="nope.wav: audio file not found"):
+            engine.start_recording(tmp_path / "take.mp4", audio=str(tmp_path / "nope.wav"))
+        assert engine.recorder is None and not (tmp_path / "take.mp4").exists()
+    finally:
+        engine.close()
 
 
 def test_settings_round_trip_and_bad_files(tmp_path):

@@ -69,11 +69,14 @@ def test_session_modes_recording_snapshot(qtbot, open_window, test_data, tmp_pat
         pixels = np.asarray(Image.open(path).convert("RGB"))
         assert non_blank(pixels[60:600, 10:900])  # the preview area shows a picture
 
-    window.tabs.setCurrentIndex(0)  # record the avatar, driven by the tracked video
+    window.tabs.setCurrentIndex(0)  # record the avatar, driven by the tracked video, with a voice-over
+    window.update_settings(record_audio=str(test_data / "audio/ljspeech_LJ001-0002.wav"))
     out = tmp_path / "take.mp4"
     assert window.start_recording(out)
     qtbot.wait(3000)
     assert window.stop_recording() == out
+    with av.open(str(out)) as container:
+        assert container.streams.audio, "the voice-over is not in the recording"
     with av.open(str(out)) as container:
         stream = container.streams.video[0]
         assert (stream.codec_context.width, stream.codec_context.height) == (1280, 720)

@@ -1,0 +1,177 @@
+"""Live audio for recordings: a microphone (PortAudio through sounddevice) or an audio file played
+in real time (a voice-over). Each delivers time-stamped blocks of mono float32 samples from its
+own thread; the recorder places them on the video's clock."""
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from assets.errors import VividError
+
+PORTAUDIO_HINT = ("microphone capture needs the PortAudio library: on Debian/Ubuntu "
+                  "`sudo apt-get install libportaudio2`, on macOS `brew install portaudio`; "
+                  "or record with an audio file instead of the microphone")
+
+
+class AudioInputError(VividError):
+    """An audio input cannot start (no PortAudio, no microphone, unreadable file)."""
+
+
+@dataclass(frozen=True)
+class AudioBlock:
+    """`samples` (mono float32 in [-1, 1]) whose first sample was heard at `started_at`
+    (time.monotonic seconds)."""
+
+    started_at: float
+    samples: np.ndarray
+
+
+class AudioInput(Protocol):
+    sample_rate: int
+    description: str
+
+    def start(self) -> None: ...
+
+    def take(self) -> list[AudioBlock]:
+        """Every block captured since the last call, oldest first."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class _BlockQueue:
+    """Blocks handed from a capture thread to the recorder thread."""
+
+    def __init__(self, max_seconds: float, sample_rate: int) -> None:
+        self._blocks: deque[AudioBlock] = deque()
+        self._lock = threading.Lock()
+        self._max_samples = int(max_seconds * sample_rate)
+        self._samples = 0
+        self.dropped_samples = 0
+
+    def put(self, block: AudioBlock) -> None:
+        with self._lock:
+            self._blocks.append(block)
+            self._samples += len(block.samples)
+            while self._samples > self._max_samples and len(self._blocks) > 1:  # nobody takes: keep the newest
+                old = self._blocks.popleft()
+                self._samples -= len(old.samples)
+                self.dropped_samples += len(old.samples)
+
+    def take(self) -> list[AudioBlock]:
+        with self._lock:
+            blocks = list(self._blocks)
+            self._blocks.clear()
+            self._samples = 0
+        return blocks
+
+
+class MicrophoneInput:
+    """The system's default microphone (or `device`, a PortAudio name or index)."""
+
+    def __init__(self, device: int | str | None = None, sample_rate: int = 48000, block_frames: int = 1024) -> None:
+        try:
+            import sounddevice  # PortAudio is loaded on import: missing -> OSError
+        except (ImportError, OSError) as exc:
+            raise AudioInputError(f"{PORTAUDIO_HINT} ({exc})") from exc
+        self._sd = sounddevice
+        try:
+            info = sounddevice.query_devices(device, "input")
+        except (ValueError, sounddevice.PortAudioError) as exc:
+            raise AudioInputError(f"no microphone found ({exc}); plug one in or pick another input device") from exc
+        self.description = f"microphone: {info['name']}"
+        self.sample_rate = sample_rate
+        self._device = device
+        self._block_frames = block_frames
+        self._queue = _BlockQueue(10.0, sample_rate)
+        self._stream = None
+
+    def _callback(self, data: np.ndarray, frames: int, time_info: object, status: object) -> None:
+        # The last sample was captured about now; the block started frames / rate earlier.
+        started = time.monotonic() - frames / self.sample_rate
+        self._queue.put(AudioBlock(started, data[:, 0].astype(np.float32, copy=True)))
+
+    def start(self) -> None:
+        try:
+            self._stream = self._sd.InputStream(device=self._device, channels=1, samplerate=self.sample_rate,
+                                                blocksize=self._block_frames, dtype="float32",
+                                                callback=self._callback)
+            self._stream.start()
+        except self._sd.PortAudioError as exc:
+            raise AudioInputError(f"{self.description}: cannot open it ({exc})") from exc
+
+    def take(self) -> list[AudioBlock]:
+        return self._queue.take()
+
+    def close(self) -> None:
+        if self._stream is not None:
+            self._stream.stop()
+            self._stream.close()
+            self._stream = None
+
+
+class AudioFileInput:
+    """An audio file (WAV/FLAC/OGG/MP3 that libsndfile reads) played in real time from `start()`,
+    mixed to mono; silence after its end."""
+
+    def __init__(self, path: str | Path, block_frames: int = 1024) -> None:
+        import soundfile
+
+        self.path = Path(path)
+        try:
+            data, rate = soundfile.read(str(self.path), dtype="float32", always_2d=True)
+        except (RuntimeError, OSError, soundfile.LibsndfileError) as exc:
+            raise AudioInputError(f"{self.path}: cannot read this audio file ({exc})") from exc
+        if not len(data):
+            raise AudioInputError(f"{self.path}: the audio file holds no samples")
+        self.samples = data.mean(axis=1).astype(np.float32)
+        self.sample_rate = int(rate)
+        self.description = f"audio file: {self.path.name}"
+        self._block_frames = block_frames
+        self._queue = _BlockQueue(10.0, self.sample_rate)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._play, name="audio-file-input", daemon=True)
+        self._thread.start()
+
+    def _play(self) -> None:
+        started = time.monotonic()
+        position = 0
+        while not self._stop.is_set() and position < len(self.samples):
+            # Deliver each block once it has "been heard", as a sound card would.
+            due = started + (position + self._block_frames) / self.sample_rate
+            self._stop.wait(max(0.0, due - time.monotonic()))
+            if self._stop.is_set():
+                break
+            block = self.samples[position:position + self._block_frames]
+            self._queue.put(AudioBlock(started + position / self.sample_rate, block))
+            position += len(block)
+
+    def take(self) -> list[AudioBlock]:
+        return self._queue.take()
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=2.0)
+
+
+def open_audio_input(spec: str) -> AudioInput:
+    """`mic` / `microphone` (default input), `mic:DEVICE` (PortAudio name or index) or a file path."""
+    if spec in ("mic", "microphone"):
+        return MicrophoneInput()
+    if spec.startswith("mic:"):
+        device = spec[4:]
+        return MicrophoneInput(int(device) if device.isdigit() else device)
+    path = Path(spec)
+    if not path.exists():
+        raise AudioInputError(f"{path}: audio file not found (use 'mic' for the microphone)")
+    return AudioFileInput(path)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import platform
+import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,15 +25,18 @@ class Case:
 
 
 def time_per_call(fn: Callable[[], object], warmup: int = 3, repeat: int = 30, min_seconds: float = 0.0) -> float:
-    """Median-free simple mean in milliseconds after `warmup` calls (GPU pipelines need a warm-up)."""
+    """Median milliseconds per call after `warmup` calls (GPU pipelines need a warm-up). The
+    median, not the mean: on a shared 2-core machine a neighbour's burst would otherwise move
+    the result by half."""
     for _ in range(warmup):
         fn()
-    count = 0
+    samples: list[float] = []
     started = time.perf_counter()
-    while count < repeat or time.perf_counter() - started < min_seconds:
+    while len(samples) < repeat or time.perf_counter() - started < min_seconds:
+        t = time.perf_counter()
         fn()
-        count += 1
-    return (time.perf_counter() - started) * 1000.0 / count
+        samples.append((time.perf_counter() - t) * 1000.0)
+    return statistics.median(samples)
 
 
 def report(cases: list[Case], title: str) -> None:

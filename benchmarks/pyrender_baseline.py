@@ -42,10 +42,12 @@ def _timing(vertices, faces, view, fov_y_deg, size, near, far, repeat: int) -> f
     try:
         for _ in range(3):
             renderer.render(scene)
-        started = time.perf_counter()
+        samples = []
         for _ in range(repeat):
+            started = time.perf_counter()
             renderer.render(scene)  # colour + depth read back: pyrender's only offscreen mode
-        return (time.perf_counter() - started) * 1000.0 / repeat
+            samples.append((time.perf_counter() - started) * 1000.0)
+        return float(np.median(samples))  # the median, like benchmarks/_report.time_per_call
     finally:
         renderer.delete()
 

@@ -14,7 +14,8 @@ from assets.errors import RenderError
 from avatar.gltf.document import Primitive, PrimitiveMode
 from render.context import RenderContext
 
-MORPH_TEXTURE_WIDTH = 4096
+MORPH_WIDTH_LOG2 = 12  # mesh.glsl finds texels with shifts: the width is a power of two
+MORPH_TEXTURE_WIDTH = 1 << MORPH_WIDTH_LOG2
 
 _GL_MODES = {
     PrimitiveMode.POINTS: moderngl.POINTS,
@@ -117,6 +118,7 @@ class GpuPrimitive:
             self.morph_texture = ctx.texture((MORPH_TEXTURE_WIDTH, data.shape[0]), 4, data.tobytes(), dtype="f4")
             self.morph_texture.filter = (moderngl.NEAREST, moderngl.NEAREST)
             self.defines["MORPHED"] = 1
+            self.defines["MORPH_WIDTH_LOG2"] = MORPH_WIDTH_LOG2
         self._vaos: dict[int, moderngl.VertexArray] = {}
         self._deformed_vaos: dict[tuple[int, int], moderngl.VertexArray] = {}
         self._released = False

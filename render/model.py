@@ -166,10 +166,10 @@ class ModelInstance:
 
     def _upload_joints(self, skin_index: int) -> moderngl.Texture:
         matrices = self.joint_matrices(skin_index).astype(np.float32)
-        data = np.ascontiguousarray(matrices.transpose(0, 2, 1)).tobytes()  # row j = 4 columns of joint j
+        data = np.ascontiguousarray(matrices[:, :3, :]).tobytes()  # row j = the top 3 rows of joint j's matrix
         texture = self._joint_textures.get(skin_index)
         if texture is None or texture.height != len(matrices):
-            texture = self.rc.ctx.texture((4, len(matrices)), 4, data, dtype="f4")
+            texture = self.rc.ctx.texture((3, len(matrices)), 4, data, dtype="f4")
             texture.filter = (moderngl.NEAREST, moderngl.NEAREST)
             self._joint_textures[skin_index] = texture
         else:
@@ -264,7 +264,6 @@ class ModelInstance:
         if item.gpu.morph_texture is not None:
             indices, weights = self._active_morphs(item.node, item.gpu.target_count)
             item.gpu.morph_texture.use(_UNIT_MORPHS)
-            set_uniform(program, "u_morph_width", item.gpu.morph_texture.width)
             set_uniform(program, "u_vertex_count", item.gpu.vertex_count)
             set_uniform(program, "u_morph_count", len(indices))
             if indices:

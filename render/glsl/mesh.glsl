@@ -55,11 +55,12 @@ in vec4 a_color;
 #ifdef SKINNED
 in vec4 a_joints;
 in vec4 a_weights;
-uniform sampler2D u_joint_texture;  // 4 texels (matrix columns) per joint, one row per joint
+uniform sampler2D u_joint_texture;  // per joint one row of 3 texels: the rows of its affine 3x4 matrix
 #endif
 #ifdef MORPHED
 uniform sampler2D u_morph_texture;  // texel (target * N + vertex) * 2 + 0 = position delta, + 1 = normal delta
-uniform int u_morph_width;
+// Its width is 1 << MORPH_WIDTH_LOG2 texels: a shift and a mask find a texel; a division by a
+// uniform would be done one lane at a time on a CPU rasterizer (no vector integer division).
 uniform int u_vertex_count;
 uniform int u_morph_count;
 uniform int u_morph_index[MAX_MORPHS];
@@ -75,17 +76,18 @@ out vec4 v_color;
 
 #ifdef MORPHED
 vec4 morph_texel(int texel) {
-    return texelFetch(u_morph_texture, ivec2(texel % u_morph_width, texel / u_morph_width), 0);
+    return texelFetch(u_morph_texture, ivec2(texel & ((1 << MORPH_WIDTH_LOG2) - 1), texel >> MORPH_WIDTH_LOG2), 0);
 }
 #endif
 
 #ifdef SKINNED
-mat4 joint_matrix(float joint) {
-    int row = int(joint + 0.5);
-    return mat4(texelFetch(u_joint_texture, ivec2(0, row), 0),
-                texelFetch(u_joint_texture, ivec2(1, row), 0),
-                texelFetch(u_joint_texture, ivec2(2, row), 0),
-                texelFetch(u_joint_texture, ivec2(3, row), 0));
+// Row `r` of the weighted sum of this vertex's joint matrices. Joint matrices are affine (glTF
+// nodes are TRS), so three rows hold them: 12 texel reads a vertex instead of 16.
+vec4 skin_row(int r, ivec4 joints) {
+    return a_weights.x * texelFetch(u_joint_texture, ivec2(r, joints.x), 0)
+         + a_weights.y * texelFetch(u_joint_texture, ivec2(r, joints.y), 0)
+         + a_weights.z * texelFetch(u_joint_texture, ivec2(r, joints.z), 0)
+         + a_weights.w * texelFetch(u_joint_texture, ivec2(r, joints.w), 0);
 }
 #endif
 
@@ -103,14 +105,16 @@ void main() {
         normal += u_morph_weight[i] * morph_texel(base + 1).xyz;
     }
 #endif
-    mat4 model = u_model;
 #ifdef SKINNED
-    mat4 skin = a_weights.x * joint_matrix(a_joints.x) + a_weights.y * joint_matrix(a_joints.y)
-              + a_weights.z * joint_matrix(a_joints.z) + a_weights.w * joint_matrix(a_joints.w);
-    model = model * skin;
+    // Skinned vertices ignore the mesh node's transform (glTF): the joints place them.
+    ivec4 joints = ivec4(a_joints + 0.5);
+    vec4 r0 = skin_row(0, joints), r1 = skin_row(1, joints), r2 = skin_row(2, joints);
+    vec4 world = vec4(dot(r0, vec4(position, 1.0)), dot(r1, vec4(position, 1.0)), dot(r2, vec4(position, 1.0)), 1.0);
+    v_normal = normalize(vec3(dot(r0.xyz, normal), dot(r1.xyz, normal), dot(r2.xyz, normal)));
+#else
+    vec4 world = u_model * vec4(position, 1.0);
+    v_normal = normalize(mat3(u_model) * normal);
 #endif
-    vec4 world = model * vec4(position, 1.0);
-    v_normal = normalize(mat3(model) * normal);
 #ifdef OUTLINE
     world.xyz += v_normal * u_outline_width;
 #endif

@@ -36,6 +36,8 @@ class EffectGpu:
         self.depth = ctx.depth_renderbuffer((width, height))
         self.targets = [ctx.texture((width, height), 4) for _ in range(2)]
         self.fbos = [ctx.framebuffer([t], self.depth) for t in self.targets]
+        # Colour-only views for blits between stacks (a blit with depth would copy that too).
+        self._color_fbos = [ctx.framebuffer([t]) for t in self.targets]
         for t in self.targets:
             t.repeat_x = t.repeat_y = False
         self.mask = ctx.texture((1, 1), 1)
@@ -57,6 +59,23 @@ class EffectGpu:
         # faster than RGB ones on llvmpipe (measured: 1.2 ms vs 4.8 ms at 1280x720, with cvtColor).
         rgba = _opaque_rgba(image)
         self.targets[0].write(rgba, alignment=1)
+        self._upload_mask(mask)
+        self.current = 0
+
+    def begin_frame_from(self, other: "EffectGpu", mask: np.ndarray | None) -> None:
+        """Start from another stack's result, on the GPU (a blit, no trip through the CPU)."""
+        if other.size != self.size:
+            raise RenderError(f"the previous effect's frame is {other.size[0]}x{other.size[1]} but this stack "
+                              f"was built for {self.size[0]}x{self.size[1]}")
+        self.ctx.copy_framebuffer(self._color_fbos[0], other.result_framebuffer())
+        self._upload_mask(mask)
+        self.current = 0
+
+    def result_framebuffer(self) -> moderngl.Framebuffer:
+        """A colour-only framebuffer holding the image so far (for blits)."""
+        return self._color_fbos[self.current]
+
+    def _upload_mask(self, mask: np.ndarray | None) -> None:
         if mask is not None and mask is not self._last_mask:  # masks may be reused between frames
             self._last_mask = mask
             m = np.ascontiguousarray(np.clip(mask * 255.0 + 0.5, 0, 255).astype(np.uint8))
@@ -67,7 +86,6 @@ class EffectGpu:
                 self.mask.repeat_x = self.mask.repeat_y = False
                 self._mask_size = size
             self.mask.write(m, alignment=1)
-        self.current = 0
 
     def source(self) -> moderngl.Texture:
         """The texture holding the image so far."""
@@ -193,7 +211,7 @@ class EffectGpu:
         if self._released:
             return
         self._released = True
-        for obj in [*self._vaos.values(), *self._textures.values(), *self.fbos, *self.targets,
+        for obj in [*self._vaos.values(), *self._textures.values(), *self.fbos, *self._color_fbos, *self.targets,
                     self.depth, self.mask]:
             obj.release()
         for tex, fbo in getattr(self, "_blur", []):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import moderngl
 import numpy as np
 
 from capture.types import Tracking
@@ -27,6 +28,18 @@ class EffectFrame:
     and sound files (package paths) the triggers asked to play at `time_s`."""
 
     image: np.ndarray
+    time_s: float
+    events: tuple[TriggerEvent, ...] = ()
+    sounds: tuple[str, ...] = ()
+    layer_states: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class GpuEffectFrame:
+    """One frame left on the GPU: `texture` holds premultiplied RGBA, top row first, until the
+    stack renders again."""
+
+    texture: moderngl.Texture
     time_s: float
     events: tuple[TriggerEvent, ...] = ()
     sounds: tuple[str, ...] = ()
@@ -92,6 +105,15 @@ class EffectStack:
                straight_alpha: bool = True) -> EffectFrame:
         """Apply the effect to one uint8 frame with its tracking result: RGB (H, W, 3), or RGBA
         (H, W, 4) whose alpha is ignored (the frame is taken as opaque)."""
+        frame = self.render_texture(image, tracking, time_s)
+        out = self.gpu.read(straight=straight_alpha)
+        return EffectFrame(image=out, time_s=frame.time_s, events=frame.events, sounds=frame.sounds,
+                           layer_states=frame.layer_states)
+
+    def render_texture(self, source: "np.ndarray | EffectStack", tracking: Tracking,
+                       time_s: float | None = None) -> "GpuEffectFrame":
+        """Like `render`, but the result stays on the GPU. `source` is a frame, or the stack whose
+        latest result is the input (a chain of effects then never leaves the GPU)."""
         t = tracking.timestamp_s if time_s is None else time_s
         events: list[TriggerEvent] = []
         sounds: list[str] = []
@@ -99,17 +121,20 @@ class EffectStack:
             events.append(ev)
             self.run_actions(trig.actions if ev.edge == "start" else trig.on_release, t, sounds)
         mask = tracking.mask.mask if tracking.mask is not None else None
-        self.gpu.begin_frame(image, mask)
+        if isinstance(source, EffectStack):
+            self.gpu.begin_frame_from(source.gpu, mask)
+        else:
+            self.gpu.begin_frame(source, mask)
         inputs = FrameInputs(tracking=tracking, time_s=t, size=self.size)
         for group in grading_groups([layer for layer in self.layers if layer.enabled]):
             if len(group) == 1:
                 group[0].render(inputs)
             else:
                 grade(self.gpu, group, inputs)  # type: ignore[arg-type]  # grading layers only
-        out = self.gpu.read(straight=straight_alpha)
         self.rc.gc()
         states = {layer.spec.id: layer.enabled for layer in self.layers}
-        return EffectFrame(image=out, time_s=t, events=tuple(events), sounds=tuple(sounds), layer_states=states)
+        return GpuEffectFrame(texture=self.gpu.source(), time_s=t, events=tuple(events), sounds=tuple(sounds),
+                              layer_states=states)
 
     def release(self) -> None:
         for layer in self.layers:

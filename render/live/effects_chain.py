@@ -2,8 +2,9 @@
 each with a strength (0 = off, 1 = full), on the newest camera frame and its tracking.
 
 effects.stack.EffectStack runs one package at one frame size; this chains them (the output of one
-is the input of the next) and blends each with its input by strength. Stacks are (re)built at
-the source frame size on first use and when it changes."""
+is the input of the next, blitted on the GPU) and blends each with its input by strength. The
+result stays on the GPU for the compositor: the camera frame is uploaded once and nothing is read
+back unless asked. Stacks are (re)built at the source frame size on first use and when it changes."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -11,8 +12,12 @@ from pathlib import Path
 
 import numpy as np
 
+import moderngl
+
 from capture.types import Tracking
+from effects.stack import EffectStack
 from render.context import RenderContext
+from render.live.compositor import Compositor, Fit, ImageTexture
 
 
 @dataclass(frozen=True)
@@ -36,22 +41,14 @@ class EffectSlot:
         return getattr(self.package, "name", self.path.name)
 
 
-def blend(base: np.ndarray, effect: np.ndarray, strength: float) -> np.ndarray:
-    """base + (effect - base) * strength on uint8 RGB images (integer math, no float copies)."""
-    if strength >= 1.0:
-        return effect
-    if strength <= 0.0:
-        return base
-    k = int(round(strength * 256))
-    b = base.astype(np.int16)
-    return (b + (((effect.astype(np.int16) - b) * k) >> 8)).astype(np.uint8)
-
-
 class EffectChain:
     def __init__(self, rc: RenderContext) -> None:
         self.rc = rc
         self.slots: list[EffectSlot] = []
         self._size: tuple[int, int] | None = None
+        self._compositor: Compositor | None = None  # for strengths below 1
+        self._base = ImageTexture(rc)  # a slot's input, kept to mix it back in
+        self._base_fbo: moderngl.Framebuffer | None = None
 
     def add(self, path: str | Path, strength: float = 1.0) -> EffectSlot:
         """Load a package (EffectPackageError names the file and JSON field when it is broken)."""
@@ -87,20 +84,52 @@ class EffectChain:
             slot.stack = None
         slot.stack = EffectStack(self.rc, slot.package, size)
 
-    def render(self, image: np.ndarray, tracking: Tracking, time_s: float) -> np.ndarray:
-        """RGB uint8 (H, W, 3) through every enabled effect in order."""
+    def render_texture(self, image: np.ndarray, tracking: Tracking, time_s: float) -> moderngl.Texture | None:
+        """The RGB uint8 (H, W, 3) frame through every enabled effect in order, left on the GPU:
+        premultiplied RGBA, top row first, valid until the next call. None when no effect is on."""
         size = (int(image.shape[1]), int(image.shape[0]))
         if size != self._size:
             self._size = size
             for slot in self.slots:
                 self._build(slot, size)
-        out = image
+        source: np.ndarray | EffectStack = image
+        result = None
         for slot in self.slots:
             if slot.strength <= 0.0 or slot.stack is None:
                 continue
-            frame = slot.stack.render(out, tracking, time_s=time_s)
-            out = blend(out, np.ascontiguousarray(frame.image[..., :3]), slot.strength)
-        return out
+            base = self._keep_input(source) if slot.strength < 1.0 else None
+            result = slot.stack.render_texture(source, tracking, time_s=time_s).texture
+            if base is not None:  # strength s: s * effect + (1 - s) * input
+                slot.stack.gpu.begin_overlay()
+                self._mixer().draw(base, size, Fit.CONTAIN, opacity=1.0 - slot.strength)
+            source = slot.stack
+        return result
+
+    def render(self, image: np.ndarray, tracking: Tracking, time_s: float) -> np.ndarray:
+        """RGB uint8 (H, W, 3) through every enabled effect in order, read back."""
+        result = self.render_texture(image, tracking, time_s)
+        if result is None:
+            return image
+        data = np.frombuffer(result.read(alignment=1), np.uint8).reshape(image.shape[0], image.shape[1], 4)
+        return np.ascontiguousarray(data[..., :3])  # opaque frames: premultiplied = straight
+
+    def _keep_input(self, source: np.ndarray | EffectStack) -> moderngl.Texture:
+        if isinstance(source, np.ndarray):
+            return self._base.upload(source)
+        size = source.size
+        texture = self._base.texture
+        if texture is None or texture.size != size or texture.components != 4 or self._base_fbo is None:
+            self._base.upload(np.zeros((size[1], size[0], 4), np.uint8))
+            if self._base_fbo is not None:
+                self._base_fbo.release()
+            self._base_fbo = self.rc.ctx.framebuffer([self._base.texture])
+        self.rc.ctx.copy_framebuffer(self._base_fbo, source.gpu.result_framebuffer())
+        return self._base.texture
+
+    def _mixer(self) -> Compositor:
+        if self._compositor is None:
+            self._compositor = Compositor(self.rc)
+        return self._compositor
 
     def release(self) -> None:
         for slot in self.slots:
@@ -108,3 +137,10 @@ class EffectChain:
                 slot.stack.release()
                 slot.stack = None
         self.slots = []
+        if self._base_fbo is not None:
+            self._base_fbo.release()
+            self._base_fbo = None
+        self._base.release()
+        if self._compositor is not None:
+            self._compositor.release()
+            self._compositor = None

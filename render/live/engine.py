@@ -294,11 +294,12 @@ class StudioEngine:
                 self._draw_passthrough()
                 return
             start = time.monotonic()
-            processed = self.effects.render(image, tracking, t)
+            processed = self.effects.render_texture(image, tracking, t)  # stays on the GPU
             self.stats.add_stage("effects", (time.monotonic() - start) * 1000.0, now)
             self.output.use()
             self.rc.ctx.clear(*NO_SOURCE_COLOR)
-            self.compositor.draw(self._camera.upload(processed), self.size, Fit.CONTAIN, flip_y=True)
+            shown = processed if processed is not None else self._camera.upload(image)
+            self.compositor.draw(shown, self.size, Fit.CONTAIN, flip_y=True)
         else:  # AR mode with no effect stacked (passthrough), or nothing loaded yet
             self._draw_passthrough()
 

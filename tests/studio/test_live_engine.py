@@ -235,12 +235,46 @@ def test_vmc_out_sends_blendshapes_and_head_each_frame(rc):
     assert b"jawOpen" in data and b"Head" in data
 
 
-def test_effect_strength_blend_is_exact_at_the_ends_and_halfway():
-    from render.live.effects_chain import blend
+def test_effect_chain_on_the_gpu_equals_stacks_one_after_another(rc, test_data, tmp_path):
+    """Three effects chained on the GPU (blits between stacks, no read-back) give the picture of
+    the same stacks run one by one through the CPU; strength mixes each with its input."""
+    from capture.pipeline import PipelineOptions, TrackingPipeline
+    from capture.sources.image import read_image
+    from capture.types import Frame
+    from effects.package import load_package
+    from effects.stack import EffectStack
+    from assets.paths import EFFECTS_DIR
+    from render.live.effects_chain import EffectChain
 
-    base = np.full((2, 2, 3), 100, np.uint8)
-    effect = np.full((2, 2, 3), 200, np.uint8)
-    assert blend(base, effect, 1.0) is effect and blend(base, effect, 0.0) is base
-    assert int(blend(base, effect, 0.5)[0, 0, 0]) == 150
-    assert int(blend(effect, base, 0.25)[0, 0, 0]) == 175
+    image = np.ascontiguousarray(read_image(test_data / "faces/obama.jpg")[..., :3])
+    image = np.ascontiguousarray(image[: image.shape[0] // 2 * 2, : image.shape[1] // 2 * 2])
+    with TrackingPipeline(PipelineOptions(face=True, still_images=True)) as pipeline:
+        tracking = pipeline.process(Frame(image, 0.0, 0))
+    assert tracking.faces
+    names = ("sunglasses", "tiger_paint", "film_look")
+    size = (image.shape[1], image.shape[0])
+    chain = EffectChain(rc)
+    try:
+        for name in names:
+            chain.add(EFFECTS_DIR / name)
+        on_gpu = chain.render(image, tracking, 0.5)
+        expected = image
+        for name in names:
+            with EffectStack(rc, load_package(EFFECTS_DIR / name), size) as stack:
+                expected = stack.render(expected, tracking, time_s=0.5).image[..., :3]
+        diff = np.abs(on_gpu.astype(int) - expected.astype(int))
+        assert diff.max() <= 1, diff.max()
+        assert np.abs(on_gpu.astype(int) - image.astype(int)).mean() > 5  # the effects did something
+
+        chain.slots[0].strength = chain.slots[1].strength = 0.0
+        chain.slots[2].strength = 0.5  # half the colour grade: halfway between input and graded
+        half = chain.render(image, tracking, 0.5)
+        chain.slots[2].strength = 1.0
+        full = chain.render(image, tracking, 0.5)
+        midway = (image.astype(int) + full.astype(int)) / 2
+        assert np.abs(half.astype(int) - midway).max() <= 1.5
+        chain.slots[2].strength = 0.0
+        assert chain.render_texture(image, tracking, 0.5) is None and chain.render(image, tracking, 0.5) is image
+    finally:
+        chain.release()
 

@@ -6,6 +6,12 @@ import numpy as np
 
 def quat_multiply(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Hamilton product a * b (apply b first, then a)."""
+    a, b = np.asarray(a), np.asarray(b)
+    if a.shape == (4,) and b.shape == (4,):  # the common case, per bone: plain floats, ~10x faster
+        ax, ay, az, aw = (float(v) for v in a)
+        bx, by, bz, bw = (float(v) for v in b)
+        return np.array([aw * bx + ax * bw + ay * bz - az * by, aw * by - ax * bz + ay * bw + az * bx,
+                         aw * bz + ax * by - ay * bx + az * bw, aw * bw - ax * bx - ay * by - az * bz], np.float32)
     ax, ay, az, aw = np.moveaxis(np.asarray(a, np.float64), -1, 0)
     bx, by, bz, bw = np.moveaxis(np.asarray(b, np.float64), -1, 0)
     return np.stack([

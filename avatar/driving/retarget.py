@@ -195,9 +195,10 @@ class Retargeter:
         # its tracked direction; refine it a few times from the plain upper/lower cross product
         # (exact when the rest upper and lower arm are collinear).
         n = hinge(du)
-        for _ in range(3):
-            uw = qfrom_frames(rest_u, n_rest, du, n)
-            n = hinge(qrot(uw, rest_l))
+        if vlen(cross(rest_u, rest_l)) > 1e-6:  # a bent rest arm: the first guess is not exact yet
+            for _ in range(3):
+                uw = qfrom_frames(rest_u, n_rest, du, n)
+                n = hinge(qrot(uw, rest_l))
         uw = qfrom_frames(rest_u, n_rest, du, n)
         lw = qnorm(qmul(qfrom_to(qrot(uw, rest_l), dl), uw))
         return {upper: qnorm(qmul(qinv(parent_world), uw)), lower: qnorm(qmul(qinv(uw), lw)),

@@ -9,6 +9,11 @@ from assets.paths import DEMO_SCRIPT
 from render.timeline.render_script import RenderOptions, RenderResult, render_script
 
 
+# --quality: x264 preset and CRF. draft renders fastest (bigger files, for checking timing);
+# best spends the most CPU for the smallest file at the highest quality.
+QUALITY = {"draft": ("ultrafast", 23), "standard": ("veryfast", 20), "best": ("slow", 18)}
+
+
 def _print_result(result: RenderResult) -> None:
     speed = result.duration_s / result.seconds_taken if result.seconds_taken else 0.0
     extra = f", subtitles in {result.srt}" if result.srt else ""
@@ -27,7 +32,8 @@ def _output_for(script: Path, output: Path | None, many: bool, transparent: bool
 
 
 def cmd_script_render(args: argparse.Namespace) -> int:
-    options = RenderOptions(transparent=args.transparent, srt=args.srt, progress=not args.quiet)
+    preset, crf = QUALITY[args.quality]
+    options = RenderOptions(transparent=args.transparent, srt=args.srt, progress=not args.quiet, preset=preset, crf=crf)
     many = len(args.scripts) > 1
     for name in args.scripts:
         script = Path(name)
@@ -51,6 +57,8 @@ def register_script_render(actions: argparse._SubParsersAction) -> None:
     p.add_argument("--srt", action="store_true", help="also write subtitles as an .srt file next to the video")
     p.add_argument("--transparent", action="store_true",
                    help="transparent background: ProRes 4444 .mov (default) or VP9 .webm with alpha")
+    p.add_argument("--quality", choices=sorted(QUALITY), default="standard",
+                   help="H.264 encoding: draft (fastest, bigger file), standard (default), best (slowest, smallest)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_script_render)
 

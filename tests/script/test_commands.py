@@ -39,3 +39,21 @@ def test_schema_is_json(capsys) -> None:
 def test_script_group_has_check_schema_and_render() -> None:
     args = cli.build_parser().parse_args(["script", "render", "a.yaml", "b.yaml", "-o", "out"])
     assert args.scripts == ["a.yaml", "b.yaml"] and args.func.__name__ == "cmd_script_render"
+
+
+def test_render_quality_draft_trades_file_size_for_speed(tmp_path) -> None:
+    """Both qualities give a playable file of the script's length; draft (x264 ultrafast, CRF 23)
+    is larger than standard (veryfast, CRF 20) for the same frames."""
+    import av
+
+    script = tmp_path / "short.yaml"
+    script.write_text("output: {size: 320x240, fps: 25}\navatar: builtin\nbeats:\n  - say: One two three.\n")
+    sizes = {}
+    for quality in ("draft", "standard"):
+        out = tmp_path / f"{quality}.mp4"
+        assert _run(["script", "render", str(script), "-o", str(out), "--quality", quality, "-q"]) == 0
+        with av.open(str(out)) as container:
+            assert container.streams.video[0].codec_context.name == "h264" and container.streams.audio
+            assert sum(1 for _ in container.decode(video=0)) > 25
+        sizes[quality] = out.stat().st_size
+    assert sizes["draft"] > sizes["standard"]

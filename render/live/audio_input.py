@@ -73,9 +73,10 @@ class _BlockQueue:
 
 
 class MicrophoneInput:
-    """The system's default microphone (or `device`, a PortAudio name or index)."""
+    """The system's default microphone (or `device`, a PortAudio name or index), at `sample_rate`
+    or else the device's own default rate (not every microphone offers 48 kHz)."""
 
-    def __init__(self, device: int | str | None = None, sample_rate: int = 48000, block_frames: int = 1024) -> None:
+    def __init__(self, device: int | str | None = None, sample_rate: int | None = None, block_frames: int = 1024) -> None:
         try:
             import sounddevice  # PortAudio is loaded on import: missing -> OSError
         except (ImportError, OSError) as exc:
@@ -86,10 +87,10 @@ class MicrophoneInput:
         except (ValueError, sounddevice.PortAudioError) as exc:
             raise AudioInputError(f"no microphone found ({exc}); plug one in or pick another input device") from exc
         self.description = f"microphone: {info['name']}"
-        self.sample_rate = sample_rate
+        self.sample_rate = int(sample_rate or info["default_samplerate"])
         self._device = device
         self._block_frames = block_frames
-        self._queue = _BlockQueue(10.0, sample_rate)
+        self._queue = _BlockQueue(10.0, self.sample_rate)
         self._stream = None
 
     def _callback(self, data: np.ndarray, frames: int, time_info: object, status: object) -> None:

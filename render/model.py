@@ -78,6 +78,7 @@ class ModelInstance:
                                              shading_params(material, style), primitive.material, skin))
         self._bounds = BoundsSet([primitive_boxes(doc, i.node, doc.meshes[i.mesh].primitives[i.primitive], i.skin)
                                   for i in self._items])
+        self._outline_pads = np.array([self._outline_width(i) for i in self._items])  # world metres
         self._culled_for: FrameState | None = None  # the frame `_culled` was computed for
         self._culled: tuple[list[_DrawItem], PixelRect | None] = ([], None)
         self._textures: dict[int, moderngl.Texture] = {}
@@ -106,6 +107,7 @@ class ModelInstance:
         kept = [keep(item) for item in self._items]
         self._bounds = BoundsSet([b for b, k in zip(self._bounds.primitives, kept) if k])
         self._items = [item for item, k in zip(self._items, kept) if k]
+        self._outline_pads = np.array([self._outline_width(i) for i in self._items])
         self._culled_for = None
 
     # ----------------------------------------------------------------- where it lands
@@ -121,7 +123,7 @@ class ModelInstance:
         if not self._items:
             return [], EMPTY_RECT
         clip = self._bounds.clip_corners(self.node_world, self.node_weights, frame.view_projection)
-        pads = np.array([self._outline_width(item) for item in self._items])
+        pads = self._outline_pads
         visible = self._bounds.visible(clip, frame.projection, pads)
         items = [item for item, v in zip(self._items, visible) if v]
         rect = (pixel_rect(self._bounds.corners_of(clip, visible), frame.size, frame.projection,

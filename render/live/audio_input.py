@@ -53,16 +53,13 @@ class _BlockQueue:
         self._lock = threading.Lock()
         self._max_samples = int(max_seconds * sample_rate)
         self._samples = 0
-        self.dropped_samples = 0
 
     def put(self, block: AudioBlock) -> None:
         with self._lock:
             self._blocks.append(block)
             self._samples += len(block.samples)
             while self._samples > self._max_samples and len(self._blocks) > 1:  # nobody takes: keep the newest
-                old = self._blocks.popleft()
-                self._samples -= len(old.samples)
-                self.dropped_samples += len(old.samples)
+                self._samples -= len(self._blocks.popleft().samples)
 
     def take(self) -> list[AudioBlock]:
         with self._lock:
@@ -127,7 +124,7 @@ class AudioFileInput:
         self.path = Path(path)
         try:
             data, rate = soundfile.read(str(self.path), dtype="float32", always_2d=True)
-        except (RuntimeError, OSError, soundfile.LibsndfileError) as exc:
+        except (RuntimeError, OSError) as exc:  # soundfile.LibsndfileError is a RuntimeError
             raise AudioInputError(f"{self.path}: cannot read this audio file ({exc})") from exc
         if not len(data):
             raise AudioInputError(f"{self.path}: the audio file holds no samples")
@@ -174,5 +171,6 @@ def open_audio_input(spec: str) -> AudioInput:
         return MicrophoneInput(int(device) if device.isdigit() else device)
     path = Path(spec)
     if not path.exists():
-        raise AudioInputError(f"{path}: audio file not found (use 'mic' for the microphone)")
+        raise AudioInputError(f"{path}: audio file not found; pick another file or the microphone "
+                              f"(in the studio: the Recording audio box; in code: audio='mic')")
     return AudioFileInput(path)

@@ -46,9 +46,11 @@ class EffectChain:
         self.rc = rc
         self.slots: list[EffectSlot] = []
         self._size: tuple[int, int] | None = None
-        self._compositor: Compositor | None = None  # for strengths below 1
-        self._base = ImageTexture(rc)  # a slot's input, kept to mix it back in
-        self._base_fbo: moderngl.Framebuffer | None = None
+        # For strengths below 1: a slot's input is kept (the camera frame uploaded, or a copy of the
+        # previous slot's result) and mixed back over its output.
+        self._compositor: Compositor | None = None
+        self._camera_input = ImageTexture(rc)
+        self._copied_input: tuple[moderngl.Texture, moderngl.Framebuffer] | None = None
 
     def add(self, path: str | Path, strength: float = 1.0) -> EffectSlot:
         """Load a package (EffectPackageError names the file and JSON field when it is broken)."""
@@ -115,16 +117,21 @@ class EffectChain:
 
     def _keep_input(self, source: np.ndarray | EffectStack) -> moderngl.Texture:
         if isinstance(source, np.ndarray):
-            return self._base.upload(source)
-        size = source.size
-        texture = self._base.texture
-        if texture is None or texture.size != size or texture.components != 4 or self._base_fbo is None:
-            self._base.upload(np.zeros((size[1], size[0], 4), np.uint8))
-            if self._base_fbo is not None:
-                self._base_fbo.release()
-            self._base_fbo = self.rc.ctx.framebuffer([self._base.texture])
-        self.rc.ctx.copy_framebuffer(self._base_fbo, source.gpu.result_framebuffer())
-        return self._base.texture
+            return self._camera_input.upload(source)
+        if self._copied_input is None or self._copied_input[0].size != source.size:
+            self._release_copied_input()
+            texture = self.rc.ctx.texture(source.size, 4)
+            self._copied_input = (texture, self.rc.ctx.framebuffer([texture]))
+        texture, fbo = self._copied_input
+        self.rc.ctx.copy_framebuffer(fbo, source.gpu.result_framebuffer())
+        return texture
+
+    def _release_copied_input(self) -> None:
+        if self._copied_input is not None:
+            texture, fbo = self._copied_input
+            fbo.release()
+            texture.release()
+            self._copied_input = None
 
     def _mixer(self) -> Compositor:
         if self._compositor is None:
@@ -137,10 +144,8 @@ class EffectChain:
                 slot.stack.release()
                 slot.stack = None
         self.slots = []
-        if self._base_fbo is not None:
-            self._base_fbo.release()
-            self._base_fbo = None
-        self._base.release()
+        self._release_copied_input()
+        self._camera_input.release()
         if self._compositor is not None:
             self._compositor.release()
             self._compositor = None

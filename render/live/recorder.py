@@ -63,7 +63,8 @@ class Recorder:
     def _write(self, image: np.ndarray) -> None:
         self._writer.write(image)
         self._count += 1
-        if self._track is not None and self.audio is not None:
+        if self.audio is not None:
+            assert self._track is not None
             self._track.add(self.audio.take())
             heard = self._track.release(self._samples_for(self._count))
             if len(heard):
@@ -75,7 +76,8 @@ class Recorder:
 
     def _finish_audio(self) -> None:
         """The rest of the audio, cut or padded to end with the last frame."""
-        if self._track is not None and self.audio is not None:
+        if self.audio is not None:
+            assert self._track is not None
             self._track.add(self.audio.take())
             rest = self._track.finish(self._samples_for(self._count))
             if len(rest):

@@ -273,7 +273,14 @@ def test_effect_chain_on_the_gpu_equals_stacks_one_after_another(rc, test_data, 
         full = chain.render(image, tracking, 0.5)
         midway = (image.astype(int) + full.astype(int)) / 2
         assert np.abs(half.astype(int) - midway).max() <= 1.5
-        chain.slots[2].strength = 0.0
+        chain.slots[0].strength, chain.slots[1].strength, chain.slots[2].strength = 1.0, 0.5, 0.0
+        after_first = chain.render(image, tracking, 0.5)  # a mixed slot whose input is another stack's result
+        chain.slots[1].strength = 0.0
+        first_only = chain.render(image, tracking, 0.5)
+        chain.slots[1].strength = 1.0
+        both = chain.render(image, tracking, 0.5)
+        assert np.abs(after_first.astype(int) - (first_only.astype(int) + both.astype(int)) / 2).max() <= 1.5
+        chain.slots[0].strength = chain.slots[1].strength = 0.0
         assert chain.render_texture(image, tracking, 0.5) is None and chain.render(image, tracking, 0.5) is image
     finally:
         chain.release()

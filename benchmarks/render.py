@@ -65,7 +65,7 @@ def main() -> None:
                     posed = stage.poser.apply(idle.pose_at(frame[0] / 30.0))
                     stage.model.set_pose(posed.node_world, posed.node_weights)
                     stage.renderer.render(stage.scene, stage.surface)
-                    rc.ctx.finish()
+                    rc.finish()
 
                 def with_readback() -> None:
                     frame[0] += 1

@@ -160,6 +160,7 @@ class EffectGpu:
 
     def read(self, straight: bool = True) -> np.ndarray:
         """The result (H, W, 4) uint8, top row first (straight alpha unless `straight=False`)."""
+        self.rc.finish()  # wait with the GIL released; the read then only copies
         data = self.fbos[self.current].read(components=4, alignment=1)
         image = np.frombuffer(data, np.uint8).reshape(self.size[1], self.size[0], 4)
         return unpremultiply(image) if straight else image.copy()

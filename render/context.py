@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import moderngl
 
 from assets.errors import RenderError
+from render.gl_wait import gl_finish_function
 
 # OpenGL 3.3 core is what we write shaders for (macOS tops out at 4.1; no SSBOs, no compute).
 REQUIRED_GL_VERSION = 330
@@ -93,6 +94,16 @@ class RenderContext:
         """Make this context current again after another GL user (pyrender, a Qt widget)
         switched contexts on this thread."""
         self.ctx.__enter__()
+
+    def finish(self) -> None:
+        """Block until the GPU has done all queued work, letting other Python threads run
+        meanwhile (see render/gl_wait.py). Call it before a read-back: the read then only copies.
+        Must run on the thread where this context is current."""
+        gl_finish = gl_finish_function()
+        if gl_finish is None:
+            self.ctx.finish()
+        else:
+            gl_finish()
 
     def check_thread(self) -> None:
         if threading.get_ident() != self._thread:

@@ -99,6 +99,7 @@ class QtSurface(QOpenGLWidget):
         try:
             fbo = self.rc.ctx.detect_framebuffer(self.defaultFramebufferObject())
             width, height = fbo.size
+            self.rc.finish()
             data = fbo.read(components=4, alignment=1)
         finally:
             self.doneCurrent()

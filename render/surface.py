@@ -199,6 +199,7 @@ class OffscreenSurface:
         self.resolve()
         width, height = self._size
         source = self._fxaa_fbo if self._fxaa_fbo is not None else self.resolved
+        self.rc.finish()  # wait with the GIL released (render/gl_wait.py); the read then only copies
         data = source.read(components=4, alignment=1)
         image = np.frombuffer(data, np.uint8).reshape(height, width, 4)[::-1]
         image = np.ascontiguousarray(image)
@@ -209,6 +210,7 @@ class OffscreenSurface:
         if self._msaa is not None:
             raise RenderError("read_depth needs a single-sampled surface (samples=0 or antialias NONE/FXAA)")
         width, height = self._size
+        self.rc.finish()
         data = self.resolved.read(components=1, attachment=-1, dtype="f4")
         return np.frombuffer(data, np.float32).reshape(height, width)[::-1].copy()
 

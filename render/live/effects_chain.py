@@ -112,6 +112,7 @@ class EffectChain:
         result = self.render_texture(image, tracking, time_s)
         if result is None:
             return image
+        self.rc.finish()  # wait with the GIL released; the read then only copies
         data = np.frombuffer(result.read(alignment=1), np.uint8).reshape(image.shape[0], image.shape[1], 4)
         return np.ascontiguousarray(data[..., :3])  # opaque frames: premultiplied = straight
 

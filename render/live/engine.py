@@ -320,7 +320,7 @@ class StudioEngine:
         self.rc.ctx.clear(0.0, 0.0, 0.0, 1.0)
         self.compositor.draw(self.output.color_texture, target.size, Fit.CONTAIN, blend=False)
         if finish:
-            self.rc.ctx.finish()  # "presented" means the pixels are in the target, not queued
+            self.rc.finish()  # "presented" means the pixels are in the target, not queued
         done = time.monotonic()
         self.stats.add_stage("present", (done - start) * 1000.0, done)
         self.stats.presented(done, captured_at)

@@ -309,7 +309,9 @@ class StudioEngine:
         image = self.output.read(AlphaOutput.STRAIGHT if alpha else AlphaOutput.PREMULTIPLIED)
         self.stats.add_stage("readback", (time.monotonic() - start) * 1000.0, now)
         if self.recorder is not None:
-            self.recorder.submit(image, now)
+            # Placed by its camera frame's capture time, the microphone's clock (recorder.py).
+            captured_at = self.latest.frame.captured_at if self.latest is not None else None
+            self.recorder.submit(image, now, captured_at)
         if self.virtualcam is not None:
             self.virtualcam.send(image)
 

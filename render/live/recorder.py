@@ -1,6 +1,10 @@
 """The recorder thread: live frames arrive at an uneven rate; the file gets a constant frame rate
 with the right duration (each output frame shows the newest frame captured by its time).
-The GUI thread never waits on the encoder: a full queue drops the frame and counts it."""
+The GUI thread never waits on the encoder: a full queue drops the frame and counts it.
+
+Frames are placed by the time their camera frame was captured, the clock the microphone's
+blocks carry too: a picture reaches the recorder only after tracking and rendering (50-250 ms),
+and placed by that later time it would lag the sound it goes with."""
 from __future__ import annotations
 
 import logging
@@ -19,6 +23,9 @@ from render.video_writer import VideoOptions, VideoWriter
 log = logging.getLogger(__name__)
 
 QUEUE_FRAMES = 8  # ~0.27 s at 30 fps of slack for a slow encoder before frames are dropped
+# A capture time older than this is a frozen source (a still photo, a closed camera): such frames
+# are placed by the time they are shown instead.
+MAX_CAPTURE_LAG_S = 1.0
 _STOP = object()
 
 
@@ -44,7 +51,8 @@ class Recorder:
         self.error: str | None = None
         # The file covers wall-clock time from start to stop, however often frames arrive.
         self._t0: float | None = started_at
-        self._last_submitted: float | None = None  # also for dropped frames: the file's end time
+        self._last_submitted: float | None = None  # placement time of the last frame, dropped ones too
+        self._lag = 0.0  # shown time - placement time of the last frame submitted
         if self._track is not None and started_at is not None:
             self._track.start_clock(started_at)
         self._thread = threading.Thread(target=self._run, name="recorder", daemon=True)
@@ -83,11 +91,17 @@ class Recorder:
             if len(rest):
                 self._writer.add_audio(rest)
 
-    def submit(self, image: np.ndarray, now: float) -> None:
-        """Queue a frame shown at `now` (time.monotonic seconds); never blocks."""
-        self._last_submitted = now
+    def submit(self, image: np.ndarray, now: float, captured_at: float | None = None) -> None:
+        """Queue a frame shown at `now` whose picture comes from the camera frame captured at
+        `captured_at` (both time.monotonic seconds; None: no camera behind it, e.g. an idle
+        avatar). Never blocks."""
+        placed = now
+        if captured_at is not None and 0.0 <= now - captured_at <= MAX_CAPTURE_LAG_S:
+            placed = captured_at
+        self._last_submitted = placed
+        self._lag = now - placed
         try:
-            self._queue.put_nowait((image, now))
+            self._queue.put_nowait((image, placed))
         except queue.Full:
             self.dropped += 1
 
@@ -106,15 +120,15 @@ class Recorder:
                             self._write(last)
                     self._finish_audio()
                     break
-                image, now = item
+                image, placed = item
                 if self._t0 is None:
-                    self._t0 = now
+                    self._t0 = placed
                     if self._track is not None:
-                        self._track.start_clock(now)
+                        self._track.start_clock(placed)
                 if last is None:
                     last = image  # slots before the first frame show the first frame
                 # Fill every output slot whose time has come with the newest frame before it.
-                due = int((now - self._t0) * self.fps) + 1
+                due = int((placed - self._t0) * self.fps) + 1
                 if last is not None:
                     while self._count < due - 1:
                         self._write(last)
@@ -128,10 +142,11 @@ class Recorder:
             self.error = f"recording failed: {type(exc).__name__}: {exc}"
 
     def stop(self, now: float | None = None) -> Path:
-        """Finish at `now` (time.monotonic seconds; default: the last frame submitted): wait for
+        """Finish at `now` (time.monotonic seconds, shown time; default: the last frame submitted): wait for
         the queue to drain, hold the last frame until `now`, close the file (renamed into place)."""
         if now is not None:
-            self._last_submitted = max(now, self._last_submitted or now)
+            end = now - self._lag  # on the capture clock, like the frames
+            self._last_submitted = max(end, self._last_submitted or end)
         self._queue.put(_STOP)
         self._thread.join(timeout=30.0)
         self._close_audio()

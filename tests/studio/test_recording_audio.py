@@ -112,3 +112,33 @@ def test_bad_audio_inputs_are_named(tmp_path):
     with pytest.raises(AudioInputError, match="broken.wav: cannot read this audio file"):
         open_audio_input(str(broken))
     assert issubclass(AudioInputError, VividError)
+
+
+def test_picture_and_sound_stay_in_sync_despite_pipeline_latency(tmp_path):
+    """A clap seen and heard at the same moment: the camera frame showing it reaches the recorder
+    200 ms later (tracking + rendering), the sound at once. In the file they coincide."""
+    rate, beep_at, latency = 16000, 1.0, 0.2
+    t = np.arange(int(2.5 * rate)) / rate
+    sound = np.where((t >= beep_at) & (t < beep_at + 0.1), 0.8 * np.sin(2 * np.pi * 1000 * t), 0.0)
+    soundfile.write(str(tmp_path / "clap.wav"), sound.astype(np.float32), rate)
+    path = tmp_path / "clap.mp4"
+    started = time.monotonic()
+    recorder = Recorder(path, (64, 48), fps=30.0, started_at=started, audio=AudioFileInput(tmp_path / "clap.wav"))
+    while (now := time.monotonic()) - started < 2.4:
+        captured = now - latency  # the picture shows the camera as it was 200 ms ago
+        flash = beep_at <= captured - started < beep_at + 0.1
+        recorder.submit(np.full((48, 64, 3), 255 if flash else 0, np.uint8), now, captured_at=captured)
+        time.sleep(1 / 60)
+    out = recorder.stop(time.monotonic())
+    with av.open(str(out)) as container:
+        brightness = [float(f.to_ndarray(format="gray").mean()) for f in container.decode(video=0)]
+    with av.open(str(out)) as container:
+        stream = container.streams.audio[0]
+        heard_rate = stream.codec_context.sample_rate
+        heard = np.concatenate([f.to_ndarray().reshape(-1) for f in container.decode(stream)])
+    seen_s = next(i for i, b in enumerate(brightness) if b > 128) / 30.0
+    loud = np.flatnonzero(np.abs(heard) > 0.3)
+    heard_s = loud[0] / heard_rate
+    # The file's audio starts when the voice-over started (a few ms after `started`); allow one
+    # frame plus the player's start-up.
+    assert abs(seen_s - heard_s) <= 1 / 30 + 0.03, f"picture at {seen_s:.3f} s, sound at {heard_s:.3f} s"

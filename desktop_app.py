@@ -106,12 +106,14 @@ def ui() -> SimpleNamespace:
                                  QDialogButtonBox, QFileDialog, QFormLayout, QFrame, QHBoxLayout,
                                  QLabel, QListWidget, QListWidgetItem, QMainWindow, QPlainTextEdit,
                                  QProgressBar, QPushButton, QSlider, QSplitter, QTableWidget,
-                                 QTabWidget, QToolBar, QVBoxLayout, QWidget, QKeySequenceEdit)
+                                 QTabWidget, QToolBar, QToolButton, QVBoxLayout, QWidget, QKeySequenceEdit,
+                                 QInputDialog, QMenu)
 
     from assets.errors import VividError
     from assets.paths import EFFECTS_DIR
     from capture.sources import IMAGE_EXTENSIONS, list_cameras
     from capture.mocap import CLIP_SUFFIX
+    from capture.vmc.channels import CHANNELS as VMC_CHANNELS, format_channels, parse_channels
     from render.context import RenderContext
     from render.live.avatar_layer import AvatarView, BackgroundKind
     from render.live.engine import EngineOptions, StudioEngine
@@ -816,6 +818,7 @@ def ui() -> SimpleNamespace:
             if not virtualcam_available():
                 self.vcam_action.setToolTip("Not installed: " + VIRTUALCAM_HELP)
             self.vmc_action = self._action(bar, "VMC out", self.toggle_vmc, True)
+            self._build_vmc_menu(bar)
 
             # centre: banner + preview | mode tabs
             self.banner = ErrorBanner()
@@ -1207,11 +1210,72 @@ def ui() -> SimpleNamespace:
 
         def toggle_vmc(self, on: bool) -> None:
             if on:
-                if self._gl(lambda: self.engine.start_vmc(self.settings.vmc_host, self.settings.vmc_port)):
+                s = self.settings
+                channels = parse_channels(s.vmc_channels)
+                if self._gl(lambda: self.engine.start_vmc(s.vmc_host, s.vmc_port, channels)):
                     self.statusBar().showMessage(
-                        f"VMC out to {self.settings.vmc_host}:{self.settings.vmc_port}", 5000)
+                        f"VMC out to {s.vmc_host}:{s.vmc_port} ({format_channels(channels)})", 5000)
+                else:
+                    self._set_checked(self.vmc_action, False)
             elif self.engine is not None:
                 self.engine.stop_vmc()
+
+        def _build_vmc_menu(self, bar: QToolBar) -> None:
+            """VMC out's drop-down: where to send, and which channels (other trackers can own the rest)."""
+            menu = QMenu("VMC out", self)
+            menu.addAction("Send to…").triggered.connect(self._ask_vmc_target)
+            menu.addSeparator()
+            labels = {"root": "Root position", "body": "Body (spine, arms, legs)", "head": "Head and neck",
+                      "eyes": "Eyes", "hands": "Hands and fingers", "face": "Face (blendshapes)"}
+            chosen = parse_channels(self.settings.vmc_channels)
+            self.vmc_channel_actions = {}
+            for name in VMC_CHANNELS:
+                action = menu.addAction(labels[name])
+                action.setCheckable(True)
+                action.setChecked(name in chosen)
+                action.toggled.connect(lambda _on, n=name: self._vmc_channels_changed(n))
+                self.vmc_channel_actions[name] = action
+            self.vmc_action.setMenu(menu)
+            self.vmc_action.setToolTip(f"Send the avatar (Avatar mode) or the tracked face over VMC to "
+                                       f"{self.settings.vmc_host}:{self.settings.vmc_port}")
+            button = bar.widgetForAction(self.vmc_action)
+            if isinstance(button, QToolButton):
+                button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
+
+        def _vmc_channels_changed(self, name: str) -> None:
+            chosen = frozenset(n for n, a in self.vmc_channel_actions.items() if a.isChecked())
+            if not chosen:
+                self._set_checked(self.vmc_channel_actions[name], True)
+                self.report("VMC out needs at least one channel")
+                return
+            self.update_settings(vmc_channels=format_channels(chosen))
+            if self.engine is not None and self.engine.vmc is not None:
+                self.engine.vmc.sender.channels = chosen
+
+        def _ask_vmc_target(self) -> None:
+            current = f"{self.settings.vmc_host}:{self.settings.vmc_port}"
+            text, ok = QInputDialog.getText(self, "VMC out", "Send to HOST:PORT (VSeeFace, Warudo, "
+                                            "VMC-enabled apps; usually 39539 or 39540)", text=current)
+            if ok:
+                self.set_vmc_target(text)
+
+        def set_vmc_target(self, text: str) -> bool:
+            """Parse HOST:PORT, save it, and restart VMC out there if it is on."""
+            host, _, port = text.strip().rpartition(":")
+            if not host or not port.isdigit() or not 0 < int(port) < 65536:
+                self.report(f"VMC target {text!r} must be HOST:PORT, e.g. 127.0.0.1:39539")
+                return False
+            self.update_settings(vmc_host=host, vmc_port=int(port))
+            self.vmc_action.setToolTip(f"Send the avatar (Avatar mode) or the tracked face over VMC to {host}:{port}")
+            if self.vmc_action.isChecked():
+                self.toggle_vmc(True)
+            return True
+
+        @staticmethod
+        def _set_checked(action: QAction, on: bool) -> None:
+            action.blockSignals(True)
+            action.setChecked(on)
+            action.blockSignals(False)
 
         # -------------------------------------------------------------- per frame / HUD
         def _tick(self) -> None:
@@ -1224,6 +1288,8 @@ def ui() -> SimpleNamespace:
                 return
             for message in engine.poll_errors():
                 self.report(message)
+            if self.vmc_action.isChecked() and engine.vmc is None:  # stopped after a network error
+                self._set_checked(self.vmc_action, False)
             self.hud.setText(engine.hud().text())
             self.hud.adjustSize()
             if self.debug_panel.isVisible():

@@ -46,6 +46,15 @@ def _host_port(text: str) -> tuple[str, int]:
     return host, int(port)
 
 
+def _vmc_channels(text: str) -> frozenset[str]:
+    from capture.vmc.channels import parse_channels
+
+    try:
+        return parse_channels(text)
+    except VividError as exc:
+        raise argparse.ArgumentTypeError(f"--vmc-channels: {exc}") from None
+
+
 def register_drive_command(avatar_subparsers: argparse._SubParsersAction) -> None:
     p = avatar_subparsers.add_parser(
         "drive", help="drive a VRM/glTF avatar from a video, a webcam or a .vmcap clip",
@@ -64,6 +73,9 @@ def register_drive_command(avatar_subparsers: argparse._SubParsersAction) -> Non
     p.add_argument("--mirror", action="store_true", help="mirror the person (their left moves the avatar's right)")
     p.add_argument("--calibration", type=Path, help="neutral-face calibration JSON (vivid track --calibrate-out FILE)")
     p.add_argument("--vmc-out", type=_host_port, metavar="HOST:PORT", help="also send every frame over VMC")
+    p.add_argument("--vmc-channels", type=_vmc_channels, default="all", metavar="LIST",
+                   help="what --vmc-out sends, comma-separated: root, body, head, eyes, hands, face "
+                        "(blendshapes), or all (default); e.g. head,face to leave the body to another tracker")
     p.add_argument("--debug-overlay", action="store_true", help="draw blendshape and expression bars, head/gaze angles")
     p.add_argument("--max-seconds", type=float, help="stop after this much input time")
     p.set_defaults(func=run_drive)
@@ -144,7 +156,7 @@ def _drive(args: argparse.Namespace) -> int:
     if args.vmc_out:
         from capture.vmc.sender import VmcSender
 
-        sender = VmcSender(*args.vmc_out)
+        sender = VmcSender(*args.vmc_out, channels=args.vmc_channels)
     stats = DriveStats()
     writer = None
     view = DriveView(avatar, StageOptions(width=width, height=height, transparent=args.transparent), DriveShot(args.shot))

@@ -10,6 +10,7 @@ from pythonosc.osc_bundle_builder import IMMEDIATELY, OscBundleBuilder
 from pythonosc.osc_message_builder import OscMessageBuilder
 
 from assets.errors import VividError
+from capture.vmc.channels import ALL_CHANNELS, select_bones
 from capture.vmc.coords import position_gltf_to_unity, quat_gltf_to_unity
 from capture.vmc.protocol import (ADDR_BLEND_APPLY, ADDR_BLEND_VAL, ADDR_BONE, ADDR_OK,
                                   ADDR_ROOT, ADDR_TIME, DEFAULT_PORT, LOOPBACK)
@@ -37,12 +38,14 @@ def _bone_args(name: str, transform: BoneTransform) -> list[object]:
     return [name, *pos.tolist(), *rot.tolist()]
 
 
-def build_frame_bundle(bones: Mapping[str, BoneTransform], blendshapes: Mapping[str, float],
+def build_frame_bundle(bones: Mapping[str, BoneTransform], blendshapes: Mapping[str, float] | None,
                        root: BoneTransform | None = None, time_s: float | None = None) -> bytes:
     """One OSC bundle: OK, T, Root, every Bone, every Blend/Val, then Blend/Apply.
 
     bones: Unity HumanBodyBones name -> (position, xyzw rotation) in glTF coordinates (local to
     the parent, as VMC expects); converted to Unity's left-handed frame here.
+    blendshapes: None sends no Blend messages at all (not even Apply), so a receiver keeps the
+    face another sender drives.
     """
     bundle = OscBundleBuilder(IMMEDIATELY)
     bundle.add_content(_message(ADDR_OK, 1))
@@ -52,9 +55,10 @@ def build_frame_bundle(bones: Mapping[str, BoneTransform], blendshapes: Mapping[
         bundle.add_content(_message(ADDR_ROOT, *_bone_args("root", root)))
     for name, transform in bones.items():
         bundle.add_content(_message(ADDR_BONE, *_bone_args(name, transform)))
-    for name, value in blendshapes.items():
-        bundle.add_content(_message(ADDR_BLEND_VAL, name, float(value)))
-    bundle.add_content(_message(ADDR_BLEND_APPLY))
+    if blendshapes is not None:
+        for name, value in blendshapes.items():
+            bundle.add_content(_message(ADDR_BLEND_VAL, name, float(value)))
+        bundle.add_content(_message(ADDR_BLEND_APPLY))
     data = bundle.build().dgram
     if len(data) > MAX_DATAGRAM_BYTES:
         raise VividError(f"VMC frame is {len(data)} bytes, over the UDP limit "
@@ -63,17 +67,21 @@ def build_frame_bundle(bones: Mapping[str, BoneTransform], blendshapes: Mapping[
 
 
 class VmcSender:
-    """Sends one bundle per frame to host:port over UDP (default 127.0.0.1:39539)."""
+    """Sends one bundle per frame to host:port over UDP (default 127.0.0.1:39539), with only the
+    chosen channels (capture/vmc/channels.py; default all)."""
 
-    def __init__(self, host: str = LOOPBACK, port: int = DEFAULT_PORT) -> None:
+    def __init__(self, host: str = LOOPBACK, port: int = DEFAULT_PORT, channels: frozenset[str] = ALL_CHANNELS) -> None:
         self.address = (host, port)
+        self.channels = channels
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.frames_sent = 0
 
     def send_frame(self, bones: Mapping[str, BoneTransform], blendshapes: Mapping[str, float],
                    root: BoneTransform | None = None, time_s: float | None = None) -> int:
-        """Send one frame; returns the datagram size in bytes."""
-        data = build_frame_bundle(bones, blendshapes, root, time_s)
+        """Send one frame (the chosen channels of it); returns the datagram size in bytes."""
+        data = build_frame_bundle(select_bones(bones, self.channels),
+                                  blendshapes if "face" in self.channels else None,
+                                  root if "root" in self.channels else None, time_s)
         self._sock.sendto(data, self.address)
         self.frames_sent += 1
         return len(data)

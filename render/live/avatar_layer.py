@@ -15,7 +15,7 @@ from avatar.gltf.document import GltfDocument
 from avatar.asset import load_avatar as load_asset
 from avatar.loading import resolve_avatar_path
 from avatar.driving.avatar_model import avatar_from_document
-from avatar.driving.driver import AvatarDriver, DriverOptions
+from avatar.driving.driver import AvatarDriver, DrivenFrame, DriverOptions
 from avatar.driving.retarget import RetargetOptions
 from avatar.posing import Pose
 from avatar.vrm.types import VrmModel
@@ -103,6 +103,7 @@ class AvatarLayer:
         self._bg_path = ""
         self.last_pose: Pose = Pose()
         self.last_expressions: dict[str, float] = {}
+        self.last_driven: DrivenFrame | None = None  # for VMC out
         # The driver's node matrices include the +Z root transform (VRM 0.x turned around), so
         # the camera always looks from +Z; frame the avatar as the driver shows it.
         self._yaw = 0.0
@@ -131,6 +132,7 @@ class AvatarLayer:
             self.avatar_driver = AvatarDriver(self.drivable, options)
         driven = self.avatar_driver.update(tracking, time_s=t, hotkeys=overrides or None)
         self.last_pose = driven.pose
+        self.last_driven = driven
         self.last_expressions = {k: float(v) for k, v in driven.pose.morphs.items()}
         self.stage.model.set_pose(driven.node_world, driven.node_weights)
 

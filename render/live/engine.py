@@ -18,6 +18,7 @@ import numpy as np
 from assets.errors import VividError
 from capture.smoothing import matrix_to_quat_translation
 from capture.types import BLENDSHAPE_NAMES, Tracking
+from capture.vmc.channels import ALL_CHANNELS
 from render.context import RenderContext
 from render.image_io import write_png
 from render.live.avatar_layer import AvatarLayer, AvatarView
@@ -258,9 +259,23 @@ class StudioEngine:
         if self.recorder is not None or self.virtualcam is not None:
             self._feed_outputs(now)
         if self.vmc is not None:
-            tracking = self.latest.tracking if self.latest else None
-            self.vmc.send(tracking, self.overrides, now - self._t0)
+            self._send_vmc(now)
         return StepResult(new is not None, new.frame.captured_at if new is not None else None)
+
+    def _send_vmc(self, now: float) -> None:
+        """The driven avatar in Avatar mode, else the tracked face. A network error stops VMC out
+        with a message instead of stopping the preview."""
+        assert self.vmc is not None
+        try:
+            avatar = self.avatar if self.mode in (ModeKind.AVATAR, ModeKind.SCRIPT) else None
+            if avatar is not None and avatar.last_driven is not None:
+                self.vmc.send_avatar(avatar.drivable.rig, avatar.last_driven)
+            else:
+                self.vmc.send(self.latest.tracking if self.latest else None, self.overrides, now - self._t0)
+        except (OSError, VividError) as exc:
+            target = "%s:%d" % self.vmc.sender.address
+            self.stop_vmc()
+            self.report(f"VMC out to {target} stopped: {exc}")
 
     def _frame_image(self) -> np.ndarray | None:
         return self.latest.frame.image if self.latest is not None else None
@@ -396,9 +411,9 @@ class StudioEngine:
             self.virtualcam.close()
             self.virtualcam = None
 
-    def start_vmc(self, host: str, port: int) -> VmcOut:
+    def start_vmc(self, host: str, port: int, channels: frozenset[str] = ALL_CHANNELS) -> VmcOut:
         self.stop_vmc()
-        self.vmc = VmcOut(host, port)
+        self.vmc = VmcOut(host, port, channels)
         return self.vmc
 
     def stop_vmc(self) -> None:

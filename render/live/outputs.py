@@ -9,6 +9,7 @@ import numpy as np
 from assets.errors import VividError
 from capture.smoothing import matrix_to_quat_translation
 from capture.types import BLENDSHAPE_NAMES, Tracking
+from capture.vmc.channels import ALL_CHANNELS
 from capture.vmc.protocol import DEFAULT_PORT, LOOPBACK
 from capture.vmc.sender import VmcSender
 
@@ -51,10 +52,18 @@ class VirtualCamera:
 
 
 class VmcOut:
-    """Sends the tracked face as VMC: ARKit blendshapes and the head rotation, one bundle a frame."""
+    """VMC out, one bundle a frame, only the chosen channels (capture/vmc/channels.py): the driven
+    avatar (`send_avatar`: every humanoid bone, expressions with VRM clip names) in Avatar mode,
+    else the tracked face (`send`: ARKit blendshapes and the head rotation)."""
 
-    def __init__(self, host: str = LOOPBACK, port: int = DEFAULT_PORT) -> None:
-        self.sender = VmcSender(host, port)
+    def __init__(self, host: str = LOOPBACK, port: int = DEFAULT_PORT, channels: frozenset[str] = ALL_CHANNELS) -> None:
+        self.sender = VmcSender(host, port, channels)
+
+    def send_avatar(self, rig, driven) -> int:
+        """`rig`: the avatar's HumanoidRig; `driven`: its latest DrivenFrame."""
+        from avatar.driving.vmc_out import vmc_blendshapes, vmc_bones
+
+        return self.sender.send_frame(vmc_bones(rig, driven), vmc_blendshapes(driven), time_s=driven.time_s)
 
     def send(self, tracking: Tracking | None, extra_blendshapes: Mapping[str, float], time_s: float) -> int:
         blend: dict[str, float] = {}

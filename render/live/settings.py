@@ -10,6 +10,9 @@ from pathlib import Path
 
 import platformdirs
 
+from assets.errors import VividError
+from capture.vmc.channels import parse_channels
+
 APP_NAME = "vivid-studio"
 SETTINGS_FILE = "studio.json"
 SETTINGS_VERSION = 1
@@ -56,6 +59,7 @@ class StudioSettings:
     hotkeys: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_HOTKEYS))
     vmc_host: str = "127.0.0.1"
     vmc_port: int = 39539
+    vmc_channels: str = "all"  # what VMC out sends: capture/vmc/channels.py names, comma-separated
     output_dir: str = ""  # "" = platformdirs' videos folder / Vivid Studio
     record_audio: str = ""  # sound in recordings: "" none, "mic", "mic:DEVICE" or an audio file path
     window_geometry: str = ""  # Qt saveGeometry() as hex
@@ -139,6 +143,11 @@ class SettingsStore:
             self.problems.append(f"{self.path}: field 'mode' is {settings.mode!r}; valid modes: "
                                  f"{', '.join(MODES)}; using 'avatar'")
             settings = replace(settings, mode="avatar")
+        try:
+            parse_channels(settings.vmc_channels)
+        except VividError as exc:
+            self.problems.append(f"{self.path}: field 'vmc_channels': {exc}; sending all")
+            settings = replace(settings, vmc_channels="all")
         bad = {k: v for k, v in settings.hotkeys.items() if not isinstance(v, str) or not valid_action(v)}
         if bad:
             self.problems.append(f"{self.path}: hotkeys {bad} name unknown actions (valid: "

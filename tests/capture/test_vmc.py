@@ -127,3 +127,45 @@ def test_port_in_use_is_a_clear_error():
     with VmcReceiver(port=0) as first:
         with pytest.raises(SourceError, match=f"cannot listen for VMC on 127.0.0.1:{first.port}"):
             VmcReceiver(port=first.port)
+
+
+def test_channels_pick_what_is_sent():
+    """A sender for the face only leaves the body to another tracker, and the other way round."""
+    from capture.vmc.channels import bone_channel
+
+    rng = np.random.default_rng(11)
+    names = ["Hips", "Spine", "Neck", "Head", "LeftEye", "LeftUpperArm", "LeftHand", "LeftIndexProximal",
+             "RightThumbDistal", "LeftToes"]
+    bones = random_bones(rng, names)
+    blend = {"Blink_L": 0.7, "A": 0.4}
+    received = {}
+    for label, channels in (("face+head", frozenset({"face", "head"})), ("body+hands", frozenset({"body", "hands"}))):
+        with VmcReceiver(port=0) as receiver, VmcSender(port=receiver.port, channels=channels) as sender:
+            sender.send_frame(bones, blend, root=bones["Hips"], time_s=0.0)
+            assert receiver.wait_for_packets(1, timeout_s=5.0)
+            received[label] = receiver.latest().external
+    face = received["face+head"]
+    assert set(face.bones) == {"Neck", "Head"} and face.root is None
+    assert face.blendshapes == pytest.approx(blend)
+    body = received["body+hands"]
+    assert set(body.bones) == {"Hips", "Spine", "LeftUpperArm", "LeftToes", "LeftHand", "LeftIndexProximal",
+                               "RightThumbDistal"}
+    assert body.root is None and not body.blendshapes
+    # No face channel: no Blend/Apply either, so a receiver keeps the face another sender drives.
+    body_only = build_frame_bundle({"Hips": bones["Hips"]}, None)
+    assert b"/VMC/Ext/Blend" not in body_only
+    assert [bone_channel(n) for n in ("Jaw", "RightEye", "RightHand", "LeftLittleDistal", "UpperChest")] == \
+        ["head", "eyes", "hands", "hands", "body"]
+
+
+def test_channel_lists_are_checked():
+    from assets.errors import VividError
+    from capture.vmc.channels import ALL_CHANNELS, format_channels, parse_channels
+
+    assert parse_channels("all") == ALL_CHANNELS
+    assert parse_channels(" Head, face ") == {"head", "face"}
+    assert format_channels(parse_channels("face,head")) == "head,face"
+    with pytest.raises(VividError, match="unknown VMC channel 'legs'; choose from root, body, head"):
+        parse_channels("head,legs")
+    with pytest.raises(VividError, match="no VMC channel given"):
+        parse_channels(" , ")

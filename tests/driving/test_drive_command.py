@@ -100,3 +100,26 @@ def test_drive_from_a_recorded_clip(test_data, tmp_path):
     assert _run([str(test_data / "vrm/sphere_cc0.vrm"), "--input", str(clip), "-o", str(out), "--size", "96x64"]) == 0
     frames, _ = _frames(out)
     assert len(frames) == 12 and frames[0].shape[:2] == (64, 96)
+
+
+def test_vmc_channels_limit_what_is_sent(test_data, model_dir, tmp_path):
+    receiver = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    receiver.bind(("127.0.0.1", 0))
+    receiver.settimeout(0.2)
+    try:
+        code = _run([str(test_data / "vrm/Godette_vrm_v4.vrm"), "--input", str(test_data / "video/talking_head_man_d12.mp4"),
+                     "-o", str(tmp_path / "face.mp4"), "--size", "64x64", "--max-seconds", "0.1", "--layout", "avatar",
+                     "--vmc-out", f"127.0.0.1:{receiver.getsockname()[1]}", "--vmc-channels", "head,face"])
+        assert code == 0
+        packet = receiver.recv(65536)
+    finally:
+        receiver.close()
+    assert b"Head" in packet and b"Blink_L" in packet and b"/VMC/Ext/Blend/Apply" in packet
+    assert b"LeftUpperArm" not in packet and b"Hips" not in packet and b"LeftEye" not in packet
+
+
+def test_bad_vmc_channel_is_rejected(capsys):
+    with pytest.raises(SystemExit):
+        _run(["builtin", "--input", "x.mp4", "-o", "y.mp4", "--vmc-channels", "head,tail"])
+    err = capsys.readouterr().err
+    assert "--vmc-channels: unknown VMC channel 'tail'" in err and "root, body, head, eyes, hands, face" in err

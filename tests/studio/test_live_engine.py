@@ -285,3 +285,54 @@ def test_effect_chain_on_the_gpu_equals_stacks_one_after_another(rc, test_data, 
     finally:
         chain.release()
 
+
+
+def test_vmc_out_in_avatar_mode_sends_the_driven_avatar_and_only_chosen_channels(rc, test_data):
+    import socket
+
+    from capture.vmc.channels import parse_channels
+
+    receiver = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    receiver.bind(("127.0.0.1", 0))
+    receiver.settimeout(5.0)
+    engine = StudioEngine(rc, EngineOptions(width=64, height=36, face_tracking=False))
+    try:
+        engine.load_avatar(str(test_data / AVATAR))
+        engine.set_mode(ModeKind.AVATAR)
+        engine.start_vmc("127.0.0.1", receiver.getsockname()[1])
+        engine.step()
+        everything, _ = receiver.recvfrom(65535)
+        engine.vmc.sender.channels = parse_channels("body,hands")  # what the window's menu does
+        engine.step()
+        body, _ = receiver.recvfrom(65535)
+    finally:
+        engine.close()
+        receiver.close()
+    # The avatar's humanoid bones with Unity names and its expressions with VRM 0.x clip names.
+    assert b"LeftUpperArm" in everything and b"Spine" in everything and b"Head" in everything
+    assert b"Blink" in everything and b"/VMC/Ext/Blend/Apply" in everything
+    assert b"LeftUpperArm" in body and b"LeftIndexProximal" in body
+    assert b"Head" not in body and b"/VMC/Ext/Blend" not in body
+
+
+def test_vmc_network_error_stops_vmc_out_with_a_message_and_the_preview_goes_on(rc):
+    engine = StudioEngine(rc, EngineOptions(width=64, height=36, face_tracking=False))
+    try:
+        engine.start_vmc("no-such-host.invalid", 39539)
+        engine.step()  # the name does not resolve: sending fails
+        assert engine.vmc is None
+        errors = engine.poll_errors()
+        assert any("VMC out to no-such-host.invalid:39539 stopped" in e for e in errors)
+        engine.step()  # and the next frame draws as usual
+    finally:
+        engine.close()
+
+
+def test_bad_vmc_channels_in_settings_fall_back_to_all(tmp_path):
+    store = SettingsStore(tmp_path)
+    store.path.parent.mkdir(parents=True, exist_ok=True)
+    store.path.write_text(json.dumps({"vmc_channels": "face,wings"}), encoding="utf-8")
+    assert store.load().vmc_channels == "all"
+    assert "field 'vmc_channels': unknown VMC channel 'wings'" in store.problems[0]
+    store.save(StudioSettings(vmc_channels="head,face"))
+    assert SettingsStore(tmp_path).load().vmc_channels == "head,face"

@@ -295,3 +295,23 @@ def test_living_photo_animates_with_motions_and_from_the_camera(qtbot, open_wind
     qtbot.wait(800)
     assert window.banner.isHidden(), window.banner.text()
     assert window.settings.photo_motions == ("nod", "smile") and window.settings.photo_drive
+
+
+def test_vmc_target_and_channels_are_chosen_in_the_window_and_saved(qtbot, open_window, config_dir):
+    window = open_window()
+    assert not window.set_vmc_target("localhost")  # no port
+    assert "must be HOST:PORT" in window.banner.text()
+    assert window.set_vmc_target("127.0.0.1:39540")
+    window.vmc_action.setChecked(True)
+    assert window.engine.vmc is not None and window.engine.vmc.sender.address == ("127.0.0.1", 39540)
+    window.vmc_channel_actions["body"].setChecked(False)
+    window.vmc_channel_actions["root"].setChecked(False)
+    assert window.engine.vmc.sender.channels == {"head", "eyes", "hands", "face"}  # applied live
+    for name in ("head", "eyes", "hands", "face"):
+        window.vmc_channel_actions[name].setChecked(False)
+    assert window.vmc_channel_actions["face"].isChecked()  # the last one stays: at least one channel
+    assert "at least one channel" in window.banner.text()
+    window.vmc_action.setChecked(False)
+    assert window.engine.vmc is None
+    saved = SettingsStore(config_dir).load()
+    assert (saved.vmc_host, saved.vmc_port, saved.vmc_channels) == ("127.0.0.1", 39540, "face")

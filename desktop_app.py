@@ -160,11 +160,11 @@ def ui() -> SimpleNamespace:
             engine = self.engine
             if engine is None:
                 return
-            step = engine.step()
             try:
+                step = engine.step()
                 engine.present(surface, step.captured_at, finish=False)
             except Exception as exc:  # the frame boundary: show it, keep the window alive
-                log.exception("present failed")
+                log.exception("frame failed")
                 self._report(f"preview could not draw: {type(exc).__name__}: {exc}")
 
         def _close_engine(self) -> None:
@@ -215,8 +215,13 @@ def ui() -> SimpleNamespace:
             engine = self.engine
             if engine is None:
                 return
-            step = engine.step()
-            self._buffer = engine.output.read(AlphaOutput.PREMULTIPLIED)
+            try:
+                step = engine.step()
+                self._buffer = engine.output.read(AlphaOutput.PREMULTIPLIED)
+            except Exception as exc:  # the frame boundary: show it, keep the window alive
+                log.exception("frame failed")
+                self._report(f"preview could not draw: {type(exc).__name__}: {exc}")
+                return
             h, w = self._buffer.shape[:2]
             self._image = QImage(self._buffer.data, w, h, 4 * w, QImage.Format.Format_RGBA8888_Premultiplied)
             self.update()
@@ -1290,6 +1295,8 @@ def ui() -> SimpleNamespace:
                 self.report(message)
             if self.vmc_action.isChecked() and engine.vmc is None:  # stopped after a network error
                 self._set_checked(self.vmc_action, False)
+            if self.vcam_action.isChecked() and engine.virtualcam is None:  # stopped after a device error
+                self._set_checked(self.vcam_action, False)
             self.hud.setText(engine.hud().text())
             self.hud.adjustSize()
             if self.debug_panel.isVisible():

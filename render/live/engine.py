@@ -328,7 +328,16 @@ class StudioEngine:
             captured_at = self.latest.frame.captured_at if self.latest is not None else None
             self.recorder.submit(image, now, captured_at)
         if self.virtualcam is not None:
-            self.virtualcam.send(image)
+            try:
+                self.virtualcam.send(image)
+            except Exception as exc:  # a device that went away must not stop the preview
+                log.exception("virtual camera failed")
+                camera, self.virtualcam = self.virtualcam, None
+                try:
+                    camera.close()
+                except Exception:  # already broken; closing is best effort
+                    log.debug("closing the failed virtual camera", exc_info=True)
+                self.report(f"virtual camera stopped: {type(exc).__name__}: {exc}")
 
     def present(self, target: Surface, captured_at: float | None, finish: bool = True) -> float:
         """Draw `output` letterboxed into `target` (GPU only). Returns the presented time."""

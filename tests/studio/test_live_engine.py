@@ -336,3 +336,25 @@ def test_bad_vmc_channels_in_settings_fall_back_to_all(tmp_path):
     assert "field 'vmc_channels': unknown VMC channel 'wings'" in store.problems[0]
     store.save(StudioSettings(vmc_channels="head,face"))
     assert SettingsStore(tmp_path).load().vmc_channels == "head,face"
+
+
+def test_a_virtual_camera_that_fails_is_stopped_with_a_message_and_the_preview_goes_on(rc):
+    class UnpluggedCamera:  # what pyvirtualcam raises when the v4l2loopback device goes away
+        closed = False
+
+        def send(self, rgb):
+            raise RuntimeError("error writing frame: No such device")
+
+        def close(self):
+            self.closed = True
+
+    engine = StudioEngine(rc, EngineOptions(width=64, height=36, face_tracking=False))
+    camera = UnpluggedCamera()
+    try:
+        engine.virtualcam = camera
+        engine.step()
+        assert engine.virtualcam is None and camera.closed
+        assert any("virtual camera stopped: RuntimeError: error writing frame" in e for e in engine.poll_errors())
+        engine.step()
+    finally:
+        engine.close()

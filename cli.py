@@ -23,14 +23,14 @@ GROUPS = {
 
 
 # (where the command lives: group or None for top level, module, register function, the names it
-# adds, help shown before the module is imported). Modules are imported only for the command
+# adds, help shown before the module is imported: one text, or one per name). Modules are imported only for the command
 # being run, so `vivid --help` and quick commands do not pay for MediaPipe, SciPy or Qt.
-REGISTRARS: tuple[tuple[str | None, str, str, tuple[str, ...], str], ...] = (
+REGISTRARS: tuple[tuple[str | None, str, str, tuple[str, ...], str | tuple[str, ...]], ...] = (
     (None, "desktop_app", "register", ("studio",), "open the desktop studio (PyQt6)"),
     (None, "render.timeline.commands", "register_demo", ("demo",),
      "render the demo presenter video with the built-in avatar"),
     (None, "capture.commands", "register", ("track", "models"),
-     "track a video, photo(s) or webcam into a mocap clip; list, download and verify MediaPipe models"),
+     ("track a video, photo(s) or webcam into a mocap clip", "list, download and verify the MediaPipe models")),
     (None, "tts_bridge.commands", "register", ("say",), "speak text into a WAV file"),
     (None, "assets.avatar_gen.commands", "register", ("build-avatar",), "regenerate the built-in avatar"),
     ("script", "render.script.commands", "register_script_check", ("check", "schema"), ""),
@@ -88,8 +88,9 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         if load:
             _registrar(module, function)(groups[group] if group else top)
         elif group is None:  # listed for --help; parsing it would have loaded the module
-            for name in names:
-                top.add_parser(name, help=help_text)
+            helps = help_text if isinstance(help_text, tuple) else (help_text,) * len(names)
+            for name, text in zip(names, helps):
+                top.add_parser(name, help=text)
     bench = top.add_parser("bench", help="run the benchmarks (from a source checkout)")
     bench.add_argument("names", nargs="*", help="benchmark names (default: all), e.g. render capture")
     bench.set_defaults(func=run_benchmarks)
@@ -105,6 +106,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except VividError as exc:
         print(f"vivid: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a file or folder that cannot be read or written: the OS names it
+        logging.getLogger(__name__).debug("details", exc_info=True)
+        print(f"vivid: error: {exc.strerror or exc}"
+              + (f": {exc.filename}" if exc.filename else "")
+              + " (check the path exists and you may write there)", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("vivid: interrupted", file=sys.stderr)

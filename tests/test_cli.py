@@ -40,3 +40,22 @@ def test_every_command_is_listed_and_parses():
                  ["avatar", "drive", "builtin", "--input", "x.mp4", "-o", "y.mp4"], ["effect", "check", "p"],
                  ["photo", "animate", "p.jpg", "-o", "a.mp4"], ["script", "render", "a.yaml"], ["bench"]):
         assert parser.parse_args(argv).func is not None
+
+
+def test_each_command_has_its_own_help_line():
+    import cli
+
+    help_text = cli.build_parser(["--help"]).format_help()
+    assert "track a video, photo(s) or webcam into a mocap clip" in help_text
+    assert "list, download and verify the MediaPipe models" in help_text
+    assert help_text.count("mocap clip") == 1
+
+
+def test_an_unwritable_output_is_an_error_not_a_traceback(tmp_path, capsys):
+    import cli
+
+    blocker = tmp_path / "a_file"
+    blocker.write_text("not a folder")
+    code = cli.main(["say", "hello", "-o", str(blocker / "hello.wav")])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("vivid: error:") and "a_file" in err and "Traceback" not in err

@@ -26,7 +26,8 @@ class DriveView:
     def __init__(self, avatar: DrivableAvatar, options: StageOptions = StageOptions(), shot: DriveShot = DriveShot.CLOSEUP,
                  rc: RenderContext | None = None) -> None:
         self.avatar = avatar
-        self.stage = AvatarStage(avatar.doc, options, rc)
+        bone_nodes = {name: bone.node for name, bone in avatar.rig.bones.items()}
+        self.stage = AvatarStage(avatar.doc, options, rc, bone_nodes=bone_nodes)
         rest_world = avatar.rig.pose_world(Pose())
         self.stage.model.set_pose(rest_world.astype(np.float32), avatar.binding.base)
         self.stage.bounds = self.stage.measure_bounds()  # re-measured with the root transform (VRM 0.x faces +Z)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 from enum import Enum
+from typing import Mapping
 
 import numpy as np
 
@@ -42,10 +43,16 @@ class StageOptions:
 
 
 class AvatarStage:
-    """Renders one glTF document posed by `Pose`s. Release with `release()` or `with`."""
+    """Renders one glTF document posed by `Pose`s. Release with `release()` or `with`.
 
-    def __init__(self, doc: GltfDocument, options: StageOptions = StageOptions(), rc: RenderContext | None = None) -> None:
+    bone_nodes: humanoid bone name -> node index, for shot framing ('head', 'hips'); a VRM's
+    nodes are named by its exporter, or not at all (Godette's head node is not called 'head').
+    Bones not in it are looked up by node name (the built-in avatar names its nodes like bones)."""
+
+    def __init__(self, doc: GltfDocument, options: StageOptions = StageOptions(), rc: RenderContext | None = None,
+                 bone_nodes: Mapping[str, int] | None = None) -> None:
         self.options = options
+        self.bone_nodes = dict(bone_nodes or {})
         self._owns_context = rc is None
         self.rc = rc or RenderContext.headless()
         self.doc = doc
@@ -73,9 +80,12 @@ class AvatarStage:
         return allp.min(axis=0), allp.max(axis=0)
 
     def _bone_position(self, name: str) -> np.ndarray | None:
-        if not self.poser.has_node(name):
-            return None
-        return self.model.node_world[self.doc.node_index(name)][:3, 3].astype(np.float64)
+        node = self.bone_nodes.get(name)
+        if node is None:
+            if not self.poser.has_node(name):
+                return None
+            node = self.doc.node_index(name)
+        return self.model.node_world[node][:3, 3].astype(np.float64)
 
     def shot_camera(self, shot: Shot, yaw_deg: float = 0.0, height_offset: float = 0.0) -> Camera:
         """A camera for a named shot, orbiting `yaw_deg` around the subject (0 = in front, +Z)."""

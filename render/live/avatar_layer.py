@@ -45,25 +45,12 @@ class AvatarView:
     shot: Shot = Shot.MEDIUM
 
 
-class _HumanoidStage(AvatarStage):
-    """AvatarStage whose shot framing finds 'head' / 'hips' through the VRM humanoid map (VRM
-    node names are the exporter's, e.g. Godette's head is not called 'head')."""
-
-    def __init__(self, doc: GltfDocument, options: StageOptions, rc: RenderContext,
-                 bone_nodes: dict[str, str]) -> None:
-        self.bone_nodes = bone_nodes  # read by shot_camera during AvatarStage.__init__
-        super().__init__(doc, options, rc=rc)
-
-    def _bone_position(self, name: str) -> np.ndarray | None:
-        return super()._bone_position(self.bone_nodes.get(name, name))
-
-
-def bone_node_names(doc: GltfDocument, vrm: VrmModel | None) -> dict[str, str]:
-    """Humanoid bone -> node name (VRM humanoid map; plain glTF: nodes named like the bones)."""
-    names = {i: node.name for i, node in enumerate(doc.nodes) if node.name}
+def bone_node_indices(doc: GltfDocument, vrm: VrmModel | None) -> dict[str, int]:
+    """Humanoid bone -> node index (VRM humanoid map, whatever the nodes are called, if anything;
+    plain glTF: nodes named like the bones)."""
     if vrm is not None:
-        return {bone: names[i] for bone, i in vrm.humanoid.bones.items() if i in names}
-    return {name: name for name in names.values()}
+        return {bone: int(i) for bone, i in vrm.humanoid.bones.items()}
+    return {node.name: i for i, node in enumerate(doc.nodes) if node.name}
 
 
 def load_avatar(spec: str) -> tuple[GltfDocument, VrmModel | None]:
@@ -89,13 +76,13 @@ class AvatarLayer:
         self.rc = rc
         self.spec = spec
         self.doc, self.vrm = load_avatar(spec)
-        self.bone_nodes = bone_node_names(self.doc, self.vrm)
+        self.bone_nodes = bone_node_indices(self.doc, self.vrm)
         # DrivingError names what is missing when the file cannot be driven.
         self.drivable = avatar_from_document(self.doc, Path(str(spec)))
         self.avatar_driver: AvatarDriver | None = None
         self._neutral_key: tuple | None = None
         options = StageOptions(width=size[0], height=size[1], samples=samples, transparent=True)
-        self.stage = _HumanoidStage(self.doc, options, rc, self.bone_nodes)
+        self.stage = AvatarStage(self.doc, options, rc, bone_nodes=self.bone_nodes)
         self.compositor = compositor
         self.view = AvatarView()
         self._bg_image = ImageTexture(rc)

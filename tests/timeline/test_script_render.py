@@ -205,3 +205,29 @@ def test_script_effects_are_applied_and_validated(tmp_path):
     a, b = first_frame(plain), first_frame(graded)
     corner = (slice(0, 12), slice(0, 12))
     assert b[corner].mean() < a[corner].mean() - 15, "the film look's vignette darkens the corners"
+
+
+@pytest.mark.parametrize("avatar", ["vrm/Godette_vrm_v4.vrm", "vrm/human_male.vrm"])
+def test_camera_shots_frame_a_vrm_avatar(test_data, tmp_path, avatar):
+    """A VRM's nodes are named by its exporter: the shots still find its head and hips."""
+    covered = {}
+    for shot in ("wide", "medium", "close-up"):
+        path = tmp_path / f"{shot}.yaml"
+        path.write_text(f"""
+version: 1
+output: {{size: 160x96, fps: 10, subtitles: false, lead_in: 0.0, tail: 0.0}}
+background: {{color: "#000000"}}
+avatar: {test_data / avatar}
+camera: {{shot: {shot}}}
+idle: false
+beats:
+  - pause: 0.2
+""", encoding="utf-8")
+        out = render_script(path, tmp_path / f"{shot}.mp4", RenderOptions(progress=False)).output
+        with av.open(str(out)) as container:
+            frame = next(container.decode(video=0)).to_ndarray(format="gray")
+        covered[shot] = float((frame > 24).mean())  # share of the picture the avatar covers
+    # Full body, then waist up, then the head: each shot comes closer (before the fix, every
+    # shot of a VRM was the full body).
+    assert covered["medium"] > 1.8 * covered["wide"], covered
+    assert covered["close-up"] > 1.2 * covered["medium"], covered

@@ -1,4 +1,6 @@
-"""Checks on files a script refers to: avatar animations, mocap clips, background images."""
+"""Checks on files a script refers to: avatar animations, mocap clips, background images and
+videos, recorded audio, Piper voices. `vivid script check` runs them so that a script it passes
+does not fail later in `render` because of a file."""
 from __future__ import annotations
 
 import io
@@ -29,6 +31,10 @@ def gltf_json(path: Path) -> dict:
         return json.loads(data.decode("utf-8"))
     if len(data) < 20 or data[:4] != b"glTF":
         raise CheckFailed(f"{path.name} is not a binary glTF (no 'glTF' magic)")
+    declared = struct.unpack_from("<I", data, 8)[0]
+    if len(data) < declared:
+        raise CheckFailed(f"truncated GLB: the header declares {declared} bytes but the file has {len(data)}; "
+                          f"copy or export the file again")
     chunk_len, chunk_type = struct.unpack_from("<II", data, 12)
     if chunk_type != 0x4E4F534A:  # "JSON"
         raise CheckFailed(f"{path.name}: first GLB chunk is not JSON")
@@ -79,3 +85,37 @@ def check_image(path: Path, panorama: bool) -> None:
             raise CheckFailed(
                 f"{path.name} is {width}x{height}; a 360 panorama must be equirectangular (2:1, e.g. 4096x2048)"
             )
+
+
+def check_video(path: Path) -> None:
+    """A video PyAV can open, with a video stream whose first frame decodes."""
+    import av
+
+    try:
+        with av.open(str(path)) as container:
+            if not container.streams.video:
+                raise CheckFailed(f"{path.name} has no video stream")
+            next(container.decode(video=0))
+    except StopIteration:
+        raise CheckFailed(f"{path.name} has no decodable video frame") from None
+    except (av.FFmpegError, OSError, UnicodeDecodeError) as exc:
+        raise CheckFailed(f"{path.name} is not a readable video ({exc})") from exc
+
+
+def check_audio(path: Path) -> None:
+    """A sound file libsndfile can read, with at least one sample."""
+    import soundfile
+
+    try:
+        info = soundfile.info(str(path))
+    except (RuntimeError, OSError) as exc:  # soundfile raises LibsndfileError (a RuntimeError)
+        raise CheckFailed(f"{path.name} is not a readable audio file ({exc})") from exc
+    if info.frames <= 0:
+        raise CheckFailed(f"{path.name} holds no audio")
+
+
+def check_piper_voice(path: Path) -> None:
+    """A Piper voice is a .onnx model with its .onnx.json config next to it."""
+    config = Path(str(path) + ".json")
+    if not config.is_file():
+        raise CheckFailed(f"{path.name} has no config {config.name} next to it; download both files of the voice")

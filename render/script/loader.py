@@ -13,7 +13,7 @@ from assets.errors import AssetError
 
 from render.script.assets_check import (
     AVATAR_SUFFIXES, CLIP_SUFFIX, IMAGE_SUFFIXES, VIDEO_SUFFIXES, CheckFailed, animation_durations,
-    check_image, clip_duration, gltf_json,
+    check_audio, check_image, check_piper_voice, check_video, clip_duration, gltf_json,
 )
 from render.script.errors import ScriptError, ScriptIssue, format_path
 from render.script.model import (
@@ -153,12 +153,24 @@ def _file(base: Path, value: str, path: tuple, issues: _Issues, what: str, suffi
     return p.resolve()
 
 
+def _checked(issues: _Issues, path: tuple, check, *args) -> bool:
+    """Run an assets_check check; a failure becomes an issue at `path`. True when it passed."""
+    try:
+        check(*args)
+    except CheckFailed as exc:
+        issues.add(path, str(exc))
+        return False
+    return True
+
+
 def _voice(base_voice: VoiceOptions, raw: dict | None, path: tuple, base: Path, issues: _Issues,
            languages: tuple[str, ...] | None) -> VoiceOptions:
     fields = {f: getattr(base_voice, f) for f in ("language", "voice", "rate_wpm", "pitch", "volume", "model_path")}
     for key, value in (raw or {}).items():
         if key == "model" and value:
             model = _file(base, value, path + ("model",), issues, "Piper voice model", (".onnx",))
+            if model is not None and not _checked(issues, path + ("model",), check_piper_voice, model):
+                model = None
             value = str(model) if model else None
         fields[_VOICE_KEYS[key]] = value
     voice = VoiceOptions(**fields)
@@ -194,11 +206,10 @@ def _resolve(data: dict, base: Path, file: Path, issues: _Issues, languages: tup
         else:
             suffixes = VIDEO_SUFFIXES if kind == "video" else IMAGE_SUFFIXES
             p = _file(base, value, ("background", kind), issues, f"background {kind}", suffixes)
-            if p is not None and kind != "video":
-                try:
-                    check_image(p, panorama=kind == "panorama")
-                except CheckFailed as exc:
-                    issues.add(("background", kind), str(exc))
+            if p is not None and kind == "video":
+                _checked(issues, ("background", kind), check_video, p)
+            elif p is not None:
+                _checked(issues, ("background", kind), check_image, p, kind == "panorama")
             background = Background(BackgroundKind(kind), path=p)
 
     avatar = Avatar()
@@ -267,6 +278,8 @@ def _beat(kind: str, body: dict, i: int, line: int, path: tuple, base: Path, voi
         audio = None
         if "audio" in body:
             audio = _file(base, body["audio"], path + ("audio",), issues, "recorded audio", (".wav", ".flac", ".ogg"))
+            if audio is not None and not _checked(issues, path + ("audio",), check_audio, audio):
+                audio = None
         return Say(i, line, text, beat_voice, audio)
     if kind == "pause":
         return Pause(i, line, float(body["duration"]))

@@ -239,3 +239,32 @@ def test_sizes_types_and_empty_beats(tmp_path) -> None:
     assert any("beats: the script needs at least one beat" in e for e in errors_of(tmp_path, "beats: []\n"))
     assert any("output.size: size must be [width, height]" in e
                for e in errors_of(tmp_path, "output: {size: [1280]}\nbeats: [say: hi]\n"))
+
+
+def test_unreadable_files_fail_the_check_not_the_render(tmp_path, test_data) -> None:
+    """Everything `render` would trip over is reported by `check`: a text file named .mp4, a
+    truncated video, a fake .wav, a Piper voice without its config, a truncated VRM."""
+    (tmp_path / "fake.mp4").write_text("not a video")
+    (tmp_path / "fake.wav").write_text("not audio")
+    (tmp_path / "voice.onnx").write_bytes(b"\x08\x01")
+    vrm = (test_data / "vrm/Godette_vrm_v4.vrm").read_bytes()
+    (tmp_path / "cut.vrm").write_bytes(vrm[:20000])
+    errs = errors_of(tmp_path, """avatar: cut.vrm
+background: {video: fake.mp4}
+beats:
+  - say: {text: hi, audio: fake.wav}
+  - say: {text: hello, voice: {model: voice.onnx}}
+""")
+    assert any(":1: avatar: cannot read cut.vrm as glTF/VRM: truncated GLB: the header declares "
+               f"{len(vrm)} bytes but the file has 20000" in e for e in errs)
+    assert any(":2: background.video: fake.mp4 is not a readable video" in e for e in errs)
+    assert any(":4: beats[0].say.audio: fake.wav is not a readable audio file" in e for e in errs)
+    assert any(":5: beats[1].say.voice.model: voice.onnx has no config voice.onnx.json next to it" in e for e in errs)
+    video = (test_data / "video/talking_head_man_d12.mp4").read_bytes()
+    (tmp_path / "cut.mp4").write_bytes(video[:4000])
+    errs = errors_of(tmp_path, "background: {video: cut.mp4}\nbeats: [say: hi]\n")
+    assert any("background.video: cut.mp4" in e for e in errs)
+    # A real video and a real recording pass.
+    load_script(write(tmp_path, f"background: {{video: {test_data / 'video/talking_head_man_d12.mp4'}}}\n"
+                                f"beats:\n  - say: {{text: hi, audio: {test_data / 'audio/cards_001.wav'}}}\n"),
+                languages=LANGS)

@@ -7,7 +7,7 @@ import sys
 
 from assets.errors import VividError
 from render.script.loader import load_script
-from render.script.schema import SCRIPT_SCHEMA
+from render.script.schema import editor_schema
 from render.script.timeline import plan_timeline
 
 
@@ -26,8 +26,8 @@ def register_script_check(actions: argparse._SubParsersAction) -> None:
 
 
 def run_schema(args: argparse.Namespace) -> int:
-    """Print the JSON schema of the long forms (editors also accept the short forms the loader expands)."""
-    print(json.dumps(SCRIPT_SCHEMA, indent=2))
+    """Print the JSON schema for editors: the long forms and the short forms the loader expands."""
+    print(json.dumps(editor_schema(), indent=2))
     return 0
 
 

@@ -20,7 +20,7 @@ from render.script.model import (
     Avatar, Background, BackgroundKind, Beat, Camera, Expression, Gesture, GestureKind, Look, Output, Pause,
     Say, Script, Subtitle,
 )
-from render.script.schema import BEAT_KINDS, BUILTIN_GESTURES, SCRIPT_SCHEMA
+from render.script.schema import BEAT_KINDS, BUILTIN_GESTURES, SCRIPT_SCHEMA, SHORTHAND_FIELDS
 from render.script.yaml_lines import line_of, load_with_lines
 from tts_bridge.ssml import split_pauses
 from tts_bridge.types import TTSError, VoiceOptions
@@ -31,8 +31,6 @@ DEFAULT_CLIP_S = 2.0
 DEFAULT_MOVE_S = 1.5
 ANIMATION_PREFIX = "anim:"
 
-_SHORTHAND = {"say": "text", "pause": "duration", "expression": "name", "gesture": "name", "look": "at",
-              "camera": "shot", "subtitle": "on"}
 _VOICE_KEYS = {"language": "language", "voice": "voice", "rate": "rate_wpm", "pitch": "pitch", "volume": "volume",
                "model": "model_path"}
 
@@ -56,8 +54,8 @@ def _expand(data: object) -> object:
         for i, beat in enumerate(beats):
             if isinstance(beat, dict) and len(beat) == 1:
                 (kind, value), = beat.items()
-                if kind in _SHORTHAND and not isinstance(value, dict):
-                    beats[i] = {kind: {_SHORTHAND[kind]: value}}
+                if kind in SHORTHAND_FIELDS and not isinstance(value, dict):
+                    beats[i] = {kind: {SHORTHAND_FIELDS[kind]: value}}
     return data
 
 

@@ -1,5 +1,8 @@
-"""The script's JSON schema (applied after shorthand forms are expanded) and its vocabularies."""
+"""The script's JSON schema (applied after shorthand forms are expanded) and its vocabularies;
+`editor_schema()` also accepts the shorthand forms, for editors validating YAML as it is written."""
 from __future__ import annotations
+
+import copy
 
 from avatar.gestures import GESTURES
 
@@ -94,3 +97,26 @@ SCRIPT_SCHEMA = {
         "beats": {"type": "array", "minItems": 1, "items": BEAT_SCHEMA},
     },
 }
+
+# A beat written as `kind: value` means `kind: {field: value}` (`gesture: wave`).
+SHORTHAND_FIELDS = {"say": "text", "pause": "duration", "expression": "name", "gesture": "name", "look": "at",
+                    "camera": "shot", "subtitle": "on"}
+_SIZE_TEXT = {"type": "string", "pattern": "^[0-9]+ *[xX] *[0-9]+$"}  # "1280x720"
+
+
+def editor_schema() -> dict:
+    """SCRIPT_SCHEMA plus the short forms the loader expands (`size: 1280x720`, `background:
+    "#112233"`, `camera: close-up`, `gesture: wave`, ...), so that an editor validating a script
+    accepts exactly what `vivid script check` accepts (files and languages aside)."""
+    schema = copy.deepcopy(SCRIPT_SCHEMA)
+    props = schema["properties"]
+    output = props["output"]["properties"]
+    output["size"] = {"anyOf": [output["size"], _SIZE_TEXT]}
+    props["background"] = {"anyOf": [props["background"], props["background"]["properties"]["color"]]}
+    props["camera"] = {"anyOf": [props["camera"], props["camera"]["properties"]["shot"]]}
+    beats = props["beats"]["items"]["properties"]
+    for kind, field in SHORTHAND_FIELDS.items():
+        beats[kind] = {"anyOf": [beats[kind], beats[kind]["properties"][field]]}
+    # YAML 1.1 (our loader) reads `subtitle: off` as false; YAML 1.2 editors read the word.
+    beats["subtitle"]["anyOf"].append({"enum": ["on", "off", "yes", "no"]})
+    return schema

@@ -57,3 +57,31 @@ def test_render_quality_draft_trades_file_size_for_speed(tmp_path) -> None:
             assert sum(1 for _ in container.decode(video=0)) > 25
         sizes[quality] = out.stat().st_size
     assert sizes["draft"] > sizes["standard"]
+
+
+def _readme_script() -> str:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## The script format"):]
+    return section[section.index("```yaml") + len("```yaml"):section.index("```", section.index("```yaml") + 7)]
+
+
+def test_editors_validating_with_the_schema_accept_the_documented_scripts(capsys) -> None:
+    """An editor checks the YAML as written, short forms included: the demo and the README's
+    example must pass, and typos must not."""
+    import jsonschema
+    import yaml
+
+    assert _run(["script", "schema"]) == 0
+    validator = jsonschema.Draft202012Validator(json.loads(capsys.readouterr().out))
+    for text in (DEMO.read_text(encoding="utf-8"), _readme_script()):
+        data = yaml.safe_load(text)
+        assert [e.message for e in validator.iter_errors(data)] == []
+        # A YAML 1.2 editor reads `subtitle: off` as the word "off".
+        data["beats"].append({"subtitle": "off"})
+        assert not list(validator.iter_errors(data))
+    for typo in ({"gesture": {"name": "wave", "speed": 2}}, {"camera": "sideways"}, {"pause": "long"},
+                 {"sing": "la la"}):
+        data = yaml.safe_load(DEMO.read_text(encoding="utf-8"))
+        data["beats"].append(typo)
+        assert list(validator.iter_errors(data)), typo
+    assert list(validator.iter_errors({"output": {"size": "1280 by 720"}, "beats": [{"say": "hi"}]}))

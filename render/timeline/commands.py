@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
-from assets.errors import AssetError
+from assets.errors import AssetError, VividError
 from assets.paths import DEMO_SCRIPT
-from render.timeline.render_script import RenderOptions, RenderResult, render_script
+from render.script.loader import load_script
+from render.timeline.render_script import RenderOptions, RenderResult, output_path_check, render_script
 
 
 # --quality: x264 preset and CRF. draft renders fastest (bigger files, for checking timing);
@@ -31,13 +33,50 @@ def _output_for(script: Path, output: Path | None, many: bool, transparent: bool
     return folder / f"{script.stem}{suffix}"
 
 
+def _planned_outputs(scripts: list[Path], output: Path | None, transparent: bool) -> list[Path]:
+    """The output of each script; two scripts that would write the same file are an error (the
+    first video would be lost)."""
+    many = len(scripts) > 1
+    outputs = [_output_for(script, output, many, transparent) for script in scripts]
+    seen: dict[Path, Path] = {}
+    for script, out in zip(scripts, outputs):
+        key = out.resolve()
+        if key in seen:
+            raise AssetError(f"{seen[key]} and {script} would both write {out}; rename one of the scripts "
+                             f"or render them with separate -o")
+        seen[key] = script
+    return outputs
+
+
 def cmd_script_render(args: argparse.Namespace) -> int:
     preset, crf = QUALITY[args.quality]
     options = RenderOptions(transparent=args.transparent, srt=args.srt, progress=not args.quiet, preset=preset, crf=crf)
-    many = len(args.scripts) > 1
-    for name in args.scripts:
-        script = Path(name)
-        _print_result(render_script(script, _output_for(script, args.output, many, args.transparent), options))
+    names = [Path(name) for name in args.scripts]
+    outputs = _planned_outputs(names, args.output, args.transparent)
+    # Every script is checked before the first render starts: a typo in the last of ten scripts
+    # should not wait for the first nine to render.
+    scripts = []
+    problems = []
+    for name, out in zip(names, outputs):
+        try:
+            scripts.append(load_script(name))
+            output_path_check(out, options)
+        except VividError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise AssetError("\n".join(problems) + f"\nnothing rendered: fix the problems above "
+                                               f"({len(problems)} of {len(names)} scripts)")
+    failed = []
+    for name, script, out in zip(names, scripts, outputs):
+        try:
+            _print_result(render_script(script, out, options))
+        except VividError as exc:  # one failed render does not stop the batch
+            print(f"vivid: error: {exc}", file=sys.stderr)
+            failed.append(str(name))
+    if failed:
+        print(f"{len(names) - len(failed)} of {len(names)} scripts rendered; failed: {', '.join(failed)}",
+              file=sys.stderr)
+        return 1
     return 0
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assets.errors import AssetError
+from assets.outputs import check_output_path
 from render.drive_view import DriveShot, DriveView
 from avatar.loading import load_avatar_document
 from avatar.posing import Pose, PosedFrame
@@ -112,12 +112,12 @@ def _with_alpha(effected: np.ndarray, original: np.ndarray, transparent: bool) -
     return effected
 
 
-def output_path_check(script: Script, output: Path, options: RenderOptions) -> None:
-    suffix = output.suffix.lower()
-    if options.transparent and suffix not in (".mov", ".webm"):
-        raise AssetError(f"{output}: --transparent needs a .mov (ProRes 4444) or .webm (VP9) output")
-    if not options.transparent and suffix not in (".mp4", ".mov", ".mkv", ".webm"):
-        raise AssetError(f"{output}: unsupported output extension '{suffix}'; use .mp4")
+def output_path_check(output: Path, options: RenderOptions) -> None:
+    """A writable file name with an extension the render can write; raises before any work."""
+    if options.transparent:
+        check_output_path(output, (".mov", ".webm"), "a transparent video (ProRes 4444 or VP9)")
+    else:
+        check_output_path(output, (".mp4", ".mov", ".mkv", ".webm"), "a video")
 
 
 def render_script(script: Script | str | Path, output: str | Path, options: RenderOptions = RenderOptions(),
@@ -125,7 +125,7 @@ def render_script(script: Script | str | Path, output: str | Path, options: Rend
     started = time.perf_counter()
     script = script if isinstance(script, Script) else load_script(script)
     output = Path(output)
-    output_path_check(script, output, options)
+    output_path_check(output, options)
     tts_started = time.perf_counter()
     timeline = timeline or plan_timeline(script)
     tts_seconds = time.perf_counter() - tts_started

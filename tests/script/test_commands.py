@@ -85,3 +85,25 @@ def test_editors_validating_with_the_schema_accept_the_documented_scripts(capsys
         data["beats"].append(typo)
         assert list(validator.iter_errors(data)), typo
     assert list(validator.iter_errors({"output": {"size": "1280 by 720"}, "beats": [{"say": "hi"}]}))
+
+
+TINY = "output: {size: 64x48, fps: 10, subtitles: false, lead_in: 0, tail: 0}\nidle: false\nbeats:\n  - pause: 0.2\n"
+
+
+def test_batch_render_checks_every_script_first_and_never_overwrites(tmp_path, capsys) -> None:
+    for folder in ("d1", "d2"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "same.yaml").write_text(TINY)
+    out = tmp_path / "videos"
+    same = [str(tmp_path / "d1/same.yaml"), str(tmp_path / "d2/same.yaml")]
+    assert _run(["script", "render", *same, "-o", str(out), "-q"]) == 2
+    assert "would both write" in capsys.readouterr().err and not out.exists()
+    good, typo = tmp_path / "good.yaml", tmp_path / "typo.yaml"
+    good.write_text(TINY)
+    typo.write_text(TINY.replace("pause: 0.2", "pause: 0.2\n  - gesture: wavee"))
+    assert _run(["script", "render", str(good), str(typo), "-o", str(out), "-q"]) == 2
+    err = capsys.readouterr().err
+    assert "typo.yaml:5: beats[1].gesture: unknown gesture 'wavee'" in err and "nothing rendered" in err
+    assert not (out / "good.mp4").exists()  # nothing was rendered before the typo was found
+    assert _run(["script", "render", str(good), str(tmp_path / "d1/same.yaml"), "-o", str(out), "-q"]) == 0
+    assert (out / "good.mp4").is_file() and (out / "same.mp4").is_file()

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from assets.errors import AssetError
+from assets.outputs import OutputPathError
 from render.materials import ShadingStyle
 from render.script.loader import load_script
 from render.script.timeline import plan_timeline
@@ -155,7 +156,7 @@ def test_frames_are_deterministic(script, tmp_path):
 
 
 def test_transparent_output_needs_alpha_container(script, tmp_path):
-    with pytest.raises(AssetError, match="needs a .mov"):
+    with pytest.raises(OutputPathError, match="for a transparent video .ProRes 4444 or VP9.; use .mov or .webm"):
         render_script(script, tmp_path / "x.mp4", RenderOptions(transparent=True, progress=False))
     assert not list(tmp_path.iterdir())
 

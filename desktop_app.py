@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from types import SimpleNamespace
 
+from assets.errors import VividError
 from render.live.modes import ModeKind
 
 log = logging.getLogger(__name__)
@@ -79,6 +80,14 @@ def cmd_studio(args: argparse.Namespace) -> int:
 
 
 def run_studio(launch: StudioLaunch) -> int:
+    from render.display import no_display_reason
+
+    problem = no_display_reason("vivid studio")
+    if problem is not None:
+        raise VividError(problem)
+    if launch.source and "://" not in launch.source and not launch.source.startswith(("webcam", "vmc:")) \
+            and not Path(launch.source).exists():
+        raise VividError(f"--source {launch.source}: file not found; give a video, a photo, a .vmcap clip or webcam:INDEX")
     from PyQt6.QtGui import QGuiApplication
     from PyQt6.QtWidgets import QApplication
 
@@ -109,7 +118,6 @@ def ui() -> SimpleNamespace:
                                  QTabWidget, QToolBar, QToolButton, QVBoxLayout, QWidget, QKeySequenceEdit,
                                  QInputDialog, QMenu)
 
-    from assets.errors import VividError
     from assets.paths import EFFECTS_DIR
     from capture.sources import IMAGE_EXTENSIONS, list_cameras
     from capture.mocap import CLIP_SUFFIX

@@ -315,3 +315,15 @@ def test_vmc_target_and_channels_are_chosen_in_the_window_and_saved(qtbot, open_
     assert window.engine.vmc is None
     saved = SettingsStore(config_dir).load()
     assert (saved.vmc_host, saved.vmc_port, saved.vmc_channels) == ("127.0.0.1", 39540, "face")
+
+
+def test_studio_without_a_display_says_so_instead_of_aborting():
+    """Qt aborts the process (core dump) when it cannot reach a display: we check first."""
+    env = {"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"}  # no DISPLAY, WAYLAND_DISPLAY or QT_QPA_PLATFORM
+    result = subprocess.run([sys.executable, "cli.py", "studio"], capture_output=True, text=True, cwd=REPO,
+                            env=env, timeout=60)
+    assert result.returncode == 2, result.stderr
+    assert "needs a display" in result.stderr and "xvfb-run" in result.stderr
+    result = subprocess.run([sys.executable, "cli.py", "studio", "--source", "nothere.mp4"], capture_output=True,
+                            text=True, cwd=REPO, env={**env, "QT_QPA_PLATFORM": "offscreen"}, timeout=60)
+    assert result.returncode == 2 and "--source nothere.mp4: file not found" in result.stderr

@@ -79,21 +79,16 @@ class _Progress:
         sys.stderr.flush()
 
 
-def _vrm_avatar(doc, script: Script):
-    """VRM avatars go through the humanoid rig (VRM 0.x turned to face +Z, expressions through
-    their binds); other files are posed by node names."""
-    from avatar.driving.avatar_model import avatar_from_document, is_vrm
-
-    return avatar_from_document(doc, script.avatar.path) if script.avatar.path and is_vrm(doc) else None
-
-
-def _humanoid_rig(doc, script: Script):
-    """The avatar's humanoid rig when it has one (mocap-clip gestures are retargeted onto it)."""
+def _drivable(doc, script: Script, required: bool):
+    """The avatar with its humanoid rig (read once: reading a VRM again repeats its warnings), or
+    None when it has no humanoid skeleton; `required` (a VRM) raises DrivingError instead."""
     from avatar.driving.avatar_model import DrivingError, avatar_from_document
 
     try:
-        return avatar_from_document(doc, script.avatar.path or Path("builtin")).rig
+        return avatar_from_document(doc, script.avatar.path or Path("builtin"))
     except DrivingError:
+        if required:
+            raise
         return None
 
 
@@ -131,7 +126,14 @@ def render_script(script: Script | str | Path, output: str | Path, options: Rend
     tts_seconds = time.perf_counter() - tts_started
     out = script.output
     doc = load_avatar_document(script.avatar.path or "builtin")
-    performance = Performance(script, timeline, _humanoid_rig(doc, script))
+    from avatar.driving.avatar_model import is_vrm
+
+    vrm = bool(script.avatar.path) and is_vrm(doc)
+    humanoid = _drivable(doc, script, required=vrm)
+    # Mocap-clip gestures are retargeted onto the humanoid rig. VRM avatars are also posed through
+    # it (VRM 0.x turned to face +Z, expressions through their binds); others by node names.
+    performance = Performance(script, timeline, humanoid.rig if humanoid is not None else None)
+    drivable = humanoid if vrm else None
     background = (*script.background.color, 1.0)
     stage_options = StageOptions(width=out.width, height=out.height, background=background,
                                  transparent=options.transparent, style=options.style)
@@ -141,7 +143,6 @@ def render_script(script: Script | str | Path, output: str | Path, options: Rend
     cues = list(timeline.cues) if options.burn_subtitles else []
     burner = SubtitleBurner(cues, out.width, out.height) if cues else None
     progress = _Progress(frames, output.name, options.progress)
-    drivable = _vrm_avatar(doc, script)
     with (DriveView(drivable, stage_options, DriveShot.MEDIUM).stage if drivable else AvatarStage(doc, stage_options)) as stage:
         if script.background.kind is not BackgroundKind.COLOR and not options.transparent:
             stage.scene.passes.insert(0, BackgroundPass(stage.rc, script.background.path, script.background.kind.value))

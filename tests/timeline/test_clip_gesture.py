@@ -8,7 +8,7 @@ from avatar.quaternions import quat_angle_deg
 from render.script.loader import load_script
 from render.script.timeline import plan_timeline
 from render.timeline.performance import Performance
-from render.timeline.render_script import _humanoid_rig
+from render.timeline.render_script import _drivable
 from avatar.loading import load_avatar_document
 from assets.errors import AssetError
 
@@ -27,7 +27,7 @@ def test_clip_gesture_moves_the_arms(arm_clip, tmp_path):
     script_path.write_text(f"version: 1\nbeats:\n  - gesture: {arm_clip}\n  - pause: 0.5\n")
     script = load_script(script_path)
     timeline = plan_timeline(script)
-    rig = _humanoid_rig(load_avatar_document("builtin"), script)
+    rig = _drivable(load_avatar_document("builtin"), script, required=True).rig
     with_clip = Performance(script, timeline, rig)
     start, duration = timeline.beats[0].start_s, timeline.beats[0].end_s - timeline.beats[0].start_s
     assert duration > 1.0, "the clip's own length is used"

@@ -232,3 +232,17 @@ beats:
     # shot of a VRM was the full body).
     assert covered["medium"] > 1.8 * covered["wide"], covered
     assert covered["close-up"] > 1.2 * covered["medium"], covered
+
+
+def test_a_vrm_is_read_once_so_its_warnings_show_once(test_data, tmp_path, caplog):
+    path = tmp_path / "godette.yaml"
+    path.write_text(f"""
+output: {{size: 64x48, fps: 10, subtitles: false, lead_in: 0.0, tail: 0.0}}
+avatar: {test_data / 'vrm/Godette_vrm_v4.vrm'}
+beats:
+  - pause: 0.1
+""", encoding="utf-8")
+    with caplog.at_level("WARNING"):
+        render_script(path, tmp_path / "g.mp4", RenderOptions(progress=False))
+    curves = [r.getMessage() for r in caplog.records if "look-at curves" in r.getMessage()]
+    assert len(curves) == 2 and len(set(curves)) == 2  # horizontal outer and vertical up, once each

@@ -7,11 +7,13 @@ package file and the JSON path, e.g.
 """
 from __future__ import annotations
 
+import atexit
 import json
+import os
 import shutil
 import tempfile
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +39,8 @@ class EffectPackage:
     variants: dict[str, tuple[str, ...]]
     default_variant: str | None
     raw: dict
+    zip_path: Path | None = None  # the .zip it was loaded from (None for a folder)
+    extracted_to: Path | None = None  # the temporary folder the zip was extracted into
 
     @property
     def manifest_label(self) -> str:
@@ -49,21 +53,73 @@ class EffectPackage:
         raise KeyError(layer_id)
 
 
-def _extract_zip(path: Path) -> Path:
+# Temporary folders of extracted zips still in use; whatever is not released is removed at exit.
+_EXTRACTED: set[Path] = set()
+
+
+def _remove_extracted(folder: Path) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
+    _EXTRACTED.discard(folder)
+
+
+@atexit.register
+def _remove_all_extracted() -> None:
+    for folder in list(_EXTRACTED):
+        _remove_extracted(folder)
+
+
+def _extract_zip(path: Path) -> tuple[Path, Path]:
+    """(folder holding effect.json, temporary folder to remove when done)."""
     target = Path(tempfile.mkdtemp(prefix=f"vivid-effect-{path.stem}-"))
+    _EXTRACTED.add(target)
     try:
         with zipfile.ZipFile(path) as z:
             for member in z.namelist():
                 if member.startswith("/") or ".." in Path(member).parts:
                     raise EffectPackageError(path.name, "", f"unsafe path '{member}' in the zip")
             z.extractall(target)
+        inner = [p.parent for p in target.rglob(MANIFEST)]
+        if not inner:
+            raise EffectPackageError(path.name, "", f"no {MANIFEST} inside the zip")
     except zipfile.BadZipFile as exc:
-        shutil.rmtree(target, ignore_errors=True)
+        _remove_extracted(target)
         raise EffectPackageError(path.name, "", f"not a zip file ({exc})") from exc
-    inner = [p.parent for p in target.rglob(MANIFEST)]
-    if not inner:
-        raise EffectPackageError(path.name, "", f"no {MANIFEST} inside the zip")
-    return min(inner, key=lambda p: len(p.parts))
+    except EffectPackageError:
+        _remove_extracted(target)
+        raise
+    return min(inner, key=lambda p: len(p.parts)), target
+
+
+def release_package(package: EffectPackage) -> None:
+    """Remove the temporary folder of a package loaded from a .zip (nothing for a folder). Call it
+    once nothing reads the package's files any more (its EffectStack is released); idempotent."""
+    if package.extracted_to is not None:
+        _remove_extracted(package.extracted_to)
+
+
+def zip_member(package: EffectPackage, relative: str) -> str:
+    """The name inside the package's .zip of the file `relative` to its root (the zip may hold the
+    package in a sub-folder)."""
+    if package.extracted_to is None:
+        raise ValueError(f"{package.label} was not loaded from a .zip")
+    prefix = package.root.relative_to(package.extracted_to)
+    return (prefix / relative).as_posix()
+
+
+def replace_zip_member(zip_path: Path, member: str, data: bytes) -> None:
+    """Write `data` as `member` of the zip (replacing it, or adding it), keeping every other
+    member as it is. A new zip is written next to it and renamed over it, so a failure leaves the
+    original untouched."""
+    partial = zip_path.with_name(f".{zip_path.name}.partial")
+    try:
+        with zipfile.ZipFile(zip_path) as src, zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as dst:
+            for info in src.infolist():
+                if info.filename != member:
+                    dst.writestr(info, src.read(info))  # keeps each member's date and compression
+            dst.writestr(member, data)
+        os.replace(partial, zip_path)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def _schema_error(label: str, error: jsonschema.ValidationError, prefix: list) -> EffectPackageError:
@@ -191,12 +247,21 @@ def load_package(path: str | Path) -> EffectPackage:
         path = path.parent
     label = path.name
     if path.is_file() and path.suffix.lower() == ".zip":
-        root = _extract_zip(path)
-    elif path.is_dir():
-        root = path
-    else:
-        raise EffectPackageError(label, "", f"no effect package at {path}; give a folder with "
-                                            f"{MANIFEST} or a .zip of one")
+        root, extracted = _extract_zip(path)
+        package = None
+        try:
+            package = replace(_load_folder(root, label), zip_path=path, extracted_to=extracted)
+        finally:
+            if package is None:  # invalid (or Ctrl-C): no caller will release the folder
+                _remove_extracted(extracted)
+        return package
+    if path.is_dir():
+        return _load_folder(path, label)
+    raise EffectPackageError(label, "", f"no effect package at {path}; give a folder with "
+                                        f"{MANIFEST} or a .zip of one")
+
+
+def _load_folder(root: Path, label: str) -> EffectPackage:
     manifest = root / MANIFEST
     if not manifest.is_file():
         raise EffectPackageError(label, "", f"{MANIFEST} not found in {root}")

@@ -3,6 +3,7 @@
 showing anchors and trigger states. Also thumbnails of packages."""
 from __future__ import annotations
 
+import io
 import logging
 import os
 import time
@@ -12,18 +13,78 @@ from typing import Callable, Iterable, Iterator
 
 import cv2
 import numpy as np
+from PIL import Image
 
-from assets.errors import VividError
+from assets.errors import AssetError, RenderError, VividError
+from assets.outputs import check_output_path
 from capture.pipeline import PipelineOptions, TrackingPipeline
 from capture.types import Frame, Tracking
 from effects.landmarks import anchor_index_points
-from effects.package import EffectPackage, load_package
+from effects.package import EffectPackage, load_package, release_package, replace_zip_member, zip_member
 from effects.stack import EffectFrame, EffectStack
 from effects.triggers import HAND_GESTURES
-from assets.errors import RenderError
 from render.context import RenderContext
 
 log = logging.getLogger(__name__)
+
+STILL_SUFFIXES = (".png", ".jpg", ".jpeg")  # a .jpg has no alpha: transparent areas become black
+# A still shows fired triggers this long after they fired: a burst at its age 0 has not spread yet.
+FIRE_LEAD_S = 0.6
+FIRED_STILL_TIME_S = 0.8  # the effect time of a still with fired triggers (thumbnails, --fire)
+FACE_ANCHORS = frozenset({"face", "head", "face_mesh"})
+
+
+class PreviewOptionError(VividError, ValueError):
+    """A preview or thumbnail option that cannot work; the message names the flag and the fix."""
+
+
+def face_layers(package: EffectPackage) -> list[str]:
+    """Ids of the layers that need a tracked face (anchored to a face point, the head or the mesh)."""
+    return [spec.id for spec in package.layers if spec.anchor.kind in FACE_ANCHORS]
+
+
+def fit_image(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """`image` scaled to fit inside `size` (width, height) keeping its aspect ratio, centred on
+    black (letterbox). The image itself when it already has that size."""
+    w, h = size
+    ih, iw = image.shape[:2]
+    if (iw, ih) == (w, h):
+        return image
+    scale = min(w / iw, h / ih)
+    sw, sh = max(1, round(iw * scale)), max(1, round(ih * scale))
+    scaled = cv2.resize(image, (sw, sh), interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
+    out = np.zeros((h, w) + image.shape[2:], image.dtype)
+    x0, y0 = (w - sw) // 2, (h - sh) // 2
+    out[y0:y0 + sh, x0:x0 + sw] = scaled
+    return out
+
+
+def encode_still(image: np.ndarray, suffix: str) -> bytes:
+    """PNG (alpha kept) or JPEG bytes of an RGB(A) uint8 image. JPEG has no alpha, so a
+    transparent result is flattened onto black (straight alpha premultiplied)."""
+    if suffix.lower() in (".jpg", ".jpeg"):
+        if image.shape[-1] == 4:
+            alpha = image[..., 3:4].astype(np.float32) / 255
+            image = (image[..., :3].astype(np.float32) * alpha + 0.5).astype(np.uint8)
+        buffer = io.BytesIO()
+        Image.fromarray(np.ascontiguousarray(image)).save(buffer, format="JPEG", quality=95)
+        return buffer.getvalue()
+    buffer = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(image)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def write_still(path: Path, image: np.ndarray) -> Path:
+    """Write a .png or .jpg (checked with check_output_path first); written whole, then renamed,
+    so a failure never leaves a broken file under the name."""
+    data = encode_still(image, path.suffix)
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        partial.write_bytes(data)
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return path
 
 
 def pipeline_options(package: EffectPackage, still: bool, num_faces: int = 1) -> PipelineOptions:
@@ -104,7 +165,7 @@ class HotReloader:
 
     def __post_init__(self) -> None:
         self._mtime = package_mtime(self.path)
-        self.stack = EffectStack(self.rc, load_package(self.path), self.size)  # first load must succeed
+        self.stack = _build_stack(self.rc, self.path, self.size)  # first load must succeed
 
     def poll(self) -> bool:
         """Reload if any file changed; True when a new package went live."""
@@ -113,31 +174,53 @@ class HotReloader:
             return False
         self._mtime = mtime
         try:
-            new_stack = EffectStack(self.rc, load_package(self.path), self.size)
+            new_stack = _build_stack(self.rc, self.path, self.size)
         except VividError as exc:
             self.error = str(exc)
             self.on_error(f"effect reload failed, keeping the last good version:\n{exc}")
             return False
         old, self.stack = self.stack, new_stack
         if old is not None:
-            old.release()
+            _release_stack(old)
         self.error = None
         self.reloads += 1
         return True
 
     def release(self) -> None:
         if self.stack is not None:
-            self.stack.release()
+            _release_stack(self.stack)
             self.stack = None
 
 
+def _build_stack(rc: RenderContext, path: Path, size: tuple[int, int]) -> EffectStack:
+    package = load_package(path)
+    try:
+        return EffectStack(rc, package, size)
+    except VividError:
+        release_package(package)
+        raise
+
+
+def _release_stack(stack: EffectStack) -> None:
+    """The stack, then the zip's temporary folder (layers such as a background video read their
+    files for as long as the stack lives)."""
+    package = stack.package
+    stack.release()
+    release_package(package)
+
+
 def run_effect(reloader: HotReloader, frames: Iterable[Frame], pipeline: TrackingPipeline,
-               watch: bool = False, overlay: bool = False) -> Iterator[tuple[Frame, np.ndarray, EffectFrame]]:
-    """Track each frame and render it through the (hot-reloaded) stack."""
+               watch: bool = False, overlay: bool = False,
+               on_tracking: Callable[[Tracking], None] | None = None,
+               ) -> Iterator[tuple[Frame, np.ndarray, EffectFrame]]:
+    """Track each frame and render it through the (hot-reloaded) stack. `on_tracking` sees each
+    frame's tracking (e.g. to count frames without a face)."""
     for frame in frames:
         if watch:
             reloader.poll()
         tracking = pipeline.process(frame)
+        if on_tracking is not None:
+            on_tracking(tracking)
         if reloader.stack is None:
             raise RenderError("the effect stack was released while the preview was running")
         result = reloader.stack.render(frame.image, tracking)
@@ -158,31 +241,51 @@ def fire_all(stack: EffectStack, time_s: float) -> None:
 def thumbnail(package_path: str | Path, portrait: str | Path, out: str | Path | None = None,
               size: int = 256, rc: RenderContext | None = None) -> np.ndarray:
     """Render the package on `portrait` (triggers fired, t = 0.8 s), crop a square around the
-    face and write `out` (default: the package's thumbnail.png)."""
-    from capture.sources.image import read_image
-    from render.image_io import write_png
+    face and write `out` (.png or .jpg; default: the package's thumbnail.png, inside the .zip for
+    a zipped package). Returns the thumbnail (RGBA)."""
+    return write_thumbnail(package_path, portrait, out, size, rc)[0]
 
+
+def write_thumbnail(package_path: str | Path, portrait: str | Path, out: str | Path | None = None,
+                    size: int = 256, rc: RenderContext | None = None) -> tuple[np.ndarray, str]:
+    """`thumbnail`, also returning where it was written (a file, or "PACKAGE.zip:member")."""
+    if size < 1:
+        raise PreviewOptionError(f"thumbnail size {size}: --size must be a whole number >= 1, e.g. 256")
+    if out is not None:
+        check_output_path(out, STILL_SUFFIXES, "a thumbnail")
     package = load_package(package_path)
+    try:
+        thumb = render_thumbnail(package, Path(portrait), size, rc)
+        return thumb, _save_thumbnail(package, thumb, out)
+    finally:
+        release_package(package)
+
+
+def render_thumbnail(package: EffectPackage, portrait: Path, size: int, rc: RenderContext | None = None) -> np.ndarray:
+    """The package on `portrait`, cropped square around the face and scaled to `size`. Raises
+    AssetError when the portrait has no face (the crop, and most effects, need one)."""
+    from capture.sources.image import read_image
+
     image = np.ascontiguousarray(read_image(portrait)[..., :3])
     h, w = image.shape[:2]
     with TrackingPipeline(pipeline_options(package, still=True)) as pipeline:
         tracking = pipeline.process(Frame(image, 0.0, 0))
+    if tracking.face is None:
+        raise AssetError(f"{portrait}: no face found (--portrait); a thumbnail shows the effect on a face: "
+                         "give a portrait photo with one clear, frontal face you may publish")
     own = rc is None
     rc = rc or RenderContext.headless()
     try:
         with EffectStack(rc, package, (w, h)) as stack:
-            fire_all(stack, 0.2)
-            result = stack.render(image, tracking, time_s=0.8)
+            fire_all(stack, FIRED_STILL_TIME_S - FIRE_LEAD_S)
+            result = stack.render(image, tracking, time_s=FIRED_STILL_TIME_S)
     finally:
         if own:
             rc.release()
     rgba = result.image
-    if tracking.face is not None:
-        pts = tracking.face.landmarks[:, :2] * (w, h)
-        cx, cy = pts.mean(axis=0)
-        side = int(min(max(np.ptp(pts[:, 0]), np.ptp(pts[:, 1])) * 2.2, w, h))
-    else:
-        cx, cy, side = w / 2, h / 2, min(w, h)
+    pts = tracking.face.landmarks[:, :2] * (w, h)
+    cx, cy = pts.mean(axis=0)
+    side = int(min(max(np.ptp(pts[:, 0]), np.ptp(pts[:, 1])) * 2.2, w, h))
     x0 = int(np.clip(cx - side / 2, 0, w - side))
     y0 = int(np.clip(cy - side / 2 - side * 0.05, 0, h - side))
     crop = rgba[y0:y0 + side, x0:x0 + side]
@@ -193,10 +296,17 @@ def thumbnail(package_path: str | Path, portrait: str | Path, out: str | Path | 
         a = crop[..., 3:4].astype(np.float32) / 255
         crop = np.concatenate([(crop[..., :3] * a + checker * (1 - a)).astype(np.uint8),
                                np.full((side, side, 1), 255, np.uint8)], -1)
-    thumb = cv2.resize(np.ascontiguousarray(crop), (size, size), interpolation=cv2.INTER_AREA)
-    target = Path(out) if out is not None else package.root / "thumbnail.png"
-    write_png(target, thumb)
-    return thumb
+    return cv2.resize(np.ascontiguousarray(crop), (size, size), interpolation=cv2.INTER_AREA)
+
+
+def _save_thumbnail(package: EffectPackage, thumb: np.ndarray, out: str | Path | None) -> str:
+    if out is not None:
+        return str(write_still(Path(out), thumb))
+    if package.zip_path is not None:  # the extracted folder is temporary: write into the zip itself
+        member = zip_member(package, "thumbnail.png")
+        replace_zip_member(package.zip_path, member, encode_still(thumb, ".png"))
+        return f"{package.zip_path}:{member}"
+    return str(write_still(package.root / "thumbnail.png", thumb))
 
 
 def timed(fn: Callable[[], object]) -> float:

@@ -9,6 +9,7 @@ import pytest
 from PIL import Image
 
 from effects.commands import register_effect_commands
+from effects.errors import EffectPackageError
 from tests.effects.conftest import LIBRARY
 from tests.effects.helpers import write_package
 
@@ -50,12 +51,13 @@ def test_preview_video_writes_mp4(test_data, model_dir, tmp_path):
     assert len(frames) == 6 and frames[0].shape == (512, 512, 3)
 
 
-def test_preview_of_a_broken_package_fails_cleanly(test_data, model_dir, tmp_path, capsys):
+def test_preview_of_a_broken_package_fails_cleanly(test_data, model_dir, tmp_path):
     (tmp_path / "bad").mkdir()
     (tmp_path / "bad" / "effect.json").write_text("{")
-    assert vivid("preview", str(tmp_path / "bad"), "--input", str(test_data / "faces/obama.jpg"),
-                 "-o", str(tmp_path / "x.png")) == 1
-    assert "bad/effect.json: invalid JSON" in capsys.readouterr().out
+    with pytest.raises(EffectPackageError, match="bad/effect.json: invalid JSON"):  # `vivid` prints it, exit 2
+        vivid("preview", str(tmp_path / "bad"), "--input", str(test_data / "faces/obama.jpg"),
+              "-o", str(tmp_path / "x.png"))
+    assert not (tmp_path / "x.png").exists()
 
 
 def test_thumbnail_command(test_data, model_dir, tmp_path):

@@ -8,12 +8,14 @@ from pathlib import Path
 from typing import TextIO
 
 from assets.errors import VividError
+from assets.outputs import check_output_path
 from capture import models
 from capture.calibration import DEFAULT_CAPTURE_S, NeutralCalibration, NeutralCalibrator
 from capture.mocap import ClipRecorder
 from capture.pipeline import PipelineOptions, TrackingPipeline
 from capture.preview import Mp4Writer, draw_tracking
 from capture.sources import ImageFolderSource, ImageSource, list_cameras, open_source
+from capture.types import FaceTracking
 from capture.vmc import VmcReceiver
 from capture.vmc.protocol import DEFAULT_PORT
 
@@ -27,23 +29,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Track faces (and optionally bodies and hands) into a .vmcap mocap clip. "
                     "INPUT: a video file, an image, a folder of images, webcam:INDEX, or "
                     "vmc:PORT (record what a VMC sender streams to 127.0.0.1:PORT).")
-    track.add_argument("input", nargs="?",
+    track.add_argument("input", nargs="?", type=_track_input,
                        help="video, image, image folder, webcam:INDEX or vmc:PORT")
     track.add_argument("-o", "--output", type=Path, help="mocap clip to write (.vmcap)")
-    track.add_argument("--preview", type=Path, help="also write an annotated H.264 MP4")
+    track.add_argument("--preview", type=Path, help="also write an annotated H.264 MP4 (.mp4)")
     track.add_argument("--body", action="store_true", help="track the body (pose landmarker)")
     track.add_argument("--hands", action="store_true",
                        help="track hands (needs hand_landmarker.task: vivid models fetch)")
     track.add_argument("--pose-model", choices=sorted(models.POSE_MODELS), default="lite")
-    track.add_argument("--num-faces", type=int, default=1)
+    track.add_argument("--num-faces", type=_positive_int, default=1)
     track.add_argument("--mirror", action="store_true", help="mirror frames (selfie view)")
     track.add_argument("--raw", action="store_true", help="no smoothing")
     track.add_argument("--calibration", type=Path, help="apply a neutral-face calibration file")
     track.add_argument("--calibrate-out", type=Path,
                        help=f"capture the first {DEFAULT_CAPTURE_S:g} s as your neutral face "
                             f"and save the calibration to this file")
-    track.add_argument("--max-frames", type=int, help="stop after this many frames")
-    track.add_argument("--duration", type=float, help="stop after this many seconds of input")
+    track.add_argument("--max-frames", type=_positive_int, help="stop after this many frames (>= 1)")
+    track.add_argument("--duration", type=_positive_float, help="stop after this many seconds of input (> 0)")
     track.add_argument("--camera-size", type=_size, metavar="WxH",
                        help="resolution to request from a webcam, e.g. 1280x720")
     track.add_argument("--camera-fps", type=float, help="frame rate to request from a webcam")
@@ -56,11 +58,49 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     fetch = msub.add_parser("fetch", help="download models into the user cache")
     fetch.add_argument("names", nargs="*", help=f"model files (default: {' '.join(DEFAULT_FETCH)})")
     fetch.add_argument("--all", action="store_true", help="every known model")
-    fetch.add_argument("--force", action="store_true", help="download even if present")
+    fetch.add_argument("--force", action="store_true", help="download even if a verified copy is present")
     fetch.set_defaults(func=run_models_fetch)
     verify = msub.add_parser("verify", help="check size and sha256 of the models found")
     verify.add_argument("names", nargs="*", help="model files (default: all known)")
     verify.set_defaults(func=run_models_verify)
+
+
+MAX_PORT = 65535  # UDP ports are 16-bit; 0 would mean "any free port", useless to a sender
+
+
+def _port(text: str, flag: str) -> int:
+    """A UDP port number in 1-65535 (argparse error naming `flag` otherwise)."""
+    if not text.isdigit() or not 1 <= int(text) <= MAX_PORT:
+        raise argparse.ArgumentTypeError(f"{flag}: port {text!r} must be a number in 1-{MAX_PORT}, "
+                                         f"e.g. {DEFAULT_PORT}")
+    return int(text)
+
+
+def _track_input(text: str) -> str:
+    """INPUT as given; vmc:PORT is checked here so a bad port is a usage error, not a traceback."""
+    if text.startswith("vmc:"):
+        _port(text.split(":", 1)[1] or str(DEFAULT_PORT), "INPUT vmc:PORT")
+    return text
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} must be 1 or more")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text} must be a number of seconds greater than 0")
+    return value
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -109,14 +149,6 @@ class ProgressBar:
 
 
 def run_track(args: argparse.Namespace) -> int:
-    try:
-        return _track(args)
-    except VividError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-
-
-def _track(args: argparse.Namespace) -> int:
     if args.list_cameras:
         cams = list_cameras()
         for cam in cams:
@@ -125,8 +157,8 @@ def _track(args: argparse.Namespace) -> int:
             print("no cameras found")
         return 0
     if not args.input or not args.output:
-        print("error: vivid track needs INPUT and -o clip.vmcap", file=sys.stderr)
-        return 2
+        raise VividError("vivid track needs INPUT and -o clip.vmcap (or --list-cameras)")
+    _check_outputs(args)
     if args.input.startswith("vmc:"):
         return _record_vmc(args)
     calibration = NeutralCalibration.load(args.calibration) if args.calibration else None
@@ -145,7 +177,7 @@ def _track(args: argparse.Namespace) -> int:
         total = min(total, args.max_frames) if total else args.max_frames
     recorder = ClipRecorder(meta={"input": str(args.input), "mirror": args.mirror,
                                   "smoothing": not args.raw})
-    calibrator = NeutralCalibrator() if args.calibrate_out else None
+    calibrator = CalibrationCapture() if args.calibrate_out else None
     writer = Mp4Writer(args.preview, fps=source.fps or 30.0) if args.preview else None
     progress = ProgressBar(total)
     try:
@@ -175,9 +207,57 @@ def _track(args: argparse.Namespace) -> int:
     if args.preview:
         print(f"wrote {args.preview}")
     if calibrator is not None:
-        calibrator.result().save(args.calibrate_out)
-        print(f"wrote {args.calibrate_out}")
+        calibrator.save(args.calibrate_out)
     return 0
+
+
+CLIP_SUFFIXES = (".vmcap",)
+PREVIEW_SUFFIXES = (".mp4", ".mkv", ".mov")  # H.264 in any of these containers
+CALIBRATION_SUFFIXES = (".json",)
+
+
+def _check_outputs(args: argparse.Namespace) -> None:
+    """Check every output name before tracking starts (a typo should not cost a long run)."""
+    check_output_path(args.output, CLIP_SUFFIXES, "a mocap clip (-o)")
+    if args.preview:
+        check_output_path(args.preview, PREVIEW_SUFFIXES, "the --preview video")
+    if args.calibrate_out:
+        check_output_path(args.calibrate_out, CALIBRATION_SUFFIXES, "the --calibrate-out calibration")
+
+
+class CalibrationCapture:
+    """A NeutralCalibrator that also counts what it saw, to warn when the input ended (or
+    --max-frames / --duration stopped it) before the capture time was reached."""
+
+    def __init__(self) -> None:
+        self.calibrator = NeutralCalibrator()
+        self.frames = 0
+        self._first_s: float | None = None
+        self._last_s = 0.0
+
+    @property
+    def done(self) -> bool:
+        return self.calibrator.done
+
+    def add(self, face: FaceTracking) -> None:
+        self.calibrator.add(face)
+        self.frames += 1
+        if self._first_s is None:
+            self._first_s = face.timestamp_s
+        self._last_s = face.timestamp_s
+
+    @property
+    def seen_s(self) -> float:
+        return 0.0 if self._first_s is None else self._last_s - self._first_s
+
+    def save(self, path: Path) -> None:
+        if not self.done:
+            print(f"warning: --calibrate-out {path}: only {self.frames} frame(s) with a face "
+                  f"({self.seen_s:.1f} s) were seen; a neutral calibration needs "
+                  f"{self.calibrator.duration_s:g} s. Track at least that much input (raise "
+                  f"--max-frames / --duration) for a reliable calibration.", file=sys.stderr)
+        self.calibrator.result().save(path)
+        print(f"wrote {path}")
 
 
 def _record_vmc(args: argparse.Namespace) -> int:
@@ -185,8 +265,7 @@ def _record_vmc(args: argparse.Namespace) -> int:
     Ctrl-C."""
     port_text = args.input.split(":", 1)[1] or str(DEFAULT_PORT)
     if not port_text.isdigit():
-        print(f"error: {args.input!r} must be vmc:PORT, e.g. vmc:{DEFAULT_PORT}", file=sys.stderr)
-        return 2
+        raise VividError(f"{args.input!r} must be vmc:PORT, e.g. vmc:{DEFAULT_PORT}")
     recorder = ClipRecorder(meta={"input": args.input})
     progress = ProgressBar(args.max_frames)
     start = time.monotonic()
@@ -230,8 +309,11 @@ def run_models_fetch(args: argparse.Namespace) -> int:
     failed = 0
     for name in names:
         try:
-            path = models.fetch(name, force=args.force)
-            print(f"ok       {name} -> {path}")
+            result = models.fetch(name, force=args.force)
+            if result.downloaded:
+                print(f"ok       {name} -> {result.path}")
+            else:
+                print(f"present  {name}  {result.path} (verified; skipped, use --force to download again)")
         except VividError as exc:
             failed += 1
             print(f"FAILED   {name}: {exc}", file=sys.stderr)

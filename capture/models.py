@@ -229,12 +229,48 @@ def check_model_file(path: Path) -> None:
                              f"re-download it with `vivid models fetch {path.name}`")
 
 
-def fetch(name: str, force: bool = False) -> Path:
-    """Download a model into the user cache, verifying size and sha256 before it is kept.
+def find_verified(spec: ModelSpec) -> Path | None:
+    """The first copy of the model in the search dirs whose size and sha256 match, or None."""
+    for directory in search_dirs():
+        candidate = directory / spec.filename
+        if candidate.is_file() and verify_file(candidate, spec).ok:
+            return candidate
+    return None
 
-    Raises ModelNotFoundError (offline, with the URL to fetch by hand) or AssetError (bad hash).
+
+def downloads_disabled() -> bool:
+    """True when the user set VIVID_NO_DOWNLOAD: no code may touch the network for models."""
+    return bool(os.environ.get(NO_DOWNLOAD_ENV))
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """Where a fetched model is, and whether it was downloaded now (False: a verified copy was
+    already there)."""
+
+    path: Path
+    downloaded: bool
+
+
+def fetch(name: str, force: bool = False) -> FetchResult:
+    """Make a model available: a verified copy already in the search dirs is kept (unless `force`),
+    otherwise it is downloaded into the user cache and verified before it is kept.
+
+    Raises ModelNotFoundError (offline, or VIVID_NO_DOWNLOAD set, with the URL to fetch by hand)
+    or AssetError (bad hash).
     """
-    return fetch_spec(spec_for(name), force)
+    spec = spec_for(name)
+    present = None if force else find_verified(spec)
+    if present is not None:
+        return FetchResult(present, downloaded=False)
+    if downloads_disabled():
+        why = ("--force asks for a new download" if force else
+               f"no verified copy is in {', '.join(str(d) for d in search_dirs())}")
+        raise ModelNotFoundError(
+            f"{spec.filename}: {why}, but {NO_DOWNLOAD_ENV} is set, so nothing is downloaded. Fix: "
+            f"download {spec.url} by hand into a folder and set {MODEL_DIR_ENV} to it, or unset "
+            f"{NO_DOWNLOAD_ENV}.")
+    return FetchResult(fetch_spec(spec, force), downloaded=True)
 
 
 def fetch_spec(spec: ModelSpec, force: bool = False) -> Path:

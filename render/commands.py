@@ -2,14 +2,20 @@
 from __future__ import annotations
 
 import argparse
+import difflib
+import math
+from collections.abc import Collection
 from pathlib import Path
 
+import numpy as np
+from PIL import Image
+
 from assets.errors import AssetError
+from assets.outputs import check_output_path
 from avatar.loading import load_avatar_document
 from avatar.pose_presets import pose_preset
 from avatar.posing import Pose
 from avatar.quaternions import quat_from_euler_deg
-from render.image_io import write_png
 from render.materials import ShadingStyle
 from render.stage import AvatarStage, Shot, StageOptions
 
@@ -45,11 +51,42 @@ def pose_from_args(args: argparse.Namespace) -> Pose:
         rotations[bone] = quat_from_euler_deg(x, y, z)
     morphs = dict(base.morphs)
     for name, value in _parse_assignments(args.expression, "expression").items():
-        try:
-            morphs[name] = float(value) if value else 1.0
-        except ValueError:
-            raise AssetError(f"--expression {name}={value}: the weight must be a number in [0, 1]") from None
+        morphs[name] = _expression_weight(name, value)
     return Pose(rotations=rotations, morphs=morphs, root_offset=base.root_offset)
+
+
+def _expression_weight(name: str, value: str) -> float:
+    """A morph/expression weight in [0, 1] (glTF and VRM weights are fractions; larger values
+    push vertices past the sculpted shape)."""
+    try:
+        weight = float(value) if value else 1.0
+    except ValueError:
+        weight = math.nan
+    if not 0.0 <= weight <= 1.0:
+        raise AssetError(f"--expression {name}={value}: the weight must be a number in [0, 1], "
+                         f"e.g. {name}=0.5")
+    return weight
+
+
+MAX_LISTED_NAMES = 60  # beyond this the error points to `vivid avatar info` instead of listing
+
+
+def check_bone_names(requested: Collection[str], valid: Collection[str], source: str) -> None:
+    """AssetError for --bone names the avatar does not have, with the closest names (a wrong
+    case is the usual slip: Head vs head) and the list of valid ones."""
+    unknown = [name for name in requested if name not in valid]
+    if not unknown:
+        return
+    by_lower = {v.lower(): v for v in valid}
+    hints = []
+    for name in unknown:
+        close = [by_lower[name.lower()]] if name.lower() in by_lower else \
+            difflib.get_close_matches(name, list(valid), n=3, cutoff=0.6)
+        hints.append(f"'{name}'" + (f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""))
+    names = sorted(valid)
+    listing = (", ".join(names) if len(names) <= MAX_LISTED_NAMES else
+               ", ".join(names[:MAX_LISTED_NAMES]) + f", ... ({len(names)} in all; see `vivid avatar info {source}`)")
+    raise AssetError(f"{source}: --bone: no bone named {', '.join(hints)}; valid names: {listing or 'none'}")
 
 
 def _stage_options(args: argparse.Namespace) -> StageOptions:
@@ -66,6 +103,7 @@ def _render_vrm(doc, args: argparse.Namespace, pose: Pose):
     from avatar.posing import PosedFrame
 
     avatar = avatar_from_document(doc, Path(args.avatar))
+    check_bone_names(_bone_args(args), avatar.rig.bones, args.avatar)
     expressions = {n: w for n, w in pose.morphs.items() if n in avatar.binding.names()}
     unknown = sorted(set(pose.morphs) - set(expressions))
     if unknown:
@@ -79,14 +117,37 @@ def _render_vrm(doc, args: argparse.Namespace, pose: Pose):
         return view.stage.render_posed(PosedFrame(world, weights))
 
 
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")  # JPEG has no alpha: refused with --transparent
+
+
+def check_image_output(args: argparse.Namespace) -> Path:
+    """Check -o before the avatar is loaded."""
+    if args.transparent:
+        return check_output_path(args.output, (".png",), "a transparent image (--transparent keeps alpha in PNG only)")
+    return check_output_path(args.output, IMAGE_SUFFIXES, "an image")
+
+
+def write_image(path: Path, image: np.ndarray) -> None:
+    """PNG keeps the RGBA the renderer gives; JPEG gets the RGB channels (the background is opaque
+    without --transparent)."""
+    rgb_only = path.suffix.lower() in (".jpg", ".jpeg")
+    pixels = np.ascontiguousarray(image[..., :3] if rgb_only else image)
+    Image.fromarray(pixels).save(path, **({"quality": 95} if rgb_only else {}))
+    print(f"wrote {path} ({image.shape[1]}x{image.shape[0]})")
+
+
+def _bone_args(args: argparse.Namespace) -> list[str]:
+    return list(_parse_assignments(args.bone, "bone"))
+
+
 def cmd_avatar_render(args: argparse.Namespace) -> int:
+    check_image_output(args)
     doc = load_avatar_document(args.avatar)
     pose = pose_from_args(args)
     if Path(args.avatar).suffix.lower() == ".vrm" and args.time is None and args.animation is None:
-        image = _render_vrm(doc, args, pose)
-        write_png(args.output, image)
-        print(f"wrote {args.output} ({image.shape[1]}x{image.shape[0]})")
+        write_image(args.output, _render_vrm(doc, args, pose))
         return 0
+    check_bone_names(_bone_args(args), {n.name for n in doc.nodes if n.name}, args.avatar)
     with AvatarStage(doc, _stage_options(args)) as stage:
         unknown = [m for m in pose.morphs if m not in stage.poser.morph_names]
         if unknown:
@@ -97,8 +158,7 @@ def cmd_avatar_render(args: argparse.Namespace) -> int:
             animation = _animation_index(doc, args.animation, args.avatar)
         stage.scene.camera = stage.shot_camera(Shot(args.shot), yaw_deg=args.yaw)
         image = stage.render(pose, time_s=args.time or 0.0, animation=animation)
-    write_png(args.output, image)
-    print(f"wrote {args.output} ({image.shape[1]}x{image.shape[0]})")
+    write_image(args.output, image)
     return 0
 
 
@@ -114,19 +174,24 @@ def _animation_index(doc, name: str | None, source: str) -> int:
     raise AssetError(f"{source}: no animation '{name}'; the file has: {names}")
 
 
+MSAA_SAMPLES = (0, 2, 4, 8)  # what the README documents and GL drivers commonly offer
+
+
 def _add_look_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--size", type=parse_size, default=(1280, 720), help="output size, e.g. 1280x720")
     parser.add_argument("--transparent", action="store_true", help="transparent background (PNG alpha)")
     parser.add_argument("--style", choices=[s.value for s in ShadingStyle], default="auto",
                         help="auto: toon where the file has MToon data, else PBR")
-    parser.add_argument("--msaa", type=int, default=4, help="multisample count (0 = off)")
+    parser.add_argument("--msaa", type=int, choices=MSAA_SAMPLES, default=4,
+                        help="multisample count: 0 (off), 2, 4 or 8 (default 4)")
 
 
 def register_avatar_render(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("render", help="render a glTF/VRM avatar to a PNG",
                        description="Render one still of a glTF 2.0 / VRM file: a pose, an expression, an animation time.")
     p.add_argument("avatar", help="a .glb/.gltf/.vrm file, or 'builtin'")
-    p.add_argument("-o", "--output", type=Path, default=Path("avatar.png"))
+    p.add_argument("-o", "--output", type=Path, default=Path("avatar.png"),
+                   help="image to write: .png, or .jpg without --transparent (default avatar.png)")
     p.add_argument("--pose", default="rest", help="named pose: rest, relaxed, arms_raised, wave, thinking")
     p.add_argument("--bone", action="append", default=[], metavar="NAME=X,Y,Z",
                    help="rotate a bone/node by Euler degrees on top of the pose (repeatable)")

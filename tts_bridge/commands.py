@@ -1,4 +1,4 @@
-"""``vivid say``: speak text to a WAV file, with phoneme/word timings and visemes as JSON."""
+"""``vivid say``: speak text to an audio file (WAV, FLAC, Ogg, MP3), with phoneme/word timings and visemes as JSON."""
 from __future__ import annotations
 
 import argparse
@@ -6,8 +6,11 @@ import json
 import sys
 from pathlib import Path
 
+import numpy as np
+import soundfile as sf
+
 from assets.errors import VividError
-from tts_bridge.audio_io import save_wav
+from assets.outputs import check_output_path
 from tts_bridge.backends import make_backend
 from tts_bridge.types import Speech, VoiceOptions
 from tts_bridge.viseme_table import Viseme
@@ -17,20 +20,45 @@ from tts_bridge.viseme_track import track_for_speech
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "say",
-        help="speak text with espeak-ng (or a Piper voice) into a WAV file",
+        help="speak text with espeak-ng (or a Piper voice) into an audio file (.wav, .flac, .ogg, .mp3)",
         description='Speak TEXT into a WAV file. Pauses: <break time="500ms"/> or [pause 0.5].',
     )
     p.add_argument("text", help="what to say (use quotes)")
-    p.add_argument("-o", "--output", required=True, help="output .wav file")
+    p.add_argument("-o", "--output", required=True, type=Path,
+                   help=f"output audio file: {', '.join(AUDIO_SUBTYPES)} (16-bit WAV/FLAC, Ogg Vorbis, MP3)")
     p.add_argument("--lang", default="en", help="language code: en, en-us, de, fr, cmn ... (default en)")
     p.add_argument("--voice", default=None, help="espeak-ng voice name overriding --lang, e.g. en-us+f3")
     p.add_argument("--rate", type=int, default=175, help="words per minute, 80-450 (default 175)")
     p.add_argument("--pitch", type=int, default=50, help="0-100 (default 50)")
     p.add_argument("--volume", type=int, default=100, help="0-200 (default 100)")
     p.add_argument("--model", default=None, help="Piper .onnx voice model (needs pip install piper-tts)")
-    p.add_argument("--phonemes", default=None, help="write phoneme/word timings and per-frame visemes to this JSON")
-    p.add_argument("--fps", type=float, default=30.0, help="frame rate of the viseme frames in --phonemes (default 30)")
+    p.add_argument("--phonemes", default=None, type=Path,
+                   help="write phoneme/word timings and per-frame visemes to this JSON")
+    p.add_argument("--fps", type=_fps, default=30.0,
+                   help=f"frame rate of the viseme frames in --phonemes, {MIN_FPS:g}-{MAX_FPS:g} (default 30)")
     p.set_defaults(func=run_say)
+
+
+# What soundfile (libsndfile) writes for each extension, all tested: 16-bit PCM where the format
+# allows it, the format's own codec otherwise.
+AUDIO_SUBTYPES = {".wav": "PCM_16", ".flac": "PCM_16", ".ogg": "VORBIS", ".mp3": "MPEG_LAYER_III"}
+MIN_FPS, MAX_FPS = 1.0, 240.0  # viseme frames: below 1 fps says nothing, above 240 no display shows
+
+
+def _fps(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not MIN_FPS <= value <= MAX_FPS:
+        raise argparse.ArgumentTypeError(f"{text} is out of range; give {MIN_FPS:g}-{MAX_FPS:g} frames per second")
+    return value
+
+
+def write_audio(path: Path, audio: np.ndarray, sample_rate: int) -> None:
+    """Write mono float32 audio in the format the extension names (see AUDIO_SUBTYPES)."""
+    samples = np.clip(np.asarray(audio, dtype=np.float32), -1.0, 1.0)
+    sf.write(str(path), samples, int(sample_rate), subtype=AUDIO_SUBTYPES[path.suffix.lower()])
 
 
 def speech_json(speech: Speech, fps: float) -> dict:
@@ -51,6 +79,9 @@ def speech_json(speech: Speech, fps: float) -> dict:
 
 
 def run_say(args: argparse.Namespace) -> int:
+    out = check_output_path(args.output, tuple(AUDIO_SUBTYPES), "speech audio (-o)")
+    if args.phonemes:
+        check_output_path(args.phonemes, (".json",), "the --phonemes timings")
     options = VoiceOptions(
         language=args.lang, voice=args.voice, rate_wpm=args.rate, pitch=args.pitch,
         volume=args.volume, model_path=args.model,
@@ -60,11 +91,9 @@ def run_say(args: argparse.Namespace) -> int:
     except (VividError, NotImplementedError) as exc:
         print(f"vivid say: {exc}", file=sys.stderr)
         return 2
-    out = Path(args.output)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    save_wav(out, speech.audio, speech.sample_rate)
+    write_audio(out, speech.audio, speech.sample_rate)
     if args.phonemes:
-        Path(args.phonemes).write_text(json.dumps(speech_json(speech, args.fps), ensure_ascii=False, indent=1))
+        args.phonemes.write_text(json.dumps(speech_json(speech, args.fps), ensure_ascii=False, indent=1))
     print(f"wrote {out} ({speech.duration_s:.2f} s, {len(speech.phonemes)} phonemes, {len(speech.words)} words)")
     return 0
 

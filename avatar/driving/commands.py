@@ -14,6 +14,7 @@ import cv2
 import numpy as np
 
 from assets.errors import VividError
+from assets.outputs import check_output_path
 from avatar.driving.avatar_model import load_drivable
 from avatar.driving.driver import AvatarDriver, DriverOptions
 from avatar.driving.overlay import draw_debug
@@ -23,6 +24,7 @@ from avatar.driving.vmc_out import vmc_blendshapes, vmc_bones
 from capture.calibration import NeutralCalibration
 from capture.types import Tracking
 from render.stage import StageOptions
+from render.source_audio import SourceAudio, read_source_audio
 from render.surface import AlphaOutput
 from render.video_writer import VideoOptions, VideoWriter
 
@@ -39,11 +41,27 @@ def _size(text: str) -> tuple[int, int]:
     return w, h
 
 
+MAX_PORT = 65535  # UDP ports are 16-bit
+
+
 def _host_port(text: str) -> tuple[str, int]:
     host, _, port = text.rpartition(":")
     if not host or not port.isdigit():
         raise argparse.ArgumentTypeError(f"--vmc-out {text!r} must be HOST:PORT, e.g. 127.0.0.1:39539")
+    if not 1 <= int(port) <= MAX_PORT:
+        raise argparse.ArgumentTypeError(f"--vmc-out {text!r}: the port must be in 1-{MAX_PORT}, "
+                                         f"e.g. 127.0.0.1:39539")
     return host, int(port)
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text}: give a number of seconds greater than 0")
+    return value
 
 
 def _vmc_channels(text: str) -> frozenset[str]:
@@ -77,7 +95,7 @@ def register_drive_command(avatar_subparsers: argparse._SubParsersAction) -> Non
                    help="what --vmc-out sends, comma-separated: root, body, head, eyes, hands, face "
                         "(blendshapes), or all (default); e.g. head,face to leave the body to another tracker")
     p.add_argument("--debug-overlay", action="store_true", help="draw blendshape and expression bars, head/gaze angles")
-    p.add_argument("--max-seconds", type=float, help="stop after this much input time")
+    p.add_argument("--max-seconds", type=_seconds, help="stop after this much input time")
     p.set_defaults(func=run_drive)
 
 
@@ -143,7 +161,82 @@ def run_drive(args: argparse.Namespace) -> int:
         return 2
 
 
+VIDEO_SUFFIXES = (".mp4", ".mov", ".mkv", ".webm")
+ALPHA_SUFFIXES = (".mov", ".webm")  # ProRes 4444 / VP9 keep the alpha channel
+
+
+def _check_output(args: argparse.Namespace) -> None:
+    """Check -o before the avatar is loaded and tracking starts."""
+    if args.transparent:
+        check_output_path(args.output, ALPHA_SUFFIXES,
+                          "a transparent video (--transparent needs ProRes 4444 .mov or VP9 .webm)")
+    else:
+        check_output_path(args.output, VIDEO_SUFFIXES, "a video")
+
+
+class SoundtrackFeed:
+    """The input video's sound handed to the writer one output frame at a time, starting at the
+    first frame's input time: the output carries exactly the sound of the frames it shows, so
+    --max-seconds, a stop or a short read cut the sound with the picture. Sample bounds are
+    computed from the frame count (not summed per frame) so rounding never drifts."""
+
+    def __init__(self, audio: SourceAudio, start_s: float, fps: float) -> None:
+        self.audio = audio
+        self.start_s = start_s
+        self.fps = fps
+        self.frames = 0
+
+    @property
+    def sample_rate(self) -> int:
+        return self.audio.sample_rate
+
+    def _sample(self, frame: int) -> int:
+        return int(round((self.start_s + frame / self.fps) * self.audio.sample_rate))
+
+    def next_frame(self) -> np.ndarray:
+        """Mono float32 samples lasting one output frame (silence past the end of the sound)."""
+        first, end = self._sample(self.frames), self._sample(self.frames + 1)
+        self.frames += 1
+        rate = self.audio.sample_rate
+        return self.audio.clip(first / rate, (end - first) / rate)
+
+
+def _input_soundtrack(spec: str) -> SourceAudio | None:
+    """The sound of a video file given as --input; None for webcams, .vmcap clips, photos and
+    silent videos."""
+    from capture.sources.image import IMAGE_EXTENSIONS
+
+    path = Path(spec)
+    if spec.endswith(".vmcap") or path.suffix.lower() in IMAGE_EXTENSIONS or not path.is_file():
+        return None
+    return read_source_audio(path)
+
+
+def _open_writer(args: argparse.Namespace, frame: np.ndarray, fps: float,
+                 start_s: float) -> tuple[VideoWriter, SoundtrackFeed | None]:
+    """The output video, sized from its first frame, with the input's sound when it has one."""
+    audio = _input_soundtrack(str(args.input))
+    feed = SoundtrackFeed(audio, start_s, fps) if audio is not None else None
+    writer = VideoWriter(args.output, frame.shape[1], frame.shape[0], VideoOptions(fps=fps, alpha=args.transparent),
+                         audio_sample_rate=feed.sample_rate if feed is not None else None)
+    return writer, feed
+
+
+def _warn_missing_faces(args: argparse.Namespace, frames: int, without_face: int) -> None:
+    """Say when MediaPipe found no face, instead of a silent video of an idle avatar."""
+    if str(args.input).endswith(".vmcap") or without_face == 0:
+        return  # a recorded clip was tracked earlier (and may carry VMC data instead of faces)
+    if without_face == frames:
+        print(f"warning: {args.input}: no face was found in {'the image' if frames == 1 else f'any of the {frames} frames'}; "
+              f"the avatar was not driven. Use a video or photo where a face is clearly visible "
+              f"(frontal, not too small).", file=sys.stderr)
+    else:
+        print(f"warning: {args.input}: no face in {without_face} of {frames} frames; the avatar was "
+              f"not driven by a face in those frames.", file=sys.stderr)
+
+
 def _drive(args: argparse.Namespace) -> int:
+    _check_output(args)
     avatar = load_drivable(args.avatar)
     calibration = NeutralCalibration.load(args.calibration) if args.calibration else None
     layout = "avatar" if args.transparent or str(args.input).endswith(".vmcap") else args.layout
@@ -159,6 +252,8 @@ def _drive(args: argparse.Namespace) -> int:
         sender = VmcSender(*args.vmc_out, channels=args.vmc_channels)
     stats = DriveStats()
     writer = None
+    soundtrack = None
+    without_face = 0
     view = DriveView(avatar, StageOptions(width=width, height=height, transparent=args.transparent), DriveShot(args.shot))
     try:
         for image, tracking, fps in _tracked_frames(args, calibration, stats):
@@ -177,11 +272,14 @@ def _drive(args: argparse.Namespace) -> int:
             if layout == "side" and image is not None:
                 out = _side_by_side(image, out)
             if writer is None:
-                writer = VideoWriter(args.output, out.shape[1], out.shape[0], VideoOptions(fps=fps, alpha=args.transparent))
+                writer, soundtrack = _open_writer(args, out, fps, tracking.timestamp_s)
             writer.write(np.ascontiguousarray(out))
+            if soundtrack is not None:
+                writer.add_audio(soundtrack.next_frame())
             if sender is not None:
                 sender.send_frame(vmc_bones(avatar.rig, driven), vmc_blendshapes(driven), time_s=driven.time_s)
             stats.frames += 1
+            without_face += tracking.face is None
     finally:
         view.release()
         if writer is not None:
@@ -191,6 +289,8 @@ def _drive(args: argparse.Namespace) -> int:
     if writer is None:
         print(f"error: {args.input}: no frames were read", file=sys.stderr)
         return 2
+    _warn_missing_faces(args, stats.frames, without_face)
     summary = ", ".join(f"{k} {np.mean(v):.1f} ms" for k, v in stats.stage_ms.items())
-    print(f"wrote {args.output}: {stats.frames} frames ({avatar.kind}); per frame: {summary}")
+    sound = " with the input's sound" if soundtrack is not None else ""
+    print(f"wrote {args.output}: {stats.frames} frames{sound} ({avatar.kind}); per frame: {summary}")
     return 0

@@ -18,6 +18,7 @@ from mediapipe.tasks.python.vision import RunningMode as MpRunningMode
 
 from assets.errors import AssetError, VividError
 from capture import models
+from capture.trackers.native_logs import quiet_native_logs
 from capture.types import Frame
 
 
@@ -44,6 +45,7 @@ _METHOD_FOR_MODE = {RunningMode.IMAGE: "detect", RunningMode.VIDEO: "detect_for_
                     RunningMode.LIVE_STREAM: "detect_async"}
 
 R = TypeVar("R")
+T = TypeVar("T")
 
 
 def to_mp_image(frame: Frame | np.ndarray) -> mp.Image:
@@ -65,7 +67,8 @@ def base_options(model: str) -> BaseOptions:
 def create_task(factory: Callable[[], R], model: str) -> R:
     """Run a MediaPipe create_from_options, turning its bare errors into ones naming the file."""
     try:
-        return factory()
+        with quiet_native_logs():  # graph start-up logs (absl, TFLite) are noise to users
+            return factory()
     except (RuntimeError, ValueError, FileNotFoundError) as exc:
         # FileNotFoundError here means a member is missing from the bundle (e.g. a pose model
         # given to the hand tracker), not a missing file: resolve() already found the file.
@@ -139,6 +142,7 @@ class MediaPipeTracker(Generic[R]):
     _core: TrackerCore[R]
     # The MediaPipe task's method names for IMAGE, VIDEO, LIVE_STREAM (segmenters say "segment").
     _mp_methods: tuple[str, str, str] = ("detect", "detect_for_video", "detect_async")
+    _ran_once = False  # set after the first inference (see _quiet_first)
 
     def _init_core(self, name: str, mode: RunningMode,
                    result_callback: Callable[[R], None] | None) -> None:
@@ -154,17 +158,30 @@ class MediaPipeTracker(Generic[R]):
     def running_mode(self) -> RunningMode:
         return self._core.mode
 
+    def _call_task(self, method: str, *args: object) -> object:
+        return self._quiet_first(getattr(self._task, method), *args)
+
+    def _quiet_first(self, call: Callable[..., T], *args: object) -> T:
+        """Run an inference; the first one logs start-up noise (XNNPACK, memory alignment), so
+        it runs with native logs hidden."""
+        if self._ran_once:
+            return call(*args)
+        with quiet_native_logs():
+            result = call(*args)
+        self._ran_once = True
+        return result
+
     def detect(self, frame: Frame) -> R:
         """IMAGE mode: one independent photo."""
         self._core.require("detect", RunningMode.IMAGE)
-        result = getattr(self._task, self._mp_methods[0])(to_mp_image(frame))
+        result = self._call_task(self._mp_methods[0], to_mp_image(frame))
         return self._convert(result, frame.timestamp_s, frame.size)
 
     def detect_for_video(self, frame: Frame) -> R:
         """VIDEO mode: frames in order, frame.timestamp_s strictly increasing."""
         self._core.require("detect_for_video", RunningMode.VIDEO)
         ms = self._core.timestamp_ms("detect_for_video", frame.timestamp_s)
-        result = getattr(self._task, self._mp_methods[1])(to_mp_image(frame), ms)
+        result = self._call_task(self._mp_methods[1], to_mp_image(frame), ms)
         return self._convert(result, frame.timestamp_s, frame.size)
 
     def detect_async(self, frame: Frame) -> None:
@@ -172,7 +189,7 @@ class MediaPipeTracker(Generic[R]):
         (on MediaPipe's thread). MediaPipe may drop frames when busy."""
         self._core.require("detect_async", RunningMode.LIVE_STREAM)
         ms = self._core.timestamp_ms("detect_async", frame.timestamp_s, frame.size)
-        getattr(self._task, self._mp_methods[2])(to_mp_image(frame), ms)
+        self._call_task(self._mp_methods[2], to_mp_image(frame), ms)
 
     def _on_live_result(self, mp_result: object, _image: object, ms: int) -> None:
         timestamp_s, size = self._core.take_live(ms)
@@ -184,7 +201,8 @@ class MediaPipeTracker(Generic[R]):
         """Release the MediaPipe graph (idempotent)."""
         if not self._core.closed:
             self._core.closed = True
-            self._task.close()  # type: ignore[attr-defined]
+            with quiet_native_logs():  # LiteRT logs "DestroyAccelerator" at INFO
+                self._task.close()  # type: ignore[attr-defined]
 
     def __enter__(self):  # noqa: ANN204 - returns the subclass
         return self

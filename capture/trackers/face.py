@@ -140,7 +140,7 @@ class FaceTracker(MediaPipeTracker[FaceResult]):
 
     def _fast(self, frame: Frame, timestamp_ms: int | None) -> FaceResult:
         image = to_mp_image(frame)  # kept alive until the C call has returned
-        arrays = fast_results.detect_face(self._task, image._image_ptr, timestamp_ms)
+        arrays = self._quiet_first(fast_results.detect_face, self._task, image._image_ptr, timestamp_ms)
         faces = [face_from_arrays(lm, bs, mat, frame.timestamp_s) for lm, bs, mat in arrays]
         return _result(faces, frame.timestamp_s, frame.size)
 

@@ -124,7 +124,7 @@ class PoseTracker(MediaPipeTracker[PoseResult]):
 
     def _fast(self, frame: Frame, timestamp_ms: int | None) -> PoseResult:
         image = to_mp_image(frame)  # kept alive until the C call has returned
-        arrays = fast_results.detect_pose(self._task, image._image_ptr, timestamp_ms)
+        arrays = self._quiet_first(fast_results.detect_pose, self._task, image._image_ptr, timestamp_ms)
         bodies = [body_from_arrays(lm, w, v, frame.timestamp_s) for lm, w, v in arrays]
         return _result(bodies, frame.timestamp_s, frame.size)
 

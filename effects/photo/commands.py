@@ -7,12 +7,15 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
+
 from effects.photo.animator import AnimatorOptions, PhotoAnimator, frame_times
 from effects.photo.errors import PhotoError
 from effects.photo.motion import PRESETS, MotionTrack, parse_motion
 from effects.photo.output import OUTPUT_SUFFIXES, check_output_path, write_animation
 from effects.photo.photo import load_photo
 from effects.photo.restore import RestoreOptions
+from render.source_audio import read_source_audio
 
 
 def register_photo_commands(photo_subparsers: argparse._SubParsersAction) -> None:
@@ -54,6 +57,21 @@ def build_track(args: argparse.Namespace) -> tuple[MotionTrack, object | None]:
     return parse_motion(args.motion or "idle"), None
 
 
+def driver_sound(args: argparse.Namespace, track: MotionTrack, frame_count: int) -> tuple[np.ndarray, int] | None:
+    """The --drive video's sound under the animation: from the driver's first frame with a face
+    (where the motion starts), as long as the animation. None for a GIF (no sound track) or a
+    silent video."""
+    if args.drive is None or args.output.suffix.lower() == ".gif":
+        return None
+    sound = read_source_audio(args.drive)
+    if sound is None:
+        return None
+    from effects.photo.drive import DrivenMotion
+
+    start_s = track.curves.start_s if isinstance(track, DrivenMotion) else 0.0
+    return sound.clip(start_s, frame_count / args.fps), sound.sample_rate
+
+
 def run_animate(args: argparse.Namespace) -> int:
     check_output_path(args.output)
     if args.fps <= 0:
@@ -65,6 +83,8 @@ def run_animate(args: argparse.Namespace) -> int:
     with PhotoAnimator(photo, AnimatorOptions(face=args.face)) as animator:
         times = frame_times(track.duration_s, args.fps, args.loop)
         frames = (animator.render(track.at(float(t))) for t in times)
+        if audio is None:
+            audio = driver_sound(args, track, len(times))
         samples, rate = audio if audio is not None else (None, None)
         count = write_animation(args.output, frames, photo.size, args.fps, samples, rate)
     print(f"{args.output}: {count} frames, {count / args.fps:.2f} s, {len(animator.faces)} of "

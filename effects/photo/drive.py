@@ -37,7 +37,8 @@ MAX_ANGLE_DEG = 25.0  # larger turns would show what the photo cannot (the far s
 
 @dataclass(frozen=True)
 class DriverCurves:
-    """Per driver frame: times and the transferred motion (arrays of equal length)."""
+    """Per driver frame: times and the transferred motion (arrays of equal length). `times` start
+    at 0 on the first frame with a face, `start_s` into the driving video (its sound starts there)."""
 
     times: np.ndarray
     pitch: np.ndarray
@@ -53,6 +54,7 @@ class DriverCurves:
     # raw driver signals, for checking the transfer
     jaw_open: np.ndarray
     head_yaw: np.ndarray
+    start_s: float = 0.0
 
 
 def head_angles(matrix: np.ndarray, reference: np.ndarray) -> tuple[float, float, float]:
@@ -117,7 +119,7 @@ def track_driver(path: str | Path, model: str = "face_landmarker.task") -> Drive
         smile=np.clip(SMILE_GAIN * smile, 0, 1), jaw=np.clip(JAW_GAIN * rise(Blendshape.JAW_OPEN), 0, 1.2),
         brows=np.clip(BROW_GAIN * brows, 0, 1), gaze_x=gaze_x, gaze_y=gaze_y,
         jaw_open=blend[:, Blendshape.JAW_OPEN].astype(np.float32),
-        head_yaw=np.array([head_angles(m, mats[0])[1] for m in mats], np.float32))
+        head_yaw=np.array([head_angles(m, mats[0])[1] for m in mats], np.float32), start_s=float(times[0]))
 
 
 class DrivenMotion(MotionTrack):

@@ -7,6 +7,7 @@ from typing import Iterable
 import numpy as np
 from PIL import Image
 
+from assets import outputs
 from effects.photo.errors import PhotoError
 from render.video_writer import VideoOptions, VideoWriter
 
@@ -14,10 +15,9 @@ VIDEO_SUFFIXES = (".mp4", ".mov", ".mkv", ".webm")
 OUTPUT_SUFFIXES = VIDEO_SUFFIXES + (".gif",)
 
 
-def check_output_path(path: Path) -> None:
-    if path.suffix.lower() not in OUTPUT_SUFFIXES:
-        raise PhotoError(f"{path}: unsupported output extension '{path.suffix or 'none'}'; use "
-                         f"{', '.join(OUTPUT_SUFFIXES)}")
+def check_output_path(path: Path) -> Path:
+    """The shared up-front check (extension, folder exists and is writable) for an animation."""
+    return outputs.check_output_path(path, OUTPUT_SUFFIXES, "an animation (-o)")
 
 
 def even_size(width: int, height: int) -> tuple[int, int]:

@@ -1,14 +1,13 @@
 """`vivid track` and `vivid models` end to end (through argparse, as cli.py will call them)."""
 from __future__ import annotations
 
-import argparse
 import shutil
 
 import av
 import numpy as np
 import pytest
 
-from capture.commands import register
+import cli
 from capture.geometry import head_axes_pixels
 from capture.mocap import load_clip
 from capture.pipeline import PipelineOptions, TrackingPipeline
@@ -18,10 +17,7 @@ from capture.types import Tracking
 
 
 def vivid(*argv: str) -> int:
-    parser = argparse.ArgumentParser(prog="vivid")
-    register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args([str(a) for a in argv])
-    return args.func(args)
+    return cli.main([str(a) for a in argv])
 
 
 def test_track_video_writes_clip_and_h264_preview(test_data, tmp_path, capsys):
@@ -86,9 +82,10 @@ def test_track_photo_folder_reports_skipped_files(test_data, tmp_path, capsys):
 
 
 def test_track_errors_are_reported_with_exit_code(tmp_path, capsys):
-    assert vivid("track", tmp_path / "missing.mp4", "-o", tmp_path / "x.vmcap") == 1
-    assert "does not exist" in capsys.readouterr().err
-    assert vivid("track", "webcam:93", "-o", tmp_path / "x.vmcap") == 1
+    assert vivid("track", tmp_path / "missing.mp4", "-o", tmp_path / "x.vmcap") == 2
+    err = capsys.readouterr().err
+    assert err.startswith("vivid: error:") and "does not exist" in err
+    assert vivid("track", "webcam:93", "-o", tmp_path / "x.vmcap") == 2
     assert "camera 93 could not be opened" in capsys.readouterr().err
 
 

@@ -68,7 +68,8 @@ def test_transparent_needs_an_alpha_container(test_data, model_dir, tmp_path, ca
     code = _run([str(test_data / "vrm/sphere_cc0.vrm"), "--input", str(test_data / "video/talking_head_man_d12.mp4"),
                  "-o", str(tmp_path / "x.mp4"), "--size", "64x64", "--max-seconds", "0.1", "--transparent"])
     assert code == 2
-    assert "needs a .mov (ProRes 4444) or .webm" in capsys.readouterr().err
+    assert "for a transparent video (--transparent needs ProRes 4444 .mov or VP9 .webm); use .mov or .webm" \
+        in capsys.readouterr().err
     assert not (tmp_path / "x.mp4").exists()
 
 

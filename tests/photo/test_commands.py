@@ -8,7 +8,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from assets.outputs import OutputPathError
 from effects.photo import PRESETS, PhotoError
+from render.source_audio import read_source_audio
 from effects.photo.commands import register_photo_commands
 from tests.photo.conftest import psnr
 
@@ -100,7 +102,8 @@ def test_animate_errors_name_the_fix(small_photo, tmp_path, model_dir, argv, mes
 
 
 def test_animate_rejects_unknown_output_type(small_photo, tmp_path):
-    with pytest.raises(PhotoError, match="unsupported output extension '.avi'"):
+    with pytest.raises(OutputPathError, match=r"x.avi: unsupported extension '.avi' for an animation \(-o\); "
+                                              r"use .mp4 or .mov or .mkv or .webm or .gif"):
         run("photo", "animate", str(small_photo), "-o", str(tmp_path / "x.avi"))
 
 
@@ -110,5 +113,36 @@ def test_animate_drive_and_restore(small_photo, tmp_path, model_dir, test_data):
     assert run("photo", "animate", str(small_photo), "--drive", str(driver), "--restore",
                "--fps", "10", "-o", str(out)) == 0
     frames, has_audio, duration = read_video(out)
-    assert len(frames) == round(182 / 25.0 * 10) + 1 and not has_audio
+    assert len(frames) == round(182 / 25.0 * 10) + 1 and has_audio  # the driver's voice is kept
     assert min(psnr(f, frames[0]) for f in frames) < 30.0
+    sound, source = read_source_audio(out), read_source_audio(driver)
+    video_s = len(frames) / 10.0
+    assert abs(sound.duration_s - video_s) <= 0.1  # within one output frame
+    speech = source.clip(0.0, source.duration_s)
+    rms = float(np.sqrt(np.mean(np.square(sound.samples[:len(speech)], dtype=np.float64))))
+    assert rms > 0.05 and rms == pytest.approx(float(np.sqrt(np.mean(np.square(speech, dtype=np.float64)))), rel=0.2)
+
+
+def test_animate_drive_to_gif_has_no_sound_and_no_error(small_photo, tmp_path, model_dir, test_data):
+    out = tmp_path / "driven.gif"
+    assert run("photo", "animate", str(small_photo), "--drive", str(test_data / "video/talking_head_man_d12.mp4"),
+               "--fps", "2", "-o", str(out)) == 0
+    with Image.open(out) as gif:
+        assert gif.n_frames == round(182 / 25.0 * 2) + 1
+
+
+def test_driver_sound_starts_where_the_driver_face_motion_starts(tmp_path, test_data):
+    """The motion starts at the driver's first frame with a face; its sound must start there too."""
+    from effects.photo.commands import driver_sound
+    from effects.photo.drive import DriverCurves, DrivenMotion
+
+    video = test_data / "video/talking_head_man_d12.mp4"
+    zeros = np.zeros(3)
+    curves = DriverCurves(*([np.array([0.0, 0.5, 1.0])] + [zeros] * 12), start_s=1.5)
+    args = argparse.Namespace(drive=video, output=tmp_path / "x.mp4", fps=10.0)
+    samples, rate = driver_sound(args, DrivenMotion(curves), frame_count=20)
+    source = read_source_audio(video)
+    assert rate == source.sample_rate and len(samples) == 2 * rate
+    np.testing.assert_array_equal(samples, source.clip(1.5, 2.0))
+    assert driver_sound(argparse.Namespace(drive=video, output=tmp_path / "x.gif", fps=10.0),
+                        DrivenMotion(curves), 20) is None

@@ -135,18 +135,26 @@ def error_banner(image: np.ndarray, message: str) -> np.ndarray:
     return out if image.shape[-1] == 3 else np.concatenate([out, image[..., 3:4]], axis=-1)
 
 
-def package_mtime(path: Path) -> float:
-    """Newest modification time of the package's files (folder walk, or the .zip itself)."""
+PackageState = tuple[tuple[str, int, int], ...]
+
+
+def package_state(path: Path) -> PackageState:
+    """Every file of the package with its size and modification time (folder walk, or the .zip
+    itself). Compared whole, so a deleted file, a restored one, or a copy that keeps an old
+    modification time all count as changes (the newest time alone misses them)."""
     if path.is_file():
-        return path.stat().st_mtime
-    newest = 0.0
+        st = path.stat()
+        return ((path.name, st.st_size, st.st_mtime_ns),)
+    entries = []
     for root, _dirs, files in os.walk(path):
-        for f in files:
+        for name in files:
+            file = Path(root) / name
             try:
-                newest = max(newest, (Path(root) / f).stat().st_mtime)
+                st = file.stat()
             except OSError:
                 continue  # a file replaced mid-walk by an editor's atomic save
-    return newest
+            entries.append((file.relative_to(path).as_posix(), st.st_size, st.st_mtime_ns))
+    return tuple(sorted(entries))
 
 
 @dataclass
@@ -161,18 +169,18 @@ class HotReloader:
     stack: EffectStack | None = None
     error: str | None = None
     reloads: int = 0
-    _mtime: float = field(default=0.0)
+    _state: PackageState = field(default=())
 
     def __post_init__(self) -> None:
-        self._mtime = package_mtime(self.path)
+        self._state = package_state(self.path)
         self.stack = _build_stack(self.rc, self.path, self.size)  # first load must succeed
 
     def poll(self) -> bool:
         """Reload if any file changed; True when a new package went live."""
-        mtime = package_mtime(self.path)
-        if mtime == self._mtime:
+        state = package_state(self.path)
+        if state == self._state:
             return False
-        self._mtime = mtime
+        self._state = state
         try:
             new_stack = _build_stack(self.rc, self.path, self.size)
         except VividError as exc:

@@ -156,6 +156,22 @@ def test_hot_reload_keeps_the_last_good_package(pkg_dir, rc):
         reloader.release()
 
 
+def test_hot_reload_sees_a_deleted_and_a_restored_file(pkg_dir, rc, tmp_path):
+    """A file moved away and back (keeping its old modification time) is a change both times."""
+    write_package(pkg_dir, [sticker_layer()])
+    reloader = HotReloader(pkg_dir, rc, (64, 64), on_error=lambda message: None)
+    try:
+        image = next(p for p in pkg_dir.iterdir() if p.suffix == ".png")
+        aside = tmp_path / image.name
+        image.rename(aside)  # deleted: nothing else changed
+        assert reloader.poll() is False and "not found" in reloader.error
+        aside.rename(image)  # back with its old time stamp
+        assert reloader.poll() is True and reloader.error is None
+        assert reloader.poll() is False  # no change, no reload
+    finally:
+        reloader.release()
+
+
 def test_unreadable_asset_is_named_with_its_layer(pkg_dir, rc):
     (pkg_dir / "bad.cube").write_text("LUT_3D_SIZE 2\n0 0 0\n")
     write_package(pkg_dir, [sticker_layer(), {"id": "grade", "type": "lut", "file": "bad.cube"}])

@@ -268,3 +268,9 @@ beats:
     load_script(write(tmp_path, f"background: {{video: {test_data / 'video/talking_head_man_d12.mp4'}}}\n"
                                 f"beats:\n  - say: {{text: hi, audio: {test_data / 'audio/cards_001.wav'}}}\n"),
                 languages=LANGS)
+
+
+def test_docs_give_every_built_in_gesture_with_its_length() -> None:
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "script.md").read_text(encoding="utf-8")
+    for name, seconds in BUILTIN_GESTURES.items():
+        assert f"`{name}` ({seconds:g} s)" in docs, name

@@ -17,9 +17,13 @@ def read_cube(path: str | Path) -> np.ndarray:
     domain_min, domain_max = np.zeros(3), np.ones(3)
     values: list[list[float]] = []
     try:
-        text = path.read_text(encoding="utf-8", errors="replace")
+        raw = path.read_bytes()
     except OSError as exc:
         raise AssetError(f"{path}: cannot read LUT ({exc})") from exc
+    if b"\x00" in raw[:512]:  # an image or other binary file given as a LUT
+        raise AssetError(f"{path}: not a .cube 3D LUT (this is a binary file); a lut layer needs the text "
+                         f".cube format that Resolve, Premiere and most LUT packs export")
+    text = raw.decode("utf-8", errors="replace")
     for lineno, line in enumerate(text.splitlines(), 1):
         s = line.strip()
         if not s or s.startswith("#"):

@@ -8,6 +8,7 @@ package file and the JSON path, e.g.
 from __future__ import annotations
 
 import atexit
+import difflib
 import json
 import os
 import shutil
@@ -131,7 +132,19 @@ def _schema_error(label: str, error: jsonschema.ValidationError, prefix: list) -
     elif error.validator in ("enum", "const"):
         choices = error.validator_value if error.validator == "enum" else [error.validator_value]
         message = f"{error.instance!r} is not valid; choose one of {', '.join(map(str, choices))}"
+    elif error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        message = _unknown_fields(error.instance, error.schema)
     return EffectPackageError(label, json_path(path), message)
+
+
+def _unknown_fields(instance: dict, schema: dict) -> str:
+    """'unknown field 'ancor' (did you mean 'anchor'?); valid fields: ...' for a typo."""
+    known = sorted(schema.get("properties", {}))
+    parts = []
+    for name in sorted(set(instance) - set(known)):
+        close = difflib.get_close_matches(str(name), known, n=1, cutoff=0.6)
+        parts.append(f"'{name}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
+    return f"unknown field {', '.join(parts)}; valid fields: {', '.join(known)}"
 
 
 def _first_error(validator: jsonschema.protocols.Validator, data: Any) -> jsonschema.ValidationError | None:

@@ -49,6 +49,9 @@ def read_container(path: Path) -> Container:
         raise AssetError(
             f"{name}: header.magic: expected b'glTF' for a binary glTF ({path.suffix}), got {data[:4]!r}; "
             "the file is not a .glb (or is corrupt)")
+    if path.suffix.lower() != ".gltf":
+        raise AssetError(f"{name}: not a glTF model (its extension is '{path.suffix}' and it has no glTF "
+                         f"header); give a .glb, .gltf or .vrm file")
     return Container(_parse_json(name, data, "the file"), None)
 
 

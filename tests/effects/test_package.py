@@ -75,7 +75,7 @@ def test_asset_outside_the_package_is_rejected(pkg_dir):
     ({"type": "warp", "strength": 5}, r"layers\[0\].strength", "5 is greater than the maximum of 2"),
     ({"type": "color", "saturation": -1}, r"layers\[0\].saturation", "-1 is less than the minimum of 0"),
     ({"type": "warp", "mode": "tiny_nose"}, r"layers\[0\].mode", "'tiny_nose' is not valid; choose one of enlarge_eyes"),
-    ({"type": "color", "exposur": 1}, r"layers\[0\]", "Additional properties are not allowed"),
+    ({"type": "color", "exposur": 1}, r"layers\[0\]", "unknown field 'exposur' \(did you mean 'exposure'\?\); valid fields: "),
     ({"type": "sticker", "anchor": "face:nose_tip"}, r"layers\[0\]", "a sticker needs 'image' or 'frames'"),
 ])
 def test_out_of_range_and_unknown_values(pkg_dir, layer, path, message):
@@ -208,3 +208,18 @@ def test_video_preview_keeps_running_through_a_broken_edit(pkg_dir, rc, test_dat
         assert top[0] > 90 and top[1] < 30 and top[2] < 30
     finally:
         reloader.release()
+
+
+def test_an_image_given_as_a_lut_or_a_3d_model_says_what_is_expected(pkg_dir, rc):
+    from PIL import Image
+
+    write_package(pkg_dir, [sticker_layer()])
+    Image.new("RGB", (8, 8), (200, 10, 10)).save(pkg_dir / "grade.png")
+    write_package(pkg_dir, [sticker_layer(), {"id": "grade", "type": "lut", "file": "grade.png"}])
+    with pytest.raises(EffectPackageError, match=r"layers\[1\]: lut layer 'grade': .*grade.png: not a .cube 3D LUT"):
+        EffectStack(rc, load_package(pkg_dir), (64, 64))
+    write_package(pkg_dir, [sticker_layer(), {"id": "hat", "type": "prop3d", "model": "grade.png",
+                                              "anchor": "head"}])
+    with pytest.raises(EffectPackageError, match=r"layers\[1\]: prop3d layer 'hat': .*grade.png: not a glTF model "
+                                                 r".*give a .glb, .gltf or .vrm file"):
+        EffectStack(rc, load_package(pkg_dir), (64, 64))

@@ -8,9 +8,7 @@ Rules (all times in seconds, deterministic for a given script and TTS output):
 * ``look``, ``subtitle`` and a camera cut are instantaneous state changes at the clock.
 * The video lasts until the last beat ends (say, pause, or a running gesture/expression/move),
   plus ``output.tail_s``.
-Subtitles: each ``say`` while subtitles are on becomes cues, split after sentences and, past
-``MAX_CUE_CHARS``, at word boundaries (preferring commas, avoiding one-word orphans), timed by the
-speech's word timings.
+Subtitles: each ``say`` while subtitles are on becomes cues (render/script/cues.py).
 """
 from __future__ import annotations
 
@@ -21,11 +19,11 @@ import numpy as np
 from scipy.signal import resample_poly
 
 from assets.errors import VividError
+from render.script.cues import Cue, speech_cues, to_srt  # noqa: F401 (re-exported)
 from render.script.errors import ScriptError
 from render.script.model import Beat, Camera, Expression, Gesture, Pause, Say, Script, Subtitle
 from tts_bridge.recorded import RecordedVoice
-from tts_bridge.ssml import strip_pauses
-from tts_bridge.types import Phoneme, Speech, TTSBackend, Word
+from tts_bridge.types import Phoneme, Speech, TTSBackend
 from tts_bridge.viseme_table import Viseme
 from tts_bridge.viseme_track import GRID_HZ, VisemeOptions, VisemeTrack, phoneme_viseme, track_for_speech
 
@@ -38,15 +36,6 @@ _PINYIN_AS_ESPEAK = {
     Viseme.ih: "i", Viseme.oh: "O", Viseme.ou: "u",
 }
 
-# Broadcast subtitle guidance: about 42 characters per line; CJK characters are twice as wide and
-# guidance is about 16-20 per line.
-MAX_CUE_CHARS = 42
-MAX_CUE_CHARS_CJK = 20
-# A cue may run this many characters over MAX_CUE_CHARS when that finishes its sentence.
-ORPHAN_SLACK_CHARS = 8
-# Shortest time a cue stays up, so a one-word cue can be read (seconds).
-MIN_CUE_S = 0.7
-
 
 @dataclass(frozen=True)
 class TimedBeat:
@@ -54,13 +43,6 @@ class TimedBeat:
     end_s: float
     beat: Beat
     speech: Speech | None = None  # for say beats
-
-
-@dataclass(frozen=True)
-class Cue:
-    start_s: float
-    end_s: float
-    text: str
 
 
 @dataclass(frozen=True)
@@ -148,7 +130,7 @@ def plan_timeline(script: Script, tts_backend: TTSBackend | None = None) -> Time
                 raise ScriptError.single(script.path, beat.line, ("beats", beat.index, "say"), str(exc)) from exc
             timed.append(TimedBeat(clock, clock + speech.duration_s, beat, speech))
             if subtitles_on:
-                cues += _cues(beat.text, speech, clock)
+                cues += speech_cues(beat.text, speech, clock)
             clock += speech.duration_s
         elif isinstance(beat, Pause):
             timed.append(TimedBeat(clock, clock + beat.duration_s, beat))
@@ -163,82 +145,3 @@ def plan_timeline(script: Script, tts_backend: TTSBackend | None = None) -> Time
             timed.append(TimedBeat(clock, clock, beat))
         end = max(end, clock, timed[-1].end_s)
     return Timeline(tuple(timed), end + script.output.tail_s, tuple(cues))
-
-
-_SENTENCE_END = ".!?。！？…"
-_CLAUSE_END = ",;:，、；："
-_TRAILING = _SENTENCE_END + ",;:，、；：\"')”’」』"
-
-
-def _cues(text: str, speech: Speech, offset: float) -> list[Cue]:
-    """Cues of at most MAX_CUE_CHARS, breaking after sentences and at word boundaries."""
-    plain = strip_pauses(text)
-    words = [w for w in speech.words if w.text.strip()]
-    if not words:  # no word timings (recorded audio without transcript): one cue per say
-        return [Cue(offset, offset + speech.duration_s, plain)]
-    spans = _spans(plain, words)
-    cjk = speech.language.lower().startswith(("cmn", "zh", "yue", "ja"))
-    limit = MAX_CUE_CHARS_CJK if cjk else MAX_CUE_CHARS
-    groups: list[list[int]] = [[]]
-    for k in range(len(words)):
-        if groups[-1]:
-            first = spans[groups[-1][0]][0]
-            length = len(plain[first:spans[k][1]].strip())
-            ends_sentence = plain[spans[k][1] - 1] in _SENTENCE_END
-            # A little over the limit is better than a one-word orphan at the end of a sentence.
-            too_long = length > limit + (ORPHAN_SLACK_CHARS if ends_sentence and not cjk else 0)
-            prev_end = spans[groups[-1][-1]][1]
-            sentence_done = prev_end > 0 and plain[prev_end - 1] in _SENTENCE_END
-            if sentence_done:
-                groups.append([])
-            elif too_long:
-                # Prefer to break after a comma in the second half of the cue over a bare word break.
-                g = groups[-1]
-                commas = [j for j in range(len(g) - 1) if plain[spans[g[j]][1] - 1] in _CLAUSE_END and
-                          spans[g[j]][1] - first >= 0.4 * limit]
-                if commas:
-                    cut = commas[-1] + 1
-                    groups[-1], rest = g[:cut], g[cut:]
-                    groups.append(rest)
-                else:
-                    groups.append([])
-        groups[-1].append(k)
-    out: list[Cue] = []
-    for n, g in enumerate(groups):
-        start = offset + words[g[0]].start_s
-        nxt = offset + words[groups[n + 1][0]].start_s if n + 1 < len(groups) else offset + speech.duration_s
-        stop = min(max(offset + words[g[-1]].end_s, start + MIN_CUE_S), nxt)
-        out.append(Cue(start, stop, plain[spans[g[0]][0]:spans[g[-1]][1]].strip()))
-    return out
-
-
-def _spans(plain: str, words: list[Word]) -> list[tuple[int, int]]:
-    """Where each word sits in the script text (with the punctuation that follows it)."""
-    lower = plain.lower()
-    spans: list[tuple[int, int]] = []
-    pos = 0
-    for w in words:
-        i = lower.find(w.text.lower(), pos)
-        if i < 0:  # not found as written (espeak normalised it): take the next whitespace-separated token
-            i = pos
-            while i < len(plain) and plain[i].isspace():
-                i += 1
-            j = i
-            while j < len(plain) and not plain[j].isspace():
-                j += 1
-        else:
-            j = i + len(w.text)
-            while j < len(plain) and plain[j] in _TRAILING:
-                j += 1
-        spans.append((i, j))
-        pos = j
-    return spans
-
-
-def to_srt(cues: tuple[Cue, ...] | list[Cue]) -> str:
-    """SubRip text for the cues."""
-    def stamp(t: float) -> str:
-        ms = int(round(t * 1000))
-        return f"{ms // 3600000:02d}:{ms // 60000 % 60:02d}:{ms // 1000 % 60:02d},{ms % 1000:03d}"
-
-    return "".join(f"{k}\n{stamp(c.start_s)} --> {stamp(c.end_s)}\n{c.text}\n\n" for k, c in enumerate(cues, 1))

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from render.script.timeline import Cue
+from render.script.cues import Cue
 
 FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",  # Debian fonts-wqy-microhei: Latin + CJK
@@ -44,6 +44,15 @@ def _wrap(text: str, font: ImageFont.FreeTypeFont, width: int, draw: ImageDraw.I
     return lines
 
 
+# A character no font draws (plane-15 private use): rendering it shows the font's "missing glyph".
+_MISSING_PROBE = "\U000FFFFD"
+
+
+def _glyph_signature(font: ImageFont.FreeTypeFont | ImageFont.ImageFont, ch: str) -> tuple:
+    mask = font.getmask(ch)
+    return mask.size, bytes(mask)
+
+
 class SubtitleBurner:
     """Draws the cue active at time t onto frames (bottom centre, outlined white text on a soft box)."""
 
@@ -53,13 +62,31 @@ class SubtitleBurner:
         size = max(14, int(height * 0.045))
         path = font_path or find_font()
         self.font = ImageFont.truetype(path, size) if path else ImageFont.load_default(size)
-        self._cache: dict[int, tuple[np.ndarray, int, int]] = {}
+        self._cache: dict[int, tuple[np.ndarray, int, int] | None] = {}
+        self._missing = _glyph_signature(self.font, _MISSING_PROBE)
+        self._drawable: dict[str, bool] = {}
 
-    def _overlay(self, index: int) -> tuple[np.ndarray, int, int]:
-        cached = self._cache.get(index)
-        if cached is not None:
-            return cached
-        text = self.cues[index].text
+    def can_draw(self, ch: str) -> bool:
+        """Whether the subtitle font has a glyph for ``ch`` (else it would draw a box, "tofu")."""
+        known = self._drawable.get(ch)
+        if known is None:
+            known = ch.isspace() or _glyph_signature(self.font, ch) != self._missing
+            self._drawable[ch] = known
+        return known
+
+    def drawable_text(self, text: str) -> str:
+        """``text`` without the characters the font cannot draw (emoji with a Latin-only font),
+        spaces collapsed; the .srt keeps the full text."""
+        kept = "".join(ch for ch in text if self.can_draw(ch))
+        return " ".join(kept.split())
+
+    def _overlay(self, index: int) -> tuple[np.ndarray, int, int] | None:
+        if index in self._cache:
+            return self._cache[index]
+        text = self.drawable_text(self.cues[index].text)
+        if not text:  # nothing drawable (empty cue, or only emoji): draw nothing
+            self._cache[index] = None
+            return None
         probe = ImageDraw.Draw(Image.new("RGBA", (1, 1)))
         lines = _wrap(text, self.font, int(self.width * 0.8), probe)[:3]
         ascent, descent = self.font.getmetrics()
@@ -92,9 +119,12 @@ class SubtitleBurner:
         index = self.active(t)
         if index is None:
             return frame
+        drawn = self._overlay(index)
+        if drawn is None:
+            return frame
         if not frame.flags.writeable:
             frame = frame.copy()
-        overlay, x0, y0 = self._overlay(index)
+        overlay, x0, y0 = drawn
         h, w = overlay.shape[:2]
         x1, y1 = max(x0, 0), max(y0, 0)
         x2, y2 = min(x0 + w, self.width), min(y0 + h, self.height)

@@ -127,7 +127,7 @@ def ui() -> SimpleNamespace:
     from render.live.engine import EngineOptions, StudioEngine
     from render.live.modes import mode_statuses
     from render.live.outputs import VIRTUALCAM_HELP, virtualcam_available
-    from render.live.settings import ACTIONS, SettingsStore, StudioSettings, valid_action
+    from render.live.settings import ACTIONS, SettingsStore, StudioSettings, action_problem
     from render.live.sources import SourceSpec
     from render.qt_surface import QtSurface
     from render.stage import Shot
@@ -758,8 +758,34 @@ def ui() -> SimpleNamespace:
             buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
             buttons.accepted.connect(self.accept)
             buttons.rejected.connect(self.reject)
+            self.problem = QLabel()
+            self.problem.setWordWrap(True)
+            self.problem.setStyleSheet("color:#f88;")
+            self.problem.hide()
+            layout.addWidget(self.problem)
             layout.addWidget(buttons)
             self.resize(460, 360)
+
+        def problems(self) -> list[str]:
+            """Rows that cannot be saved: an action that is not valid (a row with no key is skipped)."""
+            out = []
+            for r in range(self.table.rowCount()):
+                key = self.table.cellWidget(r, 0).keySequence().toString()
+                action = self.table.cellWidget(r, 1).currentText().strip()
+                if key:
+                    problem = action_problem(key, action)
+                    if problem:
+                        out.append(problem)
+            return out
+
+        def accept(self) -> None:
+            """OK keeps the dialog open while a row names an unknown action, and says which."""
+            problems = self.problems()
+            if problems:
+                self.problem.setText("\n".join(problems))
+                self.problem.show()
+                return
+            super().accept()
 
         def add_row(self, key: str, action: str) -> None:
             r = self.table.rowCount()
@@ -776,7 +802,7 @@ def ui() -> SimpleNamespace:
             for r in range(self.table.rowCount()):
                 key = self.table.cellWidget(r, 0).keySequence().toString()
                 action = self.table.cellWidget(r, 1).currentText().strip()
-                if key and valid_action(action):
+                if key and action_problem(key, action) is None:
                     out[key] = action
             return out
 
@@ -800,6 +826,7 @@ def ui() -> SimpleNamespace:
             self._shortcuts: list[QShortcut] = []
             self._closing = False
             self.engine: StudioEngine | None = None
+            self._effects_version = 0  # engine.effects.version the panel and settings show
             self.setAcceptDrops(True)
             self.resize(*WINDOW_SIZE)
 
@@ -895,7 +922,11 @@ def ui() -> SimpleNamespace:
             self.avatar_panel.sync(self.settings)
             self.apply_hotkeys(self.settings.hotkeys)
             if self.settings.window_geometry:
-                self.restoreGeometry(bytes.fromhex(self.settings.window_geometry))
+                try:
+                    self.restoreGeometry(bytes.fromhex(self.settings.window_geometry))
+                except ValueError:
+                    self.report(f"{store.path}: field 'window_geometry' is not hex; the window size "
+                                f"was not restored")
             self.refresh_sources()
             for problem in store.problems:
                 self.report(problem)
@@ -916,29 +947,49 @@ def ui() -> SimpleNamespace:
 
         # -------------------------------------------------------------- start-up
         def _engine_ready(self) -> None:
+            """Restore the session. Each step is guarded: one that fails (a bad saved value, a
+            missing file) is reported and the rest still runs; the frame timer always starts."""
             self.engine = self.preview.engine
             s = self.settings
-            self.engine.set_mirror(s.mirror)
-            self.engine.set_smoothing(s.smoothing)
-            mode = self.launch.mode or s.mode
-            self.tabs.setCurrentIndex([m.value for m in MODES].index(mode))
+            try:
+                self._restore_step("mirror and smoothing", lambda: (self.engine.set_mirror(s.mirror),
+                                                                    self.engine.set_smoothing(s.smoothing)))
+                self._restore_step("mode", lambda: self._restore_mode(self.launch.mode or s.mode))
+                self._restore_step("avatar", lambda: self.load_avatar(self.launch.avatar or s.avatar))
+                for effect in s.effects:
+                    self._restore_step(f"effect {effect}", functools.partial(
+                        self.add_effect, effect, s.effect_strengths.get(effect, 1.0), save=False))
+                self._restore_step("photo", lambda: self._restore_photo(s))
+                if s.script and Path(s.script).is_file():
+                    self._restore_step("script", lambda: self.script_panel.load(s.script))
+                source = self.launch.source or s.source
+                if source:
+                    self._restore_step(f"source {source}", lambda: self.choose_source(source))
+            finally:
+                self.timer.start()
+                self.hud_timer.start()
+
+        def _restore_step(self, what: str, fn) -> None:
+            try:
+                fn()
+            except Exception as exc:  # the start-up boundary: report, go on with the next step
+                log.exception("restoring %s failed", what)
+                self.report(f"could not restore the {what} from the last session: {type(exc).__name__}: {exc}")
+
+        def _restore_mode(self, mode: str) -> None:
+            values = [m.value for m in MODES]
+            if mode not in values:
+                mode = ModeKind.AVATAR.value
+            self.tabs.setCurrentIndex(values.index(mode))
             self.set_mode(ModeKind(mode))
-            self.load_avatar(self.launch.avatar or s.avatar)
-            for effect in s.effects:
-                self.add_effect(effect, s.effect_strengths.get(effect, 1.0), save=False)
+
+        def _restore_photo(self, s: StudioSettings) -> None:
             self.photo_panel.set_chosen(s.photo_motions)
             self.photo_panel.drive.blockSignals(True)
             self.photo_panel.drive.setChecked(s.photo_drive)
             self.photo_panel.drive.blockSignals(False)
             if s.photo:
                 self.open_photo(s.photo)
-            if s.script and Path(s.script).is_file():
-                self.script_panel.load(s.script)
-            source = self.launch.source or s.source
-            if source:
-                self.choose_source(source)
-            self.timer.start()
-            self.hud_timer.start()
 
         def _gl_failed(self, message: str) -> None:
             """No OpenGL widget here: swap in the software preview and say so."""
@@ -1089,6 +1140,7 @@ def ui() -> SimpleNamespace:
 
         def _effects_changed(self, save: bool) -> None:
             slots = self.engine.effects.slots
+            self._effects_version = self.engine.effects.version
             self.effects_panel.refresh(slots)
             if save:
                 self.update_settings(effects=tuple(str(s.path) for s in slots),
@@ -1123,11 +1175,22 @@ def ui() -> SimpleNamespace:
             if dialog.exec() == QDialog.DialogCode.Accepted:
                 self.set_hotkeys(dialog.hotkeys())
 
-        def set_hotkeys(self, hotkeys: dict[str, str]) -> None:
+        def set_hotkeys(self, hotkeys: dict[str, str]) -> bool:
+            """Save and bind; refused (nothing changes) with a message when an action is unknown."""
+            problems = [p for key, action in hotkeys.items() if (p := action_problem(key, action))]
+            if problems:
+                for problem in problems:
+                    self.report(problem)
+                return False
             self.update_settings(hotkeys=dict(hotkeys))
             self.apply_hotkeys(hotkeys)
+            return True
 
         def run_action(self, action: str) -> None:
+            problem = action_problem("", action)
+            if problem is not None:
+                self.report(problem.replace("hotkey (no key): ", ""))
+                return
             kind, _, arg = action.partition(":")
             if action == "snapshot":
                 self.snapshot()
@@ -1139,7 +1202,10 @@ def ui() -> SimpleNamespace:
                     self.statusBar().showMessage("Calibrating: relax your face for 3 seconds…", 4000)
             elif action == "mirror":
                 self.controls.mirror.toggle()
-            elif kind == "expression" and self.engine is not None:
+            elif kind == "expression":
+                if self.engine is None:
+                    self.report("the preview is still starting; try again in a moment")
+                    return
                 on = self.engine.toggle_override(arg)
                 self.statusBar().showMessage(f"Expression {arg} {'on' if on else 'off'}", 2000)
             elif kind == "effect":
@@ -1301,6 +1367,8 @@ def ui() -> SimpleNamespace:
                 return
             for message in engine.poll_errors():
                 self.report(message)
+            if engine.effects.version != self._effects_version:  # the engine dropped a broken effect
+                self._effects_changed(True)
             if self.vmc_action.isChecked() and engine.vmc is None:  # stopped after a network error
                 self._set_checked(self.vmc_action, False)
             if self.vcam_action.isChecked() and engine.virtualcam is None:  # stopped after a device error

@@ -71,9 +71,15 @@ class VmcSender:
     chosen channels (capture/vmc/channels.py; default all)."""
 
     def __init__(self, host: str = LOOPBACK, port: int = DEFAULT_PORT, channels: frozenset[str] = ALL_CHANNELS) -> None:
+        host = host.strip()
+        if host.startswith("[") and host.endswith("]"):  # "[::1]" as written in HOST:PORT targets
+            host = host[1:-1]
+        if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
+            raise VividError(f"VMC port {port!r} must be from 1 to 65535 (usually 39539 or 39540)")
         self.address = (host, port)
         self.channels = channels
-        self._sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET  # an IPv6 literal
+        self._sock = socket.socket(family, socket.SOCK_DGRAM)
         self.frames_sent = 0
 
     def send_frame(self, bones: Mapping[str, BoneTransform], blendshapes: Mapping[str, float],

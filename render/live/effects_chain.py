@@ -4,9 +4,13 @@ each with a strength (0 = off, 1 = full), on the newest camera frame and its tra
 effects.stack.EffectStack runs one package at one frame size; this chains them (the output of one
 is the input of the next, blitted on the GPU) and blends each with its input by strength. The
 result stays on the GPU for the compositor: the camera frame is uploaded once and nothing is read
-back unless asked. Stacks are (re)built at the source frame size on first use and when it changes."""
+back unless asked. A package is built when it is added (at the output size until a frame arrives), so
+a broken shader is refused at once; stacks are rebuilt at the source frame size on first use and when
+it changes, and a slot that fails then (or while drawing) is dropped alone, with a message in
+`dropped`, and `version` goes up so the window can update its list and the saved settings."""
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +22,8 @@ from capture.types import Tracking
 from effects.stack import EffectStack
 from render.context import RenderContext
 from render.live.compositor import Compositor, Fit, ImageTexture
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -46,22 +52,47 @@ class EffectChain:
         self.rc = rc
         self.slots: list[EffectSlot] = []
         self._size: tuple[int, int] | None = None
+        self.dropped: list[str] = []  # messages for slots the chain removed itself (take_dropped)
+        self.version = 0  # bumped whenever the chain removes slots on its own
         # For strengths below 1: a slot's input is kept (the camera frame uploaded, or a copy of the
         # previous slot's result) and mixed back over its output.
         self._compositor: Compositor | None = None
         self._camera_input = ImageTexture(rc)
         self._copied_input: tuple[moderngl.Texture, moderngl.Framebuffer] | None = None
 
-    def add(self, path: str | Path, strength: float = 1.0) -> EffectSlot:
-        """Load a package (EffectPackageError names the file and JSON field when it is broken)."""
+    def add(self, path: str | Path, strength: float = 1.0,
+            size: tuple[int, int] | None = None) -> EffectSlot:
+        """Load and build a package (EffectPackageError names the file and JSON field when it is
+        broken, EffectShaderError a shader that does not compile). It is built at the current
+        frame size, else at `size` (the output size, before any frame); the stack is unchanged
+        on failure."""
         from effects.package import load_package
 
         package = load_package(path)
         slot = EffectSlot(Path(path), package, strength)
-        if self._size is not None:
-            self._build(slot, self._size)
+        build_size = self._size or size
+        if build_size is not None:
+            self._build(slot, build_size)
         self.slots.append(slot)
         return slot
+
+    def take_dropped(self) -> list[str]:
+        out, self.dropped = self.dropped, []
+        return out
+
+    def _drop(self, slot: EffectSlot, exc: BaseException, when: str) -> None:
+        log.warning("effect %s dropped %s: %s", slot.name, when, exc)
+        if slot in self.slots:
+            self.slots.remove(slot)
+        if slot.stack is not None:
+            try:
+                slot.stack.release()
+            except Exception:  # already broken; releasing is best effort
+                log.debug("releasing the failed effect %s", slot.name, exc_info=True)
+            slot.stack = None
+        self.dropped.append(f"effect {slot.name} ({slot.path}) was removed from the stack {when}: "
+                            f"{type(exc).__name__}: {exc}")
+        self.version += 1
 
     def remove(self, index: int) -> None:
         slot = self.slots.pop(index)
@@ -92,18 +123,26 @@ class EffectChain:
         size = (int(image.shape[1]), int(image.shape[0]))
         if size != self._size:
             self._size = size
-            for slot in self.slots:
-                self._build(slot, size)
+            for slot in list(self.slots):
+                try:
+                    self._build(slot, size)
+                except Exception as exc:  # only this slot goes; the others keep working
+                    self._drop(slot, exc, f"at frame size {size[0]}x{size[1]}")
         source: np.ndarray | EffectStack = image
         result = None
-        for slot in self.slots:
+        for slot in list(self.slots):
             if slot.strength <= 0.0 or slot.stack is None:
                 continue
-            base = self._keep_input(source) if slot.strength < 1.0 else None
-            result = slot.stack.render_texture(source, tracking, time_s=time_s).texture
-            if base is not None:  # strength s: s * effect + (1 - s) * input
-                slot.stack.gpu.begin_overlay()
-                self._mixer().draw(base, size, Fit.CONTAIN, opacity=1.0 - slot.strength)
+            try:
+                base = self._keep_input(source) if slot.strength < 1.0 else None
+                result_now = slot.stack.render_texture(source, tracking, time_s=time_s).texture
+                if base is not None:  # strength s: s * effect + (1 - s) * input
+                    slot.stack.gpu.begin_overlay()
+                    self._mixer().draw(base, size, Fit.CONTAIN, opacity=1.0 - slot.strength)
+            except Exception as exc:  # drop the failing slot; the next one reads the last good result
+                self._drop(slot, exc, "while drawing")
+                continue
+            result = result_now
             source = slot.stack
         return result
 
@@ -144,6 +183,8 @@ class EffectChain:
             if slot.stack is not None:
                 slot.stack.release()
                 slot.stack = None
+        if self.slots:
+            self.version += 1
         self.slots = []
         self._release_copied_input()
         self._camera_input.release()

@@ -114,6 +114,10 @@ class StudioEngine:
             if worker is not None and worker.error and worker.error not in self._reported:
                 self._reported.add(worker.error)
                 self._errors.append(worker.error)
+        if self.tracker is not None:
+            expired = self.tracker.expire_calibration()
+            if expired:
+                self._errors.append(expired)
         if self.recorder is not None and self.recorder.error and self.recorder.error not in self._reported:
             self._reported.add(self.recorder.error)
             self._errors.append(self.recorder.error)
@@ -125,6 +129,7 @@ class StudioEngine:
         """Switch to a new source. On failure (missing file, no camera) the old source keeps
         running and the error is raised for the UI to show."""
         reader = SourceReader(spec, mirror=self.mirror)  # raises SourceError at once for a missing file
+        reader.probe()  # the first frame, or SourceError (a corrupt file, no such camera): nothing switched yet
         self.close_source()
         self.reader = reader
         self.tracker = TrackerWorker(reader, face=self.options.face_tracking,
@@ -194,7 +199,7 @@ class StudioEngine:
 
     def add_effect(self, path: str | Path, strength: float = 1.0):
         """Stack an effect package in AR mode (EffectPackageError names the file and field)."""
-        slot = self.effects.add(path, strength)
+        slot = self.effects.add(path, strength, size=self.size)  # compiled now: a bad shader is refused
         self._update_tracker_needs()
         return slot
 
@@ -255,6 +260,10 @@ class StudioEngine:
                 message += f" (the effect stack was cleared: {names})"
             self.report(message)
             self._draw_passthrough()
+        if self.effects.dropped:  # slots the chain removed alone (rebuild at a new size, draw error)
+            for message in self.effects.take_dropped():
+                self.report(message)
+            self._update_tracker_needs()
         self.stats.add_stage("render", (time.monotonic() - start) * 1000.0, now)
         if self.recorder is not None or self.virtualcam is not None:
             self._feed_outputs(now)
@@ -272,8 +281,8 @@ class StudioEngine:
                 self.vmc.send_avatar(avatar.drivable.rig, avatar.last_driven)
             else:
                 self.vmc.send(self.latest.tracking if self.latest else None, self.overrides, now - self._t0)
-        except (OSError, VividError) as exc:
-            target = "%s:%d" % self.vmc.sender.address
+        except (OSError, VividError, OverflowError, ValueError) as exc:  # bad target or network
+            target = "%s:%d" % self.vmc.sender.address[:2]
             self.stop_vmc()
             self.report(f"VMC out to {target} stopped: {exc}")
 

@@ -37,6 +37,14 @@ def valid_action(action: str) -> bool:
     return action in ACTIONS or (action.partition(":")[0] in ("expression", "effect") and bool(action.partition(":")[2]))
 
 
+def action_problem(key: str, action: object) -> str | None:
+    """None for a valid hotkey action, else a message naming the key and the valid actions."""
+    if isinstance(action, str) and valid_action(action):
+        return None
+    return (f"hotkey {key or '(no key)'}: unknown action {action!r}; valid actions: {', '.join(ACTIONS)}, "
+            f"expression:NAME (e.g. expression:happy), effect:ID (e.g. effect:cat_ears)")
+
+
 @dataclass(frozen=True)
 class StudioSettings:
     """Everything restored on the next start. Paths are stored as given."""
@@ -89,6 +97,8 @@ def _coerce(name: str, value: object, default: object) -> object:
     if isinstance(default, (int, float)) and not isinstance(default, bool):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise TypeError
+        if isinstance(default, int) and value != int(value):
+            raise TypeError
         return type(default)(value)
     if isinstance(default, str):
         if not isinstance(value, str):
@@ -103,6 +113,52 @@ def _coerce(name: str, value: object, default: object) -> object:
             raise TypeError
         return dict(value)
     raise TypeError
+
+
+def _strings(value: object) -> bool:
+    return all(isinstance(v, str) for v in value)  # type: ignore[union-attr]
+
+
+def _unit(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and 0.0 <= value <= 1.0
+
+
+def _is_hex(text: str) -> bool:
+    try:
+        bytes.fromhex(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _check_value(name: str, value: object) -> str | None:
+    """None when a value of the right type is also valid for `name`, else what was expected
+    (the window uses these values as they are: an enum value it cannot parse must not reach it)."""
+    from render.live.avatar_layer import BackgroundKind
+    from render.stage import Shot
+
+    enums = {"mode": MODES, "background": tuple(k.value for k in BackgroundKind),
+             "shot": tuple(s.value for s in Shot)}
+    if name in enums:
+        plural = {"mode": "modes", "background": "backgrounds", "shot": "framings"}[name]
+        return None if value in enums[name] else f"one of the valid {plural}: " + ", ".join(enums[name])
+    if name in ("effects", "photo_motions", "recent_sources"):
+        return None if _strings(value) else "a list of strings"
+    if name == "effect_strengths":
+        ok = _strings(value) and all(_unit(v) for v in value.values())  # type: ignore[union-attr]
+        return None if ok else "an object of effect path -> strength from 0 to 1"
+    if name == "background_color":
+        ok = len(value) == 3 and all(_unit(v) for v in value)  # type: ignore[arg-type]
+        return None if ok else "3 numbers from 0 to 1 (red, green, blue)"
+    if name == "smoothing":
+        return None if _unit(value) else "a number from 0 to 1"
+    if name == "vmc_port":
+        return None if 1 <= value <= 65535 else "a port from 1 to 65535"  # type: ignore[operator]
+    if name in ("vmc_host", "avatar"):
+        return None if value else "a non-empty string"
+    if name == "window_geometry":
+        return None if _is_hex(value) else "hex digits (Qt saveGeometry)"  # type: ignore[arg-type]
+    return None
 
 
 class SettingsStore:
@@ -138,11 +194,14 @@ class SettingsStore:
             except TypeError:
                 self.problems.append(f"{self.path}: field '{f.name}' has {data[f.name]!r}, expected a "
                                      f"{type(default).__name__}; using the default {default!r}")
+        for name, value in list(values.items()):
+            expected = _check_value(name, value)
+            if expected is not None:
+                default = getattr(defaults, name)
+                self.problems.append(f"{self.path}: field '{name}' has {data[name]!r}, expected {expected}; "
+                                     f"using the default {default!r}")
+                del values[name]
         settings = replace(defaults, **values)
-        if settings.mode not in MODES:
-            self.problems.append(f"{self.path}: field 'mode' is {settings.mode!r}; valid modes: "
-                                 f"{', '.join(MODES)}; using 'avatar'")
-            settings = replace(settings, mode="avatar")
         try:
             parse_channels(settings.vmc_channels)
         except VividError as exc:

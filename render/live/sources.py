@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 
 PHOTO_FPS = 30.0  # a still photo is re-emitted at this rate so trackers and effects stay live
 _IDLE_WAIT_S = 0.25  # how often a blocked reader re-checks the stop flag
+PROBE_TIMEOUT_S = 5.0  # a new source must deliver its first frame within this before it replaces the old one
 
 
 class SourceKind(Enum):
@@ -83,6 +84,7 @@ class SourceReader:
         self.error: str | None = None
         self.finished = False
         self._stop = threading.Event()
+        self._settled = threading.Event()  # set by the first frame or by the thread's end
         self._seq = 0
         self._check(spec)
         self._thread = threading.Thread(target=self._run, name=f"source-{spec.kind.value}", daemon=True)
@@ -114,6 +116,7 @@ class SourceReader:
         finally:
             self.finished = True
             self.slot.close()
+            self._settled.set()
 
     def _emit(self, image: np.ndarray | None, tracking: Tracking | None, source_time_s: float,
               decode_ms: float) -> None:
@@ -123,6 +126,7 @@ class SourceReader:
             image.flags.writeable = False
         self.slot.put(LiveFrame(image, tracking, time.monotonic(), source_time_s, self._seq, decode_ms))
         self._seq += 1
+        self._settled.set()
 
     def _sleep_until(self, deadline: float) -> bool:
         """Wait for a wall-clock deadline; False when asked to stop."""
@@ -198,6 +202,19 @@ class SourceReader:
             offset += clip.duration_s + 1.0 / 30.0
 
     # ------------------------------------------------------------------ control
+    def probe(self, timeout_s: float = PROBE_TIMEOUT_S) -> None:
+        """Wait until the source delivered its first frame (left in `slot` for the tracker). A
+        source that fails first (a corrupt video, a camera that is not there) or stays silent
+        for `timeout_s` is stopped and SourceError raised with the reason."""
+        self._settled.wait(timeout_s)
+        if self._seq > 0:
+            return
+        error = self.error or (f"{self.spec.kind.value} {self.spec.text()} delivered no frame within "
+                               f"{timeout_s:g} s" if not self.finished else
+                               f"{self.spec.kind.value} {self.spec.text()} ended without a frame")
+        self.stop()
+        raise SourceError(f"{error}; the source was not changed")
+
     def stop(self) -> None:
         """Stop the thread and release the camera/file (idempotent, waits up to 2 s)."""
         self._stop.set()

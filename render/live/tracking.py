@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 # 0.0 multiplies them by 4 (nearly raw). s == 0 exactly turns smoothing off.
 STRENGTH_BASE = 4.0
 DEFAULT_STRENGTH = 0.5
+CALIBRATION_NO_FACE_S = 4.0  # calibrating stops with a message after this long without a face
 _MIN_STEP_S = 0.001  # MediaPipe VIDEO mode needs strictly increasing millisecond timestamps
 
 
@@ -59,6 +60,7 @@ class TrackerWorker:
         self.error: str | None = None
         self.calibration: NeutralCalibration | None = None
         self._calibrator: NeutralCalibrator | None = None
+        self._last_face_at = 0.0  # time.monotonic() of the last face seen while calibrating
         self._lock = threading.Lock()
         self._strength = smoothing_strength
         self._smoother = self._make_smoother(smoothing_strength)
@@ -91,6 +93,18 @@ class TrackerWorker:
         """Capture the neutral face over the next `duration_s` seconds of tracked frames."""
         with self._lock:
             self._calibrator = NeutralCalibrator(duration_s)
+            self._last_face_at = time.monotonic()
+
+    def expire_calibration(self, now: float | None = None,
+                           timeout_s: float = CALIBRATION_NO_FACE_S) -> str | None:
+        """Stop a calibration that has seen no face for `timeout_s`; returns the message to show."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            if self._calibrator is None or now - self._last_face_at < timeout_s:
+                return None
+            self._calibrator = None
+        return (f"calibration stopped: no face seen for {timeout_s:g} s; face the camera with a "
+                f"relaxed, neutral face and calibrate again")
 
     @property
     def calibrating(self) -> bool:
@@ -162,6 +176,7 @@ class TrackerWorker:
             if smoother is not None:
                 tracking = smoother(tracking)
             if calibrator is not None and tracking.face is not None:
+                self._last_face_at = time.monotonic()
                 if calibrator.add(tracking.face):
                     try:
                         self.calibration = calibrator.result()

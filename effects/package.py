@@ -20,6 +20,7 @@ from typing import Any
 
 import jsonschema
 
+from assets.paths import EFFECTS_DIR
 from effects.anchors import parse_anchor
 from effects.errors import EffectPackageError, json_path
 from effects.layers import LAYER_TYPES
@@ -253,9 +254,26 @@ def parse_manifest(root: Path, label: str, data: Any) -> EffectPackage:
                          default_variant=default_variant, raw=data)
 
 
-def load_package(path: str | Path) -> EffectPackage:
-    """Load and validate an effect package folder, a .zip, or a path to its effect.json."""
+def builtin_effect_names() -> list[str]:
+    """The effects that ship with Vivid Studio (assets/effects/<name>/effect.json)."""
+    if not EFFECTS_DIR.is_dir():
+        return []
+    return sorted(p.name for p in EFFECTS_DIR.iterdir() if (p / MANIFEST).is_file())
+
+
+def resolve_package_path(path: str | Path) -> Path:
+    """`path` as given, or the built-in effect of that name when no such file or folder exists
+    (so `cat_ears` works from any folder, also from an installed copy)."""
     path = Path(path)
+    if not path.exists() and len(path.parts) == 1 and (EFFECTS_DIR / path.name / MANIFEST).is_file():
+        return EFFECTS_DIR / path.name
+    return path
+
+
+def load_package(path: str | Path) -> EffectPackage:
+    """Load and validate an effect package: a folder, a .zip, a path to its effect.json, or the
+    name of a built-in effect."""
+    path = resolve_package_path(path)
     if path.name == MANIFEST:
         path = path.parent
     label = path.name
@@ -271,7 +289,8 @@ def load_package(path: str | Path) -> EffectPackage:
     if path.is_dir():
         return _load_folder(path, label)
     raise EffectPackageError(label, "", f"no effect package at {path}; give a folder with "
-                                        f"{MANIFEST} or a .zip of one")
+                                        f"{MANIFEST}, a .zip of one, or a built-in effect: "
+                                        f"{', '.join(builtin_effect_names())}")
 
 
 def _load_folder(root: Path, label: str) -> EffectPackage:

@@ -20,7 +20,8 @@ from assets.outputs import check_output_path
 from capture.pipeline import PipelineOptions, TrackingPipeline
 from capture.types import Frame, Tracking
 from effects.landmarks import anchor_index_points
-from effects.package import EffectPackage, load_package, release_package, replace_zip_member, zip_member
+from effects.package import (EffectPackage, load_package, release_package, replace_zip_member, resolve_package_path,
+                             zip_member)
 from effects.stack import EffectFrame, EffectStack
 from effects.triggers import HAND_GESTURES
 from render.context import RenderContext
@@ -172,6 +173,7 @@ class HotReloader:
     _state: PackageState = field(default=())
 
     def __post_init__(self) -> None:
+        self.path = resolve_package_path(self.path)  # a built-in name: watch its folder
         self._state = package_state(self.path)
         self.stack = _build_stack(self.rc, self.path, self.size)  # first load must succeed
 

@@ -223,3 +223,14 @@ def test_an_image_given_as_a_lut_or_a_3d_model_says_what_is_expected(pkg_dir, rc
     with pytest.raises(EffectPackageError, match=r"layers\[1\]: prop3d layer 'hat': .*grade.png: not a glTF model "
                                                  r".*give a .glb, .gltf or .vrm file"):
         EffectStack(rc, load_package(pkg_dir), (64, 64))
+
+
+def test_a_built_in_effect_is_found_by_name_from_any_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # not the repository: an installed copy is used the same way
+    package = load_package("cat_ears")
+    assert package.name and (package.root / "effect.json").is_file()
+    with pytest.raises(EffectPackageError, match="or a built-in effect: .*cat_ears.*film_look"):
+        load_package("cat_ear")
+    (tmp_path / "cat_ears").mkdir()  # a folder of the same name here wins over the built-in
+    with pytest.raises(EffectPackageError, match="effect.json not found in cat_ears"):
+        load_package("cat_ears")

@@ -32,7 +32,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     track.add_argument("input", nargs="?", type=_track_input,
                        help="video, image, image folder, webcam:INDEX or vmc:PORT")
     track.add_argument("-o", "--output", type=Path, help="mocap clip to write (.vmcap)")
-    track.add_argument("--preview", type=Path, help="also write an annotated H.264 MP4 (.mp4)")
+    track.add_argument("--preview", type=Path, help="also write an annotated H.264 video (.mp4, .mkv or .mov)")
     track.add_argument("--body", action="store_true", help="track the body (pose landmarker)")
     track.add_argument("--hands", action="store_true",
                        help="track hands (needs hand_landmarker.task: vivid models fetch)")

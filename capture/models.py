@@ -109,7 +109,7 @@ POSE_MODELS = {"lite": "pose_landmarker_lite.task", "full": "pose_landmarker_ful
 
 def cache_dir() -> Path:
     """The per-user model cache (created on first fetch)."""
-    return Path(platformdirs.user_cache_dir("vivid-studio")) / "models"
+    return Path(platformdirs.user_cache_dir("vivid-studio", appauthor=False)) / "models"
 
 
 NO_DOWNLOAD_ENV = "VIVID_NO_DOWNLOAD"  # set to any value: never download models on first use

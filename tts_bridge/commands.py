@@ -21,7 +21,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "say",
         help="speak text with espeak-ng (or a Piper voice) into an audio file (.wav, .flac, .ogg, .mp3)",
-        description='Speak TEXT into a WAV file. Pauses: <break time="500ms"/> or [pause 0.5].',
+        description='Speak TEXT into an audio file (.wav, .flac, .ogg or .mp3). Pauses: <break time="500ms"/> or [pause 0.5].',
     )
     p.add_argument("text", help="what to say (use quotes)")
     p.add_argument("-o", "--output", required=True, type=Path,

@@ -57,7 +57,7 @@ def _link_children(src: Path, dst: Path, skip: str) -> None:
 def private_data_root(system_data: Path, cache_dir: Path | None = None) -> Path | None:
     """Folder containing an ``espeak-ng-data`` with our variant, or None if it cannot be built."""
     key = hashlib.sha1(str(system_data.resolve()).encode()).hexdigest()[:10]
-    root = Path(cache_dir or platformdirs.user_cache_dir("vivid-studio")) / f"espeak-ng-{key}"
+    root = Path(cache_dir or platformdirs.user_cache_dir("vivid-studio", appauthor=False)) / f"espeak-ng-{key}"
     data = root / "espeak-ng-data"
     variant = data / "voices" / "!v" / VARIANT_NAME
     try:

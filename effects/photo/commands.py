@@ -32,7 +32,7 @@ def register_photo_commands(photo_subparsers: argparse._SubParsersAction) -> Non
     source = animate.add_mutually_exclusive_group()
     source.add_argument("--drive", type=Path, help="driving video: copy its head motion and expressions")
     source.add_argument("--say", metavar="TEXT", help="make the photo speak TEXT (text to speech)")
-    source.add_argument("--audio", type=Path, help="make the photo speak this recording (WAV)")
+    source.add_argument("--audio", type=Path, help="make the photo speak this recording (WAV, FLAC or OGG)")
     animate.add_argument("--face", default="all",
                          help="'all' (default) or the number of one face, counted from the left")
     animate.add_argument("--loop", action="store_true",

@@ -1,5 +1,5 @@
 """Studio settings and the last session, saved as JSON under the platform's config folder
-(platformdirs: ~/.config/vivid-studio on Linux, %APPDATA% on Windows, ~/Library/Application
+(platformdirs: ~/.config/vivid-studio on Linux, %LOCALAPPDATA%/vivid-studio on Windows, ~/Library/Application
 Support on macOS). VIVID_STUDIO_CONFIG_DIR overrides the folder (tests, portable installs)."""
 from __future__ import annotations
 
@@ -85,7 +85,7 @@ class StudioSettings:
 
 def config_dir() -> Path:
     override = os.environ.get("VIVID_STUDIO_CONFIG_DIR")
-    return Path(override) if override else Path(platformdirs.user_config_dir(APP_NAME))
+    return Path(override) if override else Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
 
 
 def _coerce(name: str, value: object, default: object) -> object:

@@ -70,3 +70,14 @@ def test_msaa_accepts_only_0_2_4_8(tmp_path, capsys, samples):
         cli.main(["avatar", "render", "builtin", "--msaa", samples, "-o", str(tmp_path / "a.png")])
     assert exit_info.value.code == 2
     assert f"argument --msaa: invalid choice: {samples} (choose from 0, 2, 4, 8)" in capsys.readouterr().err
+
+
+def test_an_explicit_msaa_is_applied_even_on_a_software_rasterizer(tmp_path):
+    """AUTO leaves MSAA off on llvmpipe; asking for it turns it on (edges get blended pixels)."""
+    images = {}
+    for flag in (["--msaa", "0"], ["--msaa", "8"]):
+        out = tmp_path / f"a{len(images)}.png"
+        assert cli.main(["avatar", "render", "builtin", "--size", "160x90", *flag, "-o", str(out)]) == 0
+        images[" ".join(flag)] = np.asarray(Image.open(out).convert("RGB"), np.int16)
+    changed = np.abs(images["--msaa 8"] - images["--msaa 0"]).max(axis=-1) > 0
+    assert changed.mean() > 0.005  # the silhouette's edge pixels are smoothed

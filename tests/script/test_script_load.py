@@ -274,3 +274,10 @@ def test_docs_give_every_built_in_gesture_with_its_length() -> None:
     docs = (Path(__file__).resolve().parents[2] / "docs" / "script.md").read_text(encoding="utf-8")
     for name, seconds in BUILTIN_GESTURES.items():
         assert f"`{name}` ({seconds:g} s)" in docs, name
+
+
+def test_docs_complete_example_is_the_demo_script() -> None:
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "script.md").read_text(encoding="utf-8")
+    section = docs[docs.index("### A complete example"):]
+    start = section.index("```yaml\n") + len("```yaml\n")
+    assert section[start:section.index("```", start)] == DEMO.read_text(encoding="utf-8")

@@ -218,13 +218,21 @@ def grid_room(w: int = 1280, h: int = 720) -> Image.Image:
 
 
 def teal_orange_lut(n: int = 17) -> np.ndarray:
+    """Shadows toward teal, mid tones (skin) toward orange, highlights left alone, and a gentle
+    S-curve. The tints shift colour around each pixel's own brightness instead of mixing in a
+    bright orange: skin keeps its shading rather than washing out to pale yellow."""
     lut = identity_lut(n).astype(np.float64)
-    luma = lut @ np.array([0.2126, 0.7152, 0.0722])
-    teal, orange = np.array([0.0, 0.45, 0.55]), np.array([1.0, 0.6, 0.3])
-    tint = np.where(luma[..., None] < 0.5, teal, orange)
-    w = (np.abs(luma - 0.5) * 2)[..., None] * 0.35
-    out = lut * (1 - w) + tint * luma[..., None] * 1.6 * w
-    out = 0.5 + (out - 0.5) * 1.1  # a little contrast
+    rec709 = np.array([0.2126, 0.7152, 0.0722])
+    luma = lut @ rec709
+    teal, orange = np.array([-0.55, 0.15, 0.45]), np.array([0.45, 0.05, -0.55])
+    teal -= teal @ rec709  # pure colour offsets: no change in brightness
+    orange -= orange @ rec709
+    shadows = np.clip((0.45 - luma) / 0.45, 0, 1)  # 1 at black, 0 from mid grey up
+    mids = np.exp(-((luma - 0.7) / 0.25) ** 2)  # skin sits around 0.6-0.9
+    highlights = np.clip((luma - 0.93) / 0.07, 0, 1)
+    out = lut + (teal * shadows[..., None] * 0.12 + orange * mids[..., None] * 0.10) * (1 - highlights[..., None])
+    s_curve = luma - 0.04 * np.sin(2 * np.pi * luma)  # a little darker shadows, brighter upper mids
+    out += (s_curve - luma)[..., None]
     return np.clip(out, 0, 1).astype(np.float32)
 
 

@@ -93,10 +93,12 @@ class AvatarStage:
         aspect = self.options.width / self.options.height
         head = self._bone_position("head")
         hips = self._bone_position("hips")
-        if shot is Shot.FULL or head is None:
+        # Medium and close-up are human-sized boxes around the head and hips: a model without both
+        # (a head alone, a prop, a creature) is framed whole instead of zoomed into its skin.
+        if shot is Shot.FULL or head is None or hips is None:
             box_lo, box_hi = lo, hi
         elif shot is Shot.MEDIUM:
-            bottom = hips[1] - 0.05 if hips is not None else (lo[1] + hi[1]) / 2
+            bottom = hips[1] - 0.05
             box_lo = np.array([head[0] - 0.32, bottom, head[2] - 0.15])
             box_hi = np.array([head[0] + 0.32, hi[1], head[2] + 0.15])
         else:

@@ -38,6 +38,9 @@ def _queue_slow_draw(rc, surface: OffscreenSurface, iterations: int) -> None:
     program = rc.ctx.program(vertex_shader=_VERTEX, fragment_shader=_SLOW_FRAGMENT)
     program["u_iterations"].value = iterations
     surface.use()
+    # Other tests on this context leave depth testing, culling or blending on: switch them off so
+    # every pixel runs the slow shader.
+    rc.ctx.disable(moderngl.DEPTH_TEST | moderngl.CULL_FACE | moderngl.BLEND)
     rc.ctx.vertex_array(program, []).render(moderngl.TRIANGLES, vertices=3)
 
 
@@ -72,6 +75,7 @@ def test_finish_lets_other_threads_run(rc) -> None:
         _queue_slow_draw(rc, surface, 400)
         ticks, waited, _ = _ticks_during(rc.finish)
         if waited < 0.03:
+            assert not rc.info.is_software, f"the slow draw took {waited * 1000:.1f} ms: it did not run"
             pytest.skip(f"the GPU finished in {waited * 1000:.1f} ms: too fast to observe other threads")
         # A thread sleeping 0.5 ms between ticks gets 1-2 ticks per ms when the GIL is free; held,
         # it gets none until the wait ends.
@@ -83,6 +87,7 @@ def test_read_back_waits_without_the_gil_and_returns_the_finished_frame(rc) -> N
         _queue_slow_draw(rc, surface, 400)
         ticks, waited, image = _ticks_during(surface.read, AlphaOutput.PREMULTIPLIED)
         if waited < 0.03:
+            assert not rc.info.is_software, f"the slow draw took {waited * 1000:.1f} ms: it did not run"
             pytest.skip(f"the read took {waited * 1000:.1f} ms: too fast to observe other threads")
         assert ticks >= waited * 1000 * 0.1, f"{ticks} ticks during a {waited * 1000:.0f} ms read-back"
         # The frame is the finished draw: opaque everywhere, blue channel 0.5.

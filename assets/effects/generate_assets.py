@@ -179,19 +179,29 @@ def makeup() -> Image.Image:
 
 
 def tiger_paint() -> Image.Image:
-    """Full-face paint (covers the whole face oval): orange base with dark stripes."""
+    """Full-face paint: a translucent orange base (the skin's shading shows through), dark stripes
+    from the sides and the forehead, white around the eyes and the muzzle, and the eyes and lips
+    themselves left bare (painted over, they read as blank white holes)."""
     img, d = canvas(UV_SIZE, UV_SIZE)
-    d.polygon(scaled(uv_points(FACE_OVAL), 1.08), fill=(240, 140, 40, 210))
+    clear = (0, 0, 0, 0)
+    d.polygon(scaled(uv_points(FACE_OVAL), 1.08), fill=(240, 130, 35, 165))
     rng = np.random.default_rng(7)
-    for k in range(14):
+    for k in range(14):  # from the sides toward the nose
         side = -1 if k % 2 else 1
         y = 150 + 52 * (k // 2) + rng.uniform(-10, 10)
         x0 = UV_SIZE / 2 + side * 470
-        pts = [(x0, y - 18), (UV_SIZE / 2 + side * rng.uniform(180, 260), y + 10), (x0, y + 22)]
-        d.polygon([(x * SS, yy * SS) for x, yy in pts], fill=(30, 20, 20, 235))
+        pts = [(x0, y - 18), (UV_SIZE / 2 + side * rng.uniform(150, 220), y + 10), (x0, y + 22)]
+        d.polygon([(x * SS, yy * SS) for x, yy in pts], fill=(30, 20, 20, 215))
+    for k in range(3):  # down the forehead
+        x = UV_SIZE / 2 + (k - 1) * 70
+        pts = [(x - 16, 40), (x + rng.uniform(-8, 8), 150 + 25 * (k != 1)), (x + 16, 40)]
+        d.polygon([(px * SS, py * SS) for px, py in pts], fill=(30, 20, 20, 215))
     for ring in (LEFT_EYE_RING, RIGHT_EYE_RING):
-        d.polygon(scaled(uv_points(ring), 1.5), fill=(255, 250, 240, 220))
-    d.polygon(scaled(uv_points(OUTER_LIPS), 1.1), fill=(255, 250, 240, 220))
+        d.polygon(scaled(uv_points(ring), 1.8), fill=(255, 250, 240, 190))
+    d.polygon(scaled(uv_points(OUTER_LIPS), 1.35), fill=(255, 250, 240, 190))
+    for ring in (LEFT_EYE_RING, RIGHT_EYE_RING):  # the eyes stay bare
+        d.polygon(scaled(uv_points(ring), 1.05), fill=clear)
+    d.polygon(scaled(uv_points(OUTER_LIPS), 1.0), fill=clear)
     return down(img).filter(ImageFilter.GaussianBlur(1.0))
 
 

@@ -20,9 +20,13 @@ POSE_PRESETS: dict[str, Pose] = {
     "rest": Pose(),
     "relaxed": Pose(rotations=_arms(-68, -68, 12, 12)),
     "arms_raised": Pose(rotations=_arms(70, 70)),
-    "wave": Pose(rotations={**_arms(-68, 60, 12, 0), "rightLowerArm": quat_from_euler_deg(0, 0, -70),
+    # The hand at head height, inside a waist-up (medium) shot.
+    "wave": Pose(rotations={**_arms(-68, -15, 12, 0), "rightLowerArm": quat_from_euler_deg(0, 0, -110),
                             "head": quat_from_euler_deg(0, -8, 4)}),
-    "thinking": Pose(rotations={**_arms(-68, -50, 12, 130), "head": quat_from_euler_deg(8, 10, 6)}),
+    # The right hand at the chin: the upper arm down and forward, the forearm folded up to the face
+    # (found by searching the angles for the hand-to-chin distance on the built-in avatar).
+    "thinking": Pose(rotations={**_arms(-68, 0, 12, 0), "rightUpperArm": quat_from_euler_deg(0, 80, 50),
+                                "rightLowerArm": quat_from_euler_deg(75, 130, 0), "head": quat_from_euler_deg(8, 10, 6)}),
 }
 
 

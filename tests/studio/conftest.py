@@ -39,3 +39,27 @@ def config_dir(tmp_path: Path) -> Path:
     folder = tmp_path / "config"
     folder.mkdir()
     return folder
+
+
+@pytest.fixture
+def open_window(qtbot, config_dir):
+    """Open studio windows (software preview) once their engine is ready; closed after the test.
+    `store`: a SettingsStore to start from (default: the test's empty config folder)."""
+    import desktop_app
+    from render.live.settings import SettingsStore
+
+    windows = []
+
+    def make(store=None, **launch):
+        window = desktop_app.ui().MainWindow(store or SettingsStore(config_dir),
+                                             desktop_app.StudioLaunch(software_preview=True, **launch))
+        qtbot.addWidget(window)
+        window.resize(*desktop_app.WINDOW_SIZE)
+        window.show()
+        qtbot.waitUntil(lambda: window.engine is not None, timeout=10_000)
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:
+        window.close()

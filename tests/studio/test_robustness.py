@@ -24,25 +24,6 @@ from tests.studio.conftest import VIDEO
 CAT_EARS = EFFECTS_DIR / "cat_ears"
 
 
-@pytest.fixture
-def open_window(qtbot, config_dir):
-    windows = []
-
-    def make(store=None, **launch):
-        window = desktop_app.ui().MainWindow(store or SettingsStore(config_dir),
-                                             desktop_app.StudioLaunch(software_preview=True, **launch))
-        qtbot.addWidget(window)
-        window.resize(*desktop_app.WINDOW_SIZE)
-        window.show()
-        qtbot.waitUntil(lambda: window.engine is not None, timeout=10_000)
-        windows.append(window)
-        return window
-
-    yield make
-    for window in windows:
-        window.close()
-
-
 def messages(window) -> list[str]:
     return [window.messages.item(i).text() for i in range(window.messages.count())]
 

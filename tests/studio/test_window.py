@@ -22,25 +22,6 @@ from tests.studio.helpers import vrm_without_bone
 REPO = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture
-def open_window(qtbot, config_dir):
-    windows = []
-
-    def make(**launch):
-        window = desktop_app.ui().MainWindow(SettingsStore(config_dir),
-                                             desktop_app.StudioLaunch(software_preview=True, **launch))
-        qtbot.addWidget(window)
-        window.resize(*desktop_app.WINDOW_SIZE)
-        window.show()
-        qtbot.waitUntil(lambda: window.engine is not None, timeout=10_000)
-        windows.append(window)
-        return window
-
-    yield make
-    for window in windows:
-        window.close()
-
-
 def wait_for_face(qtbot, window, timeout_ms: int = 15_000) -> None:
     def tracked() -> bool:
         latest = window.engine.latest

@@ -30,9 +30,27 @@ class Pose:
 
 
 @dataclass(frozen=True)
+class MaterialOverrides:
+    """What expressions do to materials at one instant (VRM material colour and texture transform
+    binds). Each entry blends a material's own value toward the binds' targets, as UniVRM and
+    three-vrm do: ``value = own * (1 - total) + weighted``, where weighted = sum of weight * target
+    and total = sum of weights over the expressions binding it."""
+
+    # (material index, bind type: color | emissionColor | shadeColor | rimColor | outlineColor |
+    # matcapColor) -> (weighted RGBA, total weight)
+    colors: dict[tuple[int, str], tuple[tuple[float, float, float, float], float]] = field(default_factory=dict)
+    # material index -> (weighted (scale u, scale v, offset u, offset v), total weight)
+    uv: dict[int, tuple[tuple[float, float, float, float], float]] = field(default_factory=dict)
+
+    def materials(self) -> frozenset[int]:
+        return frozenset(m for m, _ in self.colors) | frozenset(self.uv)
+
+
+@dataclass(frozen=True)
 class PosedFrame:
     node_world: np.ndarray  # (N, 4, 4) float32
     node_weights: dict[int, np.ndarray]  # mesh-carrying node -> (T,) morph weights
+    materials: MaterialOverrides | None = None  # None: every material as the file has it
 
 
 class PoseApplier:

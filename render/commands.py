@@ -119,7 +119,7 @@ def _render_vrm(doc, args: argparse.Namespace, pose: Pose):
             view.stage.scene.camera = view.stage.shot_camera(Shot(args.shot), yaw_deg=args.yaw)
         world = avatar.rig.pose_world(Pose(rotations=pose.rotations)).astype("float32")
         weights = avatar.binding.node_weights(expressions) if expressions else avatar.binding.base
-        return view.stage.render_posed(PosedFrame(world, weights))
+        return view.stage.render_posed(PosedFrame(world, weights, avatar.binding.material_overrides(expressions)))
 
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")  # JPEG has no alpha: refused with --transparent

@@ -60,7 +60,8 @@ class DriveView:
         return replace(camera, near=max(0.01, distance * 0.05), far=distance + extent * 2 + 1.0)
 
     def render(self, frame: DrivenFrame, alpha: AlphaOutput = AlphaOutput.STRAIGHT) -> np.ndarray:
-        return self.stage.render_posed(PosedFrame(frame.node_world, frame.node_weights), frame.time_s, alpha)
+        return self.stage.render_posed(PosedFrame(frame.node_world, frame.node_weights, frame.materials), frame.time_s,
+                                       alpha)
 
     def render_rest(self, alpha: AlphaOutput = AlphaOutput.STRAIGHT) -> np.ndarray:
         world = self.avatar.rig.pose_world(Pose()).astype(np.float32)

@@ -67,9 +67,11 @@ class GpuPrimitive:
     """Buffers for one primitive. `defines` says which attributes exist (HAS_NORMALS, ...).
 
     `reorder_triangles` lets the triangles be drawn in a cache-friendly order; leave it off where
-    the order is visible (alpha-blended primitives draw their triangles in file order)."""
+    the order is visible (alpha-blended primitives draw their triangles in file order). `uv_set`
+    picks the TEXCOORD_n the material's textures read."""
 
-    def __init__(self, rc: RenderContext, primitive: Primitive, reorder_triangles: bool = False) -> None:
+    def __init__(self, rc: RenderContext, primitive: Primitive, reorder_triangles: bool = False,
+                 uv_set: int = 0) -> None:
         ctx = rc.ctx
         self.mode = _GL_MODES[primitive.mode]
         self.vertex_count = primitive.vertex_count
@@ -92,7 +94,10 @@ class GpuPrimitive:
 
         add(primitive.positions, "3f", "a_position", None)
         add(primitive.normals, "3f", "a_normal", "HAS_NORMALS")
-        add(primitive.texcoords[0] if primitive.texcoords else None, "2f", "a_uv", "HAS_UV")
+        # The UV set the material's textures read (TEXCOORD_0 unless the material names another).
+        uvs = primitive.texcoords[uv_set] if uv_set < len(primitive.texcoords) else (
+            primitive.texcoords[0] if primitive.texcoords else None)
+        add(uvs, "2f", "a_uv", "HAS_UV")
         add(primitive.colors, "4f", "a_color", "HAS_COLORS")
         if primitive.joints is not None and primitive.weights is not None:
             add(primitive.joints.astype(np.float32), "4f", "a_joints", "SKINNED")

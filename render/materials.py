@@ -1,13 +1,15 @@
 """Shading parameters for one glTF material: MToon-style toon, metallic-roughness PBR or unlit.
 
 The toon look reads `VRMC_materials_mtoon` (VRM 1.0 names) when the material has it; a plain
-glTF material can be drawn toon too, with shade colour derived from its base colour."""
+glTF material can be drawn toon too, with shade colour derived from its base colour. VRM
+expressions can recolour a material or move its textures for a while (`with_overrides`)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 
-from avatar.gltf.document import AlphaMode, Material
+from avatar.gltf.document import IDENTITY_UV, AlphaMode, Material, UvTransform
+from avatar.posing import MaterialOverrides
 
 MTOON_EXTENSION = "VRMC_materials_mtoon"
 
@@ -36,6 +38,8 @@ class ShadingParams:
     rim_lift: float = 0.0
     outline_width_m: float = 0.0  # world-space outline thickness; 0 = no outline pass
     outline_color: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    base_uv: UvTransform = IDENTITY_UV  # KHR_texture_transform of the base colour texture
+    emissive_uv: UvTransform = IDENTITY_UV
 
 
 DEFAULT_MATERIAL = Material(name="default", base_color_factor=(0.8, 0.8, 0.8, 1.0),
@@ -55,6 +59,8 @@ def shading_params(material: Material, style: ShadingStyle = ShadingStyle.AUTO) 
         alpha_mode=material.alpha_mode,
         alpha_cutoff=float(material.alpha_cutoff),
         double_sided=bool(material.double_sided),
+        base_uv=material.base_color_texture.uv_transform if material.base_color_texture else IDENTITY_UV,
+        emissive_uv=material.emissive_texture.uv_transform if material.emissive_texture else IDENTITY_UV,
     )
     if material.unlit:
         return ShadingParams(kind="unlit", **common)
@@ -78,3 +84,33 @@ def shading_params(material: Material, style: ShadingStyle = ShadingStyle.AUTO) 
         outline_color=_rgb(mtoon.get("outlineColorFactor"), (0.0, 0.0, 0.0)),
         **common,
     )
+
+
+# VRM bind type -> the ShadingParams field it colours. MToon's matcap is not drawn, so
+# matcapColor binds change nothing.
+_COLOR_FIELDS = {"color": "base_color", "emissionColor": "emissive", "shadeColor": "shade_color",
+                 "rimColor": "rim_color", "outlineColor": "outline_color"}
+
+
+def _blend(own: tuple[float, ...], weighted: tuple[float, ...], total: float) -> tuple[float, ...]:
+    return tuple(o * (1.0 - total) + w for o, w in zip(own, weighted))
+
+
+def with_overrides(shading: ShadingParams, material: int | None, overrides: MaterialOverrides | None) -> ShadingParams:
+    """`shading` with the expression binds of `overrides` on `material` blended in."""
+    if overrides is None or material is None:
+        return shading
+    changes: dict[str, object] = {}
+    for (bound, kind), (weighted, total) in overrides.colors.items():
+        name = _COLOR_FIELDS.get(kind)
+        if bound == material and name is not None:
+            own = getattr(shading, name)
+            changes[name] = _blend(own, weighted[:len(own)], total)
+    uv = overrides.uv.get(material)
+    if uv is not None:
+        weighted, total = uv
+        for name in ("base_uv", "emissive_uv"):  # a bind moves every texture of the material
+            own: UvTransform = getattr(shading, name)
+            changes[name] = UvTransform(offset=_blend(own.offset, weighted[2:], total), rotation=own.rotation,
+                                        scale=_blend(own.scale, weighted[:2], total))
+    return replace(shading, **changes) if changes else shading

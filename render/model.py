@@ -16,9 +16,10 @@ import moderngl
 import numpy as np
 
 from avatar.gltf.document import AlphaMode, GltfDocument, Material
+from avatar.posing import MaterialOverrides
 from render.context import RenderContext
 from render.gpu_primitive import GpuPrimitive
-from render.materials import DEFAULT_MATERIAL, ShadingParams, ShadingStyle, shading_params
+from render.materials import DEFAULT_MATERIAL, ShadingParams, ShadingStyle, shading_params, with_overrides
 from render.scene import FrameState
 from render.screen_bounds import EMPTY_RECT, BoundsSet, PixelRect, pixel_rect, primitive_boxes
 from render.shaders import load_program, set_uniform, set_uniform_array
@@ -44,9 +45,10 @@ class _DrawItem:
     mesh: int
     primitive: int
     gpu: GpuPrimitive
-    shading: ShadingParams
+    shading: ShadingParams  # this frame's: the material's own with expression overrides blended in
     material: int | None
     skin: int | None
+    own_shading: ShadingParams  # as the material has it
 
 
 class ModelInstance:
@@ -63,19 +65,22 @@ class ModelInstance:
         self.outlines = outlines
         self.visible = True
         self._items: list[_DrawItem] = []
-        self._gpu: dict[tuple[int, int], GpuPrimitive] = {}
+        self._gpu: dict[tuple[int, int, int], GpuPrimitive] = {}  # (mesh, primitive, UV set)
         for node_index, node in enumerate(doc.nodes):
             if node.mesh is None:
                 continue
             mesh = doc.meshes[node.mesh]
             for p_index, primitive in enumerate(mesh.primitives):
-                key = (node.mesh, p_index)
                 material = doc.materials[primitive.material] if primitive.material is not None else DEFAULT_MATERIAL
+                uv_set = material.base_color_texture.texcoord if material.base_color_texture else 0
+                key = (node.mesh, p_index, uv_set)
                 if key not in self._gpu:
-                    self._gpu[key] = GpuPrimitive(rc, primitive, reorder_triangles=material.alpha_mode is not AlphaMode.BLEND)
+                    self._gpu[key] = GpuPrimitive(rc, primitive, reorder_triangles=material.alpha_mode is not AlphaMode.BLEND,
+                                                  uv_set=uv_set)
                 skin = node.skin if self._gpu[key].defines.get("SKINNED") else None
+                shading = shading_params(material, style)
                 self._items.append(_DrawItem(node_index, node.mesh, p_index, self._gpu[key],
-                                             shading_params(material, style), primitive.material, skin))
+                                             shading, primitive.material, skin, shading))
         self._bounds = BoundsSet([primitive_boxes(doc, i.node, doc.meshes[i.mesh].primitives[i.primitive], i.skin)
                                   for i in self._items])
         self._outline_pads = np.array([self._outline_width(i) for i in self._items])  # world metres
@@ -90,9 +95,10 @@ class ModelInstance:
         self._capture_fbo: moderngl.Framebuffer | None = None
         self._deformed: dict[tuple[int, int, int], moderngl.Buffer] = {}  # (node, mesh, primitive) -> this frame's vertices
         self._centres: dict[tuple[int, int], np.ndarray] = {}
-        # (id(item), outline, light count) -> program; light count -1: the item's deform program
-        self._programs: dict[tuple[int, bool, int], moderngl.Program] = {}
+        # (id(item), outline, light count, rim light) -> program; light count -1: the item's deform program
+        self._programs: dict[tuple[int, bool, int, bool], moderngl.Program] = {}
         self._material_blocks: dict[int, moderngl.Buffer] = {}  # id(item) -> its Material block
+        self._overridden: set[int] = set()  # id(item) of items drawn with expression overrides
         self._frame_block = rc.ctx.buffer(reserve=frame_block_size(MAX_LIGHTS))
         self._released = False
 
@@ -147,6 +153,23 @@ class ModelInstance:
         if node_weights:
             self.node_weights.update({k: np.asarray(v, np.float32) for k, v in node_weights.items()})
 
+    def set_material_overrides(self, overrides: MaterialOverrides | None) -> None:
+        """This frame's expression binds on materials (None: every material as the file has it).
+        Only the items whose values change get their Material block rewritten."""
+        touched = overrides.materials() if overrides is not None else frozenset()
+        overridden: set[int] = set()
+        for item in self._items:
+            if item.material in touched:
+                overridden.add(id(item))
+            elif id(item) not in self._overridden:
+                continue
+            shading = with_overrides(item.own_shading, item.material, overrides)
+            if shading != item.shading:
+                item.shading = shading
+                if id(item) in self._material_blocks:
+                    self._material_blocks[id(item)].write(material_block(shading))
+        self._overridden = overridden
+
     def joint_matrices(self, skin_index: int) -> np.ndarray:
         """(J, 4, 4) world-space skinning matrices: world[joint] @ inverseBind (mesh node ignored, per spec)."""
         skin = self.doc.skins[skin_index]
@@ -192,7 +215,7 @@ class ModelInstance:
     def _deform_program(self, item: _DrawItem) -> moderngl.Program:
         """The program that skins and morphs `item` and captures the result (transform feedback);
         it never rasterizes, but its uniform blocks must still be bound."""
-        key = (id(item), False, -1)
+        key = (id(item), False, -1, False)
         program = self._programs.get(key)
         if program is None:
             program = load_program(self.rc, "mesh.glsl", self._deform_defines(item), varyings=("v_world_position", "v_normal"))
@@ -202,7 +225,8 @@ class ModelInstance:
         return program
 
     def _program(self, item: _DrawItem, outline: bool, light_count: int) -> moderngl.Program:
-        key = (id(item), outline, light_count)
+        rim = any(c > 0 for c in item.shading.rim_color)  # an expression can light a rim up
+        key = (id(item), outline, light_count, rim)
         program = self._programs.get(key)
         if program is not None:
             return program
@@ -214,7 +238,7 @@ class ModelInstance:
         defines["MAX_MORPHS"] = MAX_ACTIVE_MORPHS
         defines["MAX_LIGHTS"] = MAX_LIGHTS
         defines["LIGHT_COUNT"] = light_count
-        if any(c > 0 for c in item.shading.rim_color):
+        if rim:
             defines["RIM_LIGHT"] = 1
         defines[{"toon": "MATERIAL_TOON", "pbr": "MATERIAL_PBR", "unlit": "MATERIAL_UNLIT"}[item.shading.kind]] = 1
         if item.shading.alpha_mode is AlphaMode.MASK:

@@ -119,6 +119,7 @@ class AvatarStage:
     # ------------------------------------------------------------------ rendering
     def render_posed(self, posed: PosedFrame, time_s: float = 0.0, alpha: AlphaOutput = AlphaOutput.STRAIGHT) -> np.ndarray:
         self.model.set_pose(posed.node_world, posed.node_weights)
+        self.model.set_material_overrides(posed.materials)
         self.scene.time_s = time_s
         self.renderer.render(self.scene, self.surface)
         return self.surface.read(alpha)

@@ -42,5 +42,7 @@ def material_block(s: ShadingParams) -> bytes:
         (*s.outline_color, 0.0),
         (s.shading_shift, s.shading_toony, s.rim_fresnel_power, s.rim_lift),
         (s.metallic, s.roughness, s.alpha_cutoff, s.outline_width_m),
+        *((*row, 0.0) for row in s.base_uv.rows()),
+        *((*row, 0.0) for row in s.emissive_uv.rows()),
     ]
     return np.asarray(rows, np.float32).tobytes()

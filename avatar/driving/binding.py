@@ -3,24 +3,19 @@
 VRM avatars use their expressions' morph binds (weights add up, clamped to 0..1 per target, as
 UniVRM does). Plain glTF avatars (the built-in one, facecap.glb) bind an expression to the morph
 of the same name. ARKit-named weights reach ARKit-named morphs on either kind ("perfect sync").
-Material color and texture transform binds are resolved to per-material values
-(`ExpressionBinding.material_overrides`), which the renderer does not draw yet."""
+Material colour and texture transform binds are resolved per material
+(`ExpressionBinding.material_overrides`); the renderer blends them into the material's own values
+(render/materials.py `with_overrides`)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Mapping
 
 import numpy as np
 
 from avatar.driving.arkit_map import ARKIT_KEYS, arkit_key
 from avatar.gltf.document import GltfDocument
+from avatar.posing import MaterialOverrides
 from avatar.vrm.types import Expression, VrmModel
-
-
-@dataclass(frozen=True)
-class MaterialOverrides:
-    colors: dict[tuple[int, str], tuple[float, float, float, float]]  # (material, type) -> blended colour
-    uv_transforms: dict[int, tuple[float, float, float, float]]  # material -> (scale u, v, offset u, v)
 
 
 class ExpressionBinding:
@@ -86,18 +81,23 @@ class ExpressionBinding:
             np.clip(w, 0.0, 1.0, out=w)
         return out
 
-    def material_overrides(self, weights: Mapping[str, float]) -> MaterialOverrides:
-        colors: dict[tuple[int, str], np.ndarray] = {}
-        uv: dict[int, np.ndarray] = {}
+    def material_overrides(self, weights: Mapping[str, float]) -> MaterialOverrides | None:
+        """The material colour and texture transform binds of the expressions shown; None when
+        none of them binds a material (the renderer then draws every material as it is)."""
+        colors: dict[tuple[int, str], tuple[np.ndarray, float]] = {}
+        uv: dict[int, tuple[np.ndarray, float]] = {}
         for name, value in weights.items():
             expression = self.expressions.get(name)
             if expression is None or value == 0.0:
                 continue
             for bind in expression.material_color_binds:
-                key = (bind.material, bind.type)
-                colors[key] = colors.get(key, np.zeros(4)) + np.asarray(bind.target_value) * value
+                total, weight = colors.get((bind.material, bind.type), (np.zeros(4), 0.0))
+                colors[(bind.material, bind.type)] = (total + np.asarray(bind.target_value) * value, weight + value)
             for bind in expression.texture_transform_binds:
-                delta = np.array([bind.scale[0] - 1.0, bind.scale[1] - 1.0, *bind.offset]) * value
-                uv[bind.material] = uv.get(bind.material, np.zeros(4)) + delta
-        return MaterialOverrides({k: tuple(float(x) for x in v) for k, v in colors.items()},
-                                 {k: (1.0 + v[0], 1.0 + v[1], float(v[2]), float(v[3])) for k, v in uv.items()})
+                total, weight = uv.get(bind.material, (np.zeros(4), 0.0))
+                uv[bind.material] = (total + np.array([*bind.scale, *bind.offset]) * value, weight + value)
+        if not colors and not uv:
+            return None
+        return MaterialOverrides(
+            {key: (tuple(float(x) for x in total), float(weight)) for key, (total, weight) in colors.items()},
+            {key: (tuple(float(x) for x in total), float(weight)) for key, (total, weight) in uv.items()})

@@ -17,7 +17,7 @@ from avatar.driving.qmath import IDENTITY, qinv, qmul, qnorm, qslerp
 from avatar.driving.retarget import RetargetOptions, RetargetResult, Retargeter
 from avatar.driving.spring import SpringBoneSimulator, SpringOptions
 from avatar.idle import IdleMotion, IdleOptions
-from avatar.posing import Pose
+from avatar.posing import MaterialOverrides, Pose
 from capture.calibration import NeutralCalibration
 from capture.types import BLENDSHAPE_NAMES, Tracking
 
@@ -46,6 +46,7 @@ class DrivenFrame:
     pose: Pose  # normalized rotations; morphs = the final (resolved) expression weights
     node_world: np.ndarray  # (N, 4, 4) float32, root transform included
     node_weights: dict[int, np.ndarray]
+    materials: MaterialOverrides | None  # the expressions' material colour / texture binds
     retarget: RetargetResult
     gaze: tuple[float, float]
 
@@ -138,4 +139,5 @@ class AvatarDriver:
         world = self.avatar.rig.pose_world(pose)
         world = self.springs.update(t, world)
         weights = self.avatar.binding.node_weights(resolved)
-        return DrivenFrame(t, pose, world.astype(np.float32), weights, result, gaze)
+        materials = self.avatar.binding.material_overrides(resolved)
+        return DrivenFrame(t, pose, world.astype(np.float32), weights, materials, result, gaze)

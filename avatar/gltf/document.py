@@ -6,6 +6,7 @@ numpy (we transpose glTF's column-major on load).
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from enum import IntEnum
 from pathlib import Path
@@ -31,11 +32,33 @@ class AlphaMode(IntEnum):
 
 
 @dataclass(frozen=True)
+class UvTransform:
+    """KHR_texture_transform: texture UV = offset + rotate(rotation) * (scale * mesh UV).
+
+    glTF UV (0, 0) is the image's top-left; the rotation turns the UVs counter-clockwise, as the
+    extension's reference shader (and the Khronos sample viewer) do."""
+
+    offset: tuple[float, float] = (0.0, 0.0)
+    rotation: float = 0.0  # radians
+    scale: tuple[float, float] = (1.0, 1.0)
+
+    def rows(self) -> tuple[tuple[float, float, float], tuple[float, float, float]]:
+        """The affine 2x3 matrix: texture (u, v) = rows @ (mesh u, mesh v, 1)."""
+        c, s = math.cos(self.rotation), math.sin(self.rotation)
+        (su, sv), (ou, ov) = self.scale, self.offset
+        return (c * su, -s * sv, ou), (s * su, c * sv, ov)
+
+
+IDENTITY_UV = UvTransform()
+
+
+@dataclass(frozen=True)
 class TextureRef:
     """A material's reference to a texture: which image, which UV set, sampler settings."""
 
     image: int  # index into GltfDocument.images
-    texcoord: int = 0
+    texcoord: int = 0  # KHR_texture_transform's texCoord, where given, already applied
+    uv_transform: UvTransform = IDENTITY_UV
     scale: float = 1.0  # normalTexture.scale / occlusionTexture.strength
     mag_filter: int | None = None  # GL enums as in the file, None = default
     min_filter: int | None = None

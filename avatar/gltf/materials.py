@@ -4,8 +4,8 @@
   to (H, W, 4) uint8 RGBA.
 - `TextureRef.image` indexes images directly (the texture indirection is resolved here).
 - KHR_materials_unlit sets `Material.unlit`; KHR_materials_emissive_strength multiplies
-  `emissive_factor`; KHR_texture_transform of every texture slot is kept in
-  ``Material.extensions["KHR_texture_transform"][slot]`` (slot = "baseColorTexture", "normalTexture",
+  `emissive_factor`; KHR_texture_transform becomes each `TextureRef.uv_transform` (the raw
+  objects stay in ``Material.extensions["KHR_texture_transform"][slot]``, slot = "baseColorTexture",
   ...), next to the material's own raw extensions (e.g. VRMC_materials_mtoon).
 """
 from __future__ import annotations
@@ -18,7 +18,7 @@ from PIL import Image as PILImage, UnidentifiedImageError
 
 from avatar.gltf.accessors import AccessorReader
 from avatar.gltf.container import UriResolver
-from avatar.gltf.document import AlphaMode, Image, Material, TextureRef
+from avatar.gltf.document import IDENTITY_UV, AlphaMode, Image, Material, TextureRef, UvTransform
 from avatar.gltf.fields import FieldReader
 
 GL_REPEAT = 10497
@@ -83,12 +83,21 @@ class MaterialReader:
         spath = f"samplers[{sampler_index}]"
         if sampler_index is not None:
             sampler = self.samplers[sampler_index]
-        extensions = info.get("extensions")
-        if isinstance(extensions, dict) and isinstance(extensions.get("KHR_texture_transform"), dict):
+        texcoord = self.f.int_(info, "texCoord", where, 0, minimum=0)
+        uv_transform = IDENTITY_UV
+        extensions = self.f.obj(info, "extensions", where)
+        if "KHR_texture_transform" in extensions:
             transforms[slot] = extensions["KHR_texture_transform"]
+            tpath = f"{where}.extensions.KHR_texture_transform"
+            spec = self.f.obj(extensions, "KHR_texture_transform", f"{where}.extensions")
+            uv_transform = UvTransform(offset=self.f.floats(spec, "offset", tpath, 2, (0.0, 0.0)),
+                                       rotation=self.f.float_(spec, "rotation", tpath, 0.0),
+                                       scale=self.f.floats(spec, "scale", tpath, 2, (1.0, 1.0)))
+            texcoord = self.f.int_(spec, "texCoord", tpath, texcoord, minimum=0)
         return TextureRef(
             image=image,
-            texcoord=self.f.int_(info, "texCoord", where, 0, minimum=0),
+            texcoord=texcoord,
+            uv_transform=uv_transform,
             scale=self.f.float_(info, scale_key, where, 1.0) if scale_key else 1.0,
             mag_filter=self.f.choice(sampler, "magFilter", spath, MAG_FILTERS + (None,), None),
             min_filter=self.f.choice(sampler, "minFilter", spath, MIN_FILTERS + (None,), None),

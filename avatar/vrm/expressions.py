@@ -34,6 +34,12 @@ V1_COLOR_TYPES = ("color", "emissionColor", "shadeColor", "matcapColor", "rimCol
 V0_WEIGHT_SCALE = 100.0  # VRM 0.x blend shape bind weights are 0..100
 
 
+def unity_offset_to_gltf(scale: tuple[float, ...], offset: tuple[float, ...]) -> tuple[float, float]:
+    """A Unity texture offset (UV origin bottom-left, as VRM 0.x `_MainTex_ST` gives it) as a glTF
+    one (origin top-left): v' = 1 - (1 - v) * s - o = v * s + (1 - s - o)."""
+    return float(offset[0]), 1.0 - float(scale[1]) - float(offset[1])
+
+
 def _warn_drop(f: FieldReader, where: str, expression: str, reason: str) -> None:
     log.warning("%s: %s: expression %r: %s; bind dropped", f.name, where, expression, reason)
 
@@ -153,7 +159,8 @@ def read_expressions_v0(f: FieldReader, doc: GltfDocument, spec: dict[str, Any],
             prop = f.str_(value, "propertyName", where, "")
             target = f.floats(value, "targetValue", where, 4)
             if prop == "_MainTex_ST":  # Unity (scale.x, scale.y, offset.x, offset.y)
-                transforms.append(TextureTransformBind(material, (target[0], target[1]), (target[2], target[3])))
+                transforms.append(TextureTransformBind(material, (target[0], target[1]),
+                                                       unity_offset_to_gltf(target[:2], target[2:])))
             elif prop in V0_COLOR_PROPERTIES:
                 colors.append(MaterialColorBind(material, V0_COLOR_PROPERTIES[prop], target))
             else:

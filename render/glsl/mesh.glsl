@@ -21,6 +21,8 @@ layout(std140) uniform Material {
     vec4 u_outline_color_block;  // rgb
     vec4 u_toon;                 // shading shift, shading toony, rim fresnel power, rim lift
     vec4 u_surface;              // metallic, roughness, alpha cutoff, outline width (metres, world space)
+    vec4 u_base_uv[2];           // rows of the 2x3 UV transform of the base texture (KHR_texture_transform)
+    vec4 u_emissive_uv[2];       // the same for the emissive texture
 };
 #define u_camera_position u_camera_position_block.xyz
 #define u_ambient_sky u_ambient_sky_block.rgb
@@ -149,11 +151,16 @@ uniform sampler2D u_emissive_texture;
 vec3 srgb_to_linear(vec3 c) { return c * c; }
 vec3 linear_to_srgb(vec3 c) { return sqrt(clamp(c, 0.0, 1.0)); }
 
+vec2 uv_transformed(vec4 rows[2], vec2 uv) {
+    vec3 h = vec3(uv, 1.0);
+    return vec2(dot(rows[0].xyz, h), dot(rows[1].xyz, h));
+}
+
 void main() {
     vec4 base = u_base_color * v_color;
 #ifdef BASE_TEXTURE
     {
-        vec4 t = texture(u_base_texture, v_uv);
+        vec4 t = texture(u_base_texture, uv_transformed(u_base_uv, v_uv));
         base *= vec4(srgb_to_linear(t.rgb), t.a);
     }
 #endif
@@ -167,7 +174,7 @@ void main() {
 #endif
     vec3 emissive = u_emissive;
 #ifdef EMISSIVE_TEXTURE
-    emissive *= srgb_to_linear(texture(u_emissive_texture, v_uv).rgb);
+    emissive *= srgb_to_linear(texture(u_emissive_texture, uv_transformed(u_emissive_uv, v_uv)).rgb);
 #endif
 
     vec3 n = normalize(v_normal);

@@ -122,6 +122,7 @@ class AvatarLayer:
         self.last_driven = driven
         self.last_expressions = {k: float(v) for k, v in driven.pose.morphs.items()}
         self.stage.model.set_pose(driven.node_world, driven.node_weights)
+        self.stage.model.set_material_overrides(driven.materials)
 
     def render(self, out: OffscreenSurface, tracking: Tracking | None, image: np.ndarray | None,
                t: float, head_neutral: np.ndarray | None, overrides: dict[str, float]) -> None:

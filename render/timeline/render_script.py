@@ -96,7 +96,8 @@ def _vrm_posed(avatar, pose) -> PosedFrame:
     names = set(avatar.binding.names())
     expressions = {name: weight for name, weight in pose.morphs.items() if name in names}
     world = avatar.rig.pose_world(Pose(rotations=pose.rotations, root_offset=pose.root_offset))
-    return PosedFrame(world.astype(np.float32), avatar.binding.node_weights(expressions))
+    return PosedFrame(world.astype(np.float32), avatar.binding.node_weights(expressions),
+                      avatar.binding.material_overrides(expressions))
 
 
 def _with_alpha(effected: np.ndarray, original: np.ndarray, transparent: bool) -> np.ndarray:

@@ -31,8 +31,8 @@ def test_is_binary_happy_suppresses_blink_as_the_sample_shows(test_data):
     off = resolve_overrides({"happy": 0.4, "blink": 1.0}, exprs)
     assert off == {"happy": 0.0, "blink": 1.0}
     # Its binds are texture transforms: resolved per material (shown as the green check marks).
-    uv = avatar.binding.material_overrides(on).uv_transforms
-    assert uv, "happy/blink bind texture transforms in this sample"
+    uv = avatar.binding.material_overrides(on).uv
+    assert set(uv) == {0, 2}, "happy binds texture transforms of the window and its meter"
 
 
 def test_override_block_and_blend_rules(test_data):

@@ -211,6 +211,29 @@ def test_avatar_layer_turns_the_vrm_head_with_the_tracked_face(rc, test_data):
         compositor.release()
 
 
+def test_avatar_layer_draws_expression_material_binds(rc, test_data):
+    """A hotkey expression that moves a texture (the conformance sample's blink meter) reaches the
+    studio's renderer, and letting go puts the material back."""
+    from render.live.avatar_layer import AvatarLayer
+    from render.live.compositor import Compositor
+
+    compositor = Compositor(rc)
+    layer = AvatarLayer(rc, str(test_data / "vrm/VRMC_vrm_expressions_isBinary_Overrides.vrm"), (160, 90),
+                        compositor, samples=0)
+    try:
+        meter = next(i for i in layer.stage.model.draw_items if i.material == 3)  # "Meter Blink"
+        own = meter.own_shading.base_uv.offset
+        for step in range(30):  # the mixer fades hotkeys in
+            layer._drive(None, step / 30.0, None, {"blink": 1.0})
+        assert meter.shading.base_uv.offset[0] == pytest.approx(0.0009765625, abs=1e-3)
+        for step in range(60):
+            layer._drive(None, 2.0 + step / 30.0, None, {})
+        assert meter.shading.base_uv.offset == pytest.approx(own)
+    finally:
+        layer.release()
+        compositor.release()
+
+
 def test_vmc_out_sends_blendshapes_and_head_each_frame(rc):
     import socket
 

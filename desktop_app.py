@@ -816,6 +816,8 @@ def ui() -> SimpleNamespace:
 
     # ------------------------------------------------------------------ main window
     class MainWindow(QMainWindow):
+        cameras_found = pyqtSignal(list)  # emitted by the camera scan thread
+
         def __init__(self, store: SettingsStore, launch: StudioLaunch = StudioLaunch()) -> None:
             super().__init__()
             self.setWindowTitle("Vivid Studio")
@@ -827,6 +829,9 @@ def ui() -> SimpleNamespace:
             self._closing = False
             self.engine: StudioEngine | None = None
             self._effects_version = 0  # engine.effects.version the panel and settings show
+            self._cameras: list = []  # CameraInfo from the last scan (scanning opens each camera: slow)
+            self._camera_scan: threading.Thread | None = None
+            self.cameras_found.connect(self._cameras_listed)
             self.setAcceptDrops(True)
             self.resize(*WINDOW_SIZE)
 
@@ -841,7 +846,7 @@ def ui() -> SimpleNamespace:
             self.source_box.activated.connect(self._source_chosen)
             bar.addWidget(self.source_box)
             refresh = QAction("Find cameras", self)
-            refresh.triggered.connect(self.refresh_sources)
+            refresh.triggered.connect(self.find_cameras)
             bar.addAction(refresh)
             bar.addSeparator()
             self.audio_box = QComboBox()
@@ -928,6 +933,7 @@ def ui() -> SimpleNamespace:
                     self.report(f"{store.path}: field 'window_geometry' is not hex; the window size "
                                 f"was not restored")
             self.refresh_sources()
+            self.find_cameras()
             for problem in store.problems:
                 self.report(problem)
 
@@ -1034,8 +1040,11 @@ def ui() -> SimpleNamespace:
             box = self.source_box
             box.clear()
             box.addItem("(no source)", "")
-            for cam in list_cameras():
+            for cam in self._cameras:
                 box.addItem(f"Camera {cam.index} ({cam.width}x{cam.height})", f"webcam:{cam.index}")
+            current = self.settings.source
+            if current.startswith("webcam:") and box.findData(current) < 0:  # busy (ours), so the scan missed it
+                box.addItem(f"Camera {current.split(':', 1)[1]}", current)
             for recent in self.settings.recent_sources:
                 if not recent.startswith("webcam:"):
                     box.addItem(Path(recent).name, recent)
@@ -1044,6 +1053,32 @@ def ui() -> SimpleNamespace:
             box.addItem("Mocap clip…", "?mocap")
             current = box.findData(self.settings.source)
             box.setCurrentIndex(max(0, current))
+
+        def find_cameras(self) -> None:
+            """List the cameras on a thread: checking each one opens it, which can take seconds."""
+            if self._camera_scan is not None and self._camera_scan.is_alive():
+                return
+            self.statusBar().showMessage("Looking for cameras…")
+
+            def scan() -> None:
+                try:
+                    found = list_cameras()
+                except Exception:  # the thread boundary: no cameras listed beats a dead scan
+                    log.exception("camera scan failed")
+                    found = []
+                try:
+                    self.cameras_found.emit(found)
+                except RuntimeError:  # the window was closed meanwhile
+                    pass
+
+            self._camera_scan = threading.Thread(target=scan, name="camera-scan", daemon=True)
+            self._camera_scan.start()
+
+        def _cameras_listed(self, cameras: list) -> None:
+            self._cameras = cameras
+            self.refresh_sources()
+            self.statusBar().showMessage(f"{len(cameras)} camera(s) found" if cameras else
+                                         "No camera found: plug one in and use Find cameras, or open a video")
 
         def _source_chosen(self, index: int) -> None:
             data = self.source_box.itemData(index)
@@ -1057,25 +1092,40 @@ def ui() -> SimpleNamespace:
             elif data:
                 self.choose_source(data)
             elif self.engine is not None:
+                self.engine.cancel_pending_source()
                 self.engine.close_source()
                 self.update_settings(source="")
 
         def choose_source(self, text: str) -> bool:
-            """Open a source by text (webcam:N or a path). Errors keep the old source running."""
+            """Start opening a source (webcam:N or a path) without blocking the window: the old
+            source keeps playing until the new one delivers its first frame (`_source_settled`).
+            False when it cannot even start (a missing file, a bad camera spec)."""
             if self.engine is None:
                 self.report("the preview is still starting; try again in a moment")
                 return False
             try:
-                self.engine.open_source(SourceSpec.parse(text))
+                self.engine.request_source(SourceSpec.parse(text))
             except (VividError, OSError) as exc:
                 self.report(str(exc))
                 self.refresh_sources()
                 return False
+            self.statusBar().showMessage(f"Opening {text}…")
+            return True
+
+        def _source_settled(self) -> None:
+            """Finish `choose_source` once the engine knows: switch the settings, or report."""
+            outcome = self.engine.poll_source()
+            if outcome is None:
+                return
+            if outcome.error is not None:
+                self.report(outcome.error)
+                self.refresh_sources()
+                return
+            text = outcome.spec.text()
             self.settings = self.settings.with_recent(text)
             self.update_settings()
             self.refresh_sources()
             self.statusBar().showMessage(f"Source: {text}")
-            return True
 
         # -------------------------------------------------------------- modes and content
         def set_mode(self, mode: ModeKind) -> None:
@@ -1358,7 +1408,10 @@ def ui() -> SimpleNamespace:
 
         # -------------------------------------------------------------- per frame / HUD
         def _tick(self) -> None:
-            if self.engine is not None and self.engine.should_render():
+            if self.engine is None:
+                return
+            self._source_settled()
+            if self.engine.should_render():
                 self.preview.tick()
 
         def _update_hud(self) -> None:

@@ -29,7 +29,7 @@ from render.live.modes import ModeKind
 from render.live.outputs import VirtualCamera, VmcOut
 from render.live.audio_input import AudioInput, open_audio_input
 from render.live.recorder import Recorder
-from render.live.sources import SourceReader, SourceSpec
+from render.live.sources import PROBE_TIMEOUT_S, SourceReader, SourceSpec
 from render.live.stats import FrameStats, HudStats
 from render.live.tracking import DEFAULT_STRENGTH, TrackedFrame, TrackerWorker
 from render.surface import AlphaOutput, OffscreenSurface, Surface
@@ -54,6 +54,20 @@ class EngineOptions:
     record_fps: float = 30.0
     face_tracking: bool = True
     samples: int | None = None  # avatar MSAA; None = 4 on a GPU, 0 on a software rasterizer
+
+
+@dataclass(frozen=True)
+class PendingSource:
+    reader: SourceReader  # started, not yet showing
+    deadline: float  # time.monotonic() by which it must deliver its first frame
+
+
+@dataclass(frozen=True)
+class SourceOutcome:
+    """How a `request_source` ended: `error` is None when the engine switched to `spec`."""
+
+    spec: SourceSpec
+    error: str | None
 
 
 @dataclass(frozen=True)
@@ -98,6 +112,7 @@ class StudioEngine:
         self.virtualcam: VirtualCamera | None = None
         self.vmc: VmcOut | None = None
         self._errors: list[str] = []
+        self._pending: PendingSource | None = None  # a source opening in the background
         self._reported: set[str] = set()
         self._t0 = time.monotonic()
         self._last_render = -1.0
@@ -126,10 +141,50 @@ class StudioEngine:
 
     # ------------------------------------------------------------------ source
     def open_source(self, spec: SourceSpec) -> None:
-        """Switch to a new source. On failure (missing file, no camera) the old source keeps
-        running and the error is raised for the UI to show."""
-        reader = SourceReader(spec, mirror=self.mirror)  # raises SourceError at once for a missing file
-        reader.probe()  # the first frame, or SourceError (a corrupt file, no such camera): nothing switched yet
+        """Switch to a new source, waiting up to PROBE_TIMEOUT_S for its first frame. On failure
+        (missing file, corrupt video, no camera) the old source keeps running and SourceError is
+        raised. The window uses `request_source` instead, which never blocks."""
+        self.request_source(spec)
+        reader, self._pending = self._pending.reader, None
+        reader.probe()  # the first frame, or SourceError: nothing switched yet
+        self._switch_to(reader)
+
+    def request_source(self, spec: SourceSpec) -> None:
+        """Start opening `spec` in the background while the current source keeps playing;
+        `poll_source()` says how it went. A missing file raises SourceError at once. A newer
+        request replaces an older one still opening."""
+        reader = SourceReader(spec, mirror=self.mirror)
+        self.cancel_pending_source()
+        self._pending = PendingSource(reader, time.monotonic() + PROBE_TIMEOUT_S)
+
+    @property
+    def opening_source(self) -> SourceSpec | None:
+        """The source `request_source` is still opening, if any."""
+        return self._pending.reader.spec if self._pending is not None else None
+
+    def cancel_pending_source(self) -> None:
+        if self._pending is not None:
+            self._pending.reader.stop()
+            self._pending = None
+
+    def poll_source(self, now: float | None = None) -> SourceOutcome | None:
+        """Finish a `request_source`: once its first frame arrived, switch to it; once it failed
+        or stayed silent past its deadline, drop it. None while it is still opening (or none is)."""
+        pending = self._pending
+        if pending is None:
+            return None
+        now = time.monotonic() if now is None else now
+        timed_out = now >= pending.deadline
+        if not pending.reader.settled and not timed_out:
+            return None
+        self._pending = None
+        failure = pending.reader.start_failure(timed_out=timed_out)
+        if failure is None:
+            self._switch_to(pending.reader)
+        return SourceOutcome(pending.reader.spec, failure)
+
+    def _switch_to(self, reader: SourceReader) -> None:
+        spec = reader.spec
         self.close_source()
         self.reader = reader
         self.tracker = TrackerWorker(reader, face=self.options.face_tracking,
@@ -139,6 +194,7 @@ class StudioEngine:
         self.latest = None
 
     def close_source(self) -> None:
+        """Stop the current source (a source still opening is left alone)."""
         if self.tracker is not None:
             self.tracker.stop()
         if self.reader is not None:
@@ -148,8 +204,9 @@ class StudioEngine:
 
     def set_mirror(self, mirror: bool) -> None:
         self.mirror = mirror
-        if self.reader is not None:
-            self.reader.mirror = mirror
+        for reader in (self.reader, self._pending.reader if self._pending is not None else None):
+            if reader is not None:
+                reader.mirror = mirror
 
     def set_smoothing(self, strength: float) -> None:
         self.smoothing = strength
@@ -450,6 +507,7 @@ class StudioEngine:
         try:
             path = self.stop_recording()
         finally:
+            self.cancel_pending_source()
             self.close_source()
             self.stop_virtualcam()
             self.stop_vmc()

@@ -207,13 +207,27 @@ class SourceReader:
         source that fails first (a corrupt video, a camera that is not there) or stays silent
         for `timeout_s` is stopped and SourceError raised with the reason."""
         self._settled.wait(timeout_s)
+        failure = self.start_failure(timed_out=True, timeout_s=timeout_s)
+        if failure is not None:
+            raise SourceError(failure)
+
+    @property
+    def settled(self) -> bool:
+        """True once the first frame arrived or the source ended; never blocks."""
+        return self._settled.is_set()
+
+    def start_failure(self, timed_out: bool, timeout_s: float = PROBE_TIMEOUT_S) -> str | None:
+        """None when the first frame arrived. Otherwise the source is stopped and the reason
+        returned: its error, its end without a frame, or (`timed_out`) `timeout_s` of silence."""
         if self._seq > 0:
-            return
+            return None
+        if not self.settled and not timed_out:
+            raise ValueError("start_failure(timed_out=False) needs a settled source")
         error = self.error or (f"{self.spec.kind.value} {self.spec.text()} delivered no frame within "
                                f"{timeout_s:g} s" if not self.finished else
                                f"{self.spec.kind.value} {self.spec.text()} ended without a frame")
         self.stop()
-        raise SourceError(f"{error}; the source was not changed")
+        return f"{error}; the source was not changed"
 
     def stop(self) -> None:
         """Stop the thread and release the camera/file (idempotent, waits up to 2 s)."""

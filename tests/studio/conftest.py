@@ -63,3 +63,12 @@ def open_window(qtbot, config_dir):
     yield make
     for window in windows:
         window.close()
+
+
+def switch_source(qtbot, window, text: str) -> bool:
+    """Pick a source as the user does and wait for the outcome: True once the engine plays it,
+    False when it was refused (at once, or when its first frame never came)."""
+    if not window.choose_source(text):
+        return False
+    qtbot.waitUntil(lambda: window.engine.opening_source is None, timeout=10_000)
+    return window.engine.source is not None and window.engine.source.text() == text

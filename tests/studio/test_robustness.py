@@ -19,7 +19,7 @@ from render.context import RenderContext
 from render.live.effects_chain import EffectChain, EffectSlot
 from render.live.settings import DEFAULT_HOTKEYS, SettingsStore, StudioSettings
 
-from tests.studio.conftest import VIDEO
+from tests.studio.conftest import VIDEO, switch_source
 
 CAT_EARS = EFFECTS_DIR / "cat_ears"
 
@@ -127,7 +127,7 @@ def test_broken_shader_is_refused_when_added_before_any_source(qtbot, open_windo
     assert window.effects_panel.stack.count() == 1
     assert window.settings.effects == (str(CAT_EARS),)
 
-    assert window.choose_source(str(test_data / VIDEO))
+    assert switch_source(qtbot, window, str(test_data / VIDEO))
     shown = window.engine.stats.total_presented
     qtbot.waitUntil(lambda: window.engine.stats.total_presented > shown + 30, timeout=15_000)
     assert [s.name for s in window.engine.effects.slots] == ["Cat Ears"]
@@ -146,7 +146,7 @@ def test_a_slot_failing_at_a_new_frame_size_is_dropped_alone_and_the_window_foll
     window.engine.effects.slots.append(EffectSlot(broken, load_package(broken), 1.0))
     window._effects_changed(True)
     assert window.effects_panel.stack.count() == 2
-    assert window.choose_source(str(test_data / VIDEO))
+    assert switch_source(qtbot, window, str(test_data / VIDEO))
     qtbot.waitUntil(lambda: window.effects_panel.stack.count() == 1, timeout=15_000)
     assert [s.name for s in window.engine.effects.slots] == ["Cat Ears"]
     assert window.settings.effects == (str(CAT_EARS),)
@@ -178,10 +178,10 @@ def test_corrupt_video_or_missing_camera_keeps_the_working_source(qtbot, open_wi
     truncated = tmp_path / "truncated.mp4"
     truncated.write_bytes((test_data / VIDEO).read_bytes()[:4096])
     window = open_window()
-    assert window.choose_source(video)
+    assert switch_source(qtbot, window, video)
     reader = window.engine.reader
     for bad in (str(garbage), str(truncated), "webcam:7"):
-        assert not window.choose_source(bad), bad
+        assert not switch_source(qtbot, window, bad), bad
         assert window.engine.reader is reader and window.engine.source.target == video
         assert window.source_box.currentData() == video
         assert window.settings.source == video and bad not in window.settings.recent_sources
@@ -189,6 +189,59 @@ def test_corrupt_video_or_missing_camera_keeps_the_working_source(qtbot, open_wi
         assert Path(bad).name in messages(window)[-1] or "camera 7" in messages(window)[-1], messages(window)[-1]
     seq = window.engine.reader._seq
     qtbot.waitUntil(lambda: window.engine.reader._seq > seq + 10, timeout=5_000)  # still playing
+
+
+def test_opening_a_source_never_blocks_the_window(qtbot, open_window, test_data):
+    """Opening a camera or a video can take seconds: the call returns at once, the old source
+    plays on meanwhile, and the switch happens when the new one delivers its first frame."""
+    import time
+
+    window = open_window()
+    first, second = str(test_data / VIDEO), str(test_data / "video/talking_head_man_d12.mp4")
+    assert switch_source(qtbot, window, first)
+    reader = window.engine.reader
+    start = time.monotonic()
+    assert window.choose_source(second)
+    assert time.monotonic() - start < 0.5
+    # Nothing switched yet: the event loop (which finishes the switch) has not run.
+    assert window.engine.opening_source.target == second and window.engine.reader is reader
+    assert window.statusBar().currentMessage() == f"Opening {second}…"
+    qtbot.waitUntil(lambda: window.engine.source.target == second, timeout=10_000)
+    assert window.settings.source == second and window.settings.recent_sources[:2] == (second, first)
+    assert window.source_box.currentData() == second
+    assert reader.finished or reader._stop.is_set()  # the old reader was stopped
+
+
+def test_cameras_are_listed_on_a_thread(qtbot, open_window):
+    """Checking a camera opens it (seconds each on some systems): the scan runs off the UI
+    thread and its result reaches the source menu through a signal."""
+    import time
+
+    window = open_window()
+    qtbot.waitUntil(lambda: not window._camera_scan.is_alive(), timeout=10_000)  # the start-up scan
+    window.statusBar().showMessage("")
+    start = time.monotonic()
+    window.find_cameras()
+    assert time.monotonic() - start < 0.2
+    assert window.statusBar().currentMessage() == "Looking for cameras…"
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage() != "Looking for cameras…", timeout=10_000)
+    message = window.statusBar().currentMessage()
+    listed = [window.source_box.itemData(i) for i in range(window.source_box.count())
+              if str(window.source_box.itemData(i)).startswith("webcam:")]
+    assert listed == [f"webcam:{cam.index}" for cam in window._cameras]
+    assert message == (f"{len(listed)} camera(s) found" if listed else
+                       "No camera found: plug one in and use Find cameras, or open a video")
+
+
+def test_a_newer_choice_replaces_a_source_still_opening(qtbot, open_window, test_data):
+    window = open_window()
+    first, second = str(test_data / VIDEO), str(test_data / "video/talking_head_man_d12.mp4")
+    assert window.choose_source(first)
+    abandoned = window.engine._pending.reader
+    assert window.choose_source(second)
+    assert abandoned._stop.is_set()
+    qtbot.waitUntil(lambda: window.engine.source is not None, timeout=10_000)
+    assert window.engine.source.target == second and window.settings.recent_sources == (second,)
 
 
 # ------------------------------------------------------------------ 4. hotkey actions
@@ -218,7 +271,7 @@ def test_unknown_hotkey_actions_are_refused_with_the_valid_ones(qtbot, open_wind
 # ------------------------------------------------------------------ 5. calibration with no face
 def test_calibrating_without_a_face_times_out_with_a_message(qtbot, open_window, test_data):
     window = open_window()
-    assert window.choose_source(str(test_data / "faces/no_face_dogs.jpg"))
+    assert switch_source(qtbot, window, str(test_data / "faces/no_face_dogs.jpg"))
     window.run_action("calibrate")
     tracker = window.engine.tracker
     assert tracker.calibrating

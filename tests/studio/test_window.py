@@ -16,7 +16,7 @@ import desktop_app
 from render.live.modes import ModeKind
 from render.live.settings import SettingsStore
 
-from tests.studio.conftest import AVATAR, VIDEO
+from tests.studio.conftest import AVATAR, VIDEO, switch_source
 from tests.studio.helpers import vrm_without_bone
 
 REPO = Path(__file__).resolve().parents[2]
@@ -35,7 +35,7 @@ def non_blank(image: np.ndarray) -> bool:
 
 def test_session_modes_recording_snapshot(qtbot, open_window, test_data, tmp_path, artifacts):
     window = open_window(avatar=str(test_data / AVATAR))
-    assert window.choose_source(str(test_data / VIDEO))
+    assert switch_source(qtbot, window, str(test_data / VIDEO))
     wait_for_face(qtbot, window)
     assert window.banner.isHidden(), window.banner.text()
 
@@ -92,7 +92,7 @@ def test_alpha_recording_for_obs_keeps_transparency(qtbot, open_window, test_dat
 
 def test_settings_and_session_restored_on_restart(qtbot, open_window, test_data, config_dir):
     first = open_window(avatar=str(test_data / AVATAR))
-    assert first.choose_source(str(test_data / VIDEO))
+    assert switch_source(qtbot, first, str(test_data / VIDEO))
     first.controls.mirror.setChecked(False)
     first.controls.smoothing.setValue(80)
     first.set_hotkeys({"F7": "snapshot", "Ctrl+5": "expression:happy"})
@@ -105,18 +105,19 @@ def test_settings_and_session_restored_on_restart(qtbot, open_window, test_data,
     assert second.settings.hotkeys == {"F7": "snapshot", "Ctrl+5": "expression:happy"}
     assert {s.key().toString() for s in second._shortcuts} == {"F7", "Ctrl+5"}
     assert second.tabs.currentIndex() == 1 and second.engine.mode is ModeKind.AR
-    assert second.engine.source is not None and second.engine.source.target == str(test_data / VIDEO)
+    qtbot.waitUntil(lambda: second.engine.source is not None, timeout=10_000)  # opened in the background
+    assert second.engine.source.target == str(test_data / VIDEO)
     assert second.engine.avatar is not None and second.engine.avatar.spec == str(test_data / AVATAR)
 
 
 def test_errors_show_in_window_while_preview_keeps_running(qtbot, open_window, test_data, tmp_path):
     window = open_window(avatar=str(test_data / AVATAR))
-    assert window.choose_source(str(test_data / VIDEO))
+    assert switch_source(qtbot, window, str(test_data / VIDEO))
     wait_for_face(qtbot, window)
     seq_before = window.engine.latest.frame.seq
     presented_before = window.engine.stats.total_presented
 
-    assert not window.choose_source(str(tmp_path / "missing.mp4"))
+    assert not switch_source(qtbot, window, str(tmp_path / "missing.mp4"))
     assert "missing.mp4 does not exist" in window.banner.text()
     assert window.engine.source.target == str(test_data / VIDEO)  # the old source keeps running
 
@@ -234,7 +235,7 @@ def test_script_renders_to_video_and_cancel_leaves_no_file(qtbot, open_window, t
 def test_two_effects_stacked_with_strength_and_restored(qtbot, open_window, test_data, artifacts):
     from assets.paths import EFFECTS_DIR
     window = open_window()
-    assert window.choose_source(str(test_data / VIDEO))
+    assert switch_source(qtbot, window, str(test_data / VIDEO))
     window.tabs.setCurrentIndex(1)
     assert window.effects_panel.browser.count() >= 2  # built-in packages with thumbnails
     assert window.add_effect(str(EFFECTS_DIR / "cat_ears"))
@@ -269,7 +270,7 @@ def test_living_photo_animates_with_motions_and_from_the_camera(qtbot, open_wind
     moved = max(float(np.abs(f - frames[0]).mean()) for f in frames[1:])
     assert moved > 0.2  # the portrait moves between frames
     window.grab().save(str(artifacts / "studio_photo_animated.png"))
-    assert window.choose_source(str(test_data / VIDEO))
+    assert switch_source(qtbot, window, str(test_data / VIDEO))
     window.photo_panel.drive.setChecked(True)
     assert window.engine.photo_layer.drive
     wait_for_face(qtbot, window)

@@ -121,6 +121,7 @@ def ui() -> SimpleNamespace:
     from assets.paths import EFFECTS_DIR
     from capture.sources import IMAGE_EXTENSIONS, list_cameras
     from capture.mocap import CLIP_SUFFIX
+    from capture.vmc.address import parse_target
     from capture.vmc.channels import CHANNELS as VMC_CHANNELS, format_channels, parse_channels
     from render.context import RenderContext
     from render.live.avatar_layer import AvatarView, BackgroundKind
@@ -1390,11 +1391,12 @@ def ui() -> SimpleNamespace:
 
         def set_vmc_target(self, text: str) -> bool:
             """Parse HOST:PORT, save it, and restart VMC out there if it is on."""
-            host, _, port = text.strip().rpartition(":")
-            if not host or not port.isdigit() or not 0 < int(port) < 65536:
-                self.report(f"VMC target {text!r} must be HOST:PORT, e.g. 127.0.0.1:39539")
+            try:
+                host, port = parse_target(text)
+            except VividError as error:
+                self.report(f"VMC target {error}")
                 return False
-            self.update_settings(vmc_host=host, vmc_port=int(port))
+            self.update_settings(vmc_host=host, vmc_port=port)
             self.vmc_action.setToolTip(f"Send the avatar (Avatar mode) or the tracked face over VMC to {host}:{port}")
             if self.vmc_action.isChecked():
                 self.toggle_vmc(True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from assets.cli_types import whole_number_at_least
 from assets.errors import AssetError
 from avatar.gltf.loader import load_gltf
 from avatar.loading import resolve_avatar_path
@@ -19,7 +20,7 @@ def register_avatar_commands(avatar_subparsers: argparse._SubParsersAction) -> N
         description="Print the node tree, skins and joint counts, morph target names, animations with "
                     "durations, vertex/triangle counts, materials and (for VRM) meta, humanoid and expressions.")
     info.add_argument("avatar", help="path to a .gltf, .glb or .vrm file")
-    info.add_argument("--max-nodes", type=int, default=DEFAULT_MAX_NODES,
+    info.add_argument("--max-nodes", type=whole_number_at_least(0), default=DEFAULT_MAX_NODES,
                       help=f"node-tree lines to print (default {DEFAULT_MAX_NODES})")
     info.set_defaults(func=run_info)
 

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 from typing import TextIO
 
+from assets.cli_types import frame_size, frames_per_second, seconds, whole_number
 from assets.errors import VividError
 from assets.outputs import check_output_path
 from capture import models
@@ -17,6 +18,7 @@ from capture.preview import Mp4Writer, draw_tracking
 from capture.sources import ImageFolderSource, ImageSource, list_cameras, open_source
 from capture.types import FaceTracking
 from capture.vmc import VmcReceiver
+from capture.vmc.address import parse_port
 from capture.vmc.protocol import DEFAULT_PORT
 
 DEFAULT_FETCH = ("face_landmarker.task", "pose_landmarker_lite.task", "hand_landmarker.task",
@@ -37,18 +39,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     track.add_argument("--hands", action="store_true",
                        help="track hands (needs hand_landmarker.task: vivid models fetch)")
     track.add_argument("--pose-model", choices=sorted(models.POSE_MODELS), default="lite")
-    track.add_argument("--num-faces", type=_positive_int, default=1)
+    track.add_argument("--num-faces", type=whole_number, default=1)
     track.add_argument("--mirror", action="store_true", help="mirror frames (selfie view)")
     track.add_argument("--raw", action="store_true", help="no smoothing")
     track.add_argument("--calibration", type=Path, help="apply a neutral-face calibration file")
     track.add_argument("--calibrate-out", type=Path,
                        help=f"capture the first {DEFAULT_CAPTURE_S:g} s as your neutral face "
                             f"and save the calibration to this file")
-    track.add_argument("--max-frames", type=_positive_int, help="stop after this many frames (>= 1)")
-    track.add_argument("--duration", type=_positive_float, help="stop after this many seconds of input (> 0)")
-    track.add_argument("--camera-size", type=_size, metavar="WxH",
+    track.add_argument("--max-frames", type=whole_number, help="stop after this many frames (>= 1)")
+    track.add_argument("--duration", type=seconds, help="stop after this many seconds of input (> 0)")
+    track.add_argument("--camera-size", type=frame_size, metavar="WxH",
                        help="resolution to request from a webcam, e.g. 1280x720")
-    track.add_argument("--camera-fps", type=float, help="frame rate to request from a webcam")
+    track.add_argument("--camera-fps", type=frames_per_second, help="frame rate to request from a webcam")
     track.add_argument("--list-cameras", action="store_true", help="list cameras and exit")
     track.set_defaults(func=run_track)
 
@@ -65,50 +67,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     verify.set_defaults(func=run_models_verify)
 
 
-MAX_PORT = 65535  # UDP ports are 16-bit; 0 would mean "any free port", useless to a sender
-
-
-def _port(text: str, flag: str) -> int:
-    """A UDP port number in 1-65535 (argparse error naming `flag` otherwise)."""
-    if not text.isdigit() or not 1 <= int(text) <= MAX_PORT:
-        raise argparse.ArgumentTypeError(f"{flag}: port {text!r} must be a number in 1-{MAX_PORT}, "
-                                         f"e.g. {DEFAULT_PORT}")
-    return int(text)
-
-
 def _track_input(text: str) -> str:
     """INPUT as given; vmc:PORT is checked here so a bad port is a usage error, not a traceback."""
     if text.startswith("vmc:"):
-        _port(text.split(":", 1)[1] or str(DEFAULT_PORT), "INPUT vmc:PORT")
+        try:
+            parse_port(text.split(":", 1)[1] or str(DEFAULT_PORT))
+        except VividError as error:
+            raise argparse.ArgumentTypeError(f"INPUT vmc:PORT: {error}") from None
     return text
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} must be 1 or more")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"{text} must be a number of seconds greater than 0")
-    return value
-
-
-def _size(text: str) -> tuple[int, int]:
-    try:
-        width, height = (int(v) for v in text.lower().split("x"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"size must be WIDTHxHEIGHT, e.g. 1280x720, not {text!r}")
-    return width, height
 
 
 class ProgressBar:
@@ -263,13 +229,11 @@ class CalibrationCapture:
 def _record_vmc(args: argparse.Namespace) -> int:
     """Record a VMC stream (one Tracking per received frame) until --duration, --max-frames or
     Ctrl-C."""
-    port_text = args.input.split(":", 1)[1] or str(DEFAULT_PORT)
-    if not port_text.isdigit():
-        raise VividError(f"{args.input!r} must be vmc:PORT, e.g. vmc:{DEFAULT_PORT}")
+    port = parse_port(args.input.split(":", 1)[1] or str(DEFAULT_PORT))
     recorder = ClipRecorder(meta={"input": args.input})
     progress = ProgressBar(args.max_frames)
     start = time.monotonic()
-    with VmcReceiver(port=int(port_text)) as receiver:
+    with VmcReceiver(port=port) as receiver:
         print(f"listening for VMC on 127.0.0.1:{receiver.port}", file=sys.stderr)
         try:
             while not (args.duration and time.monotonic() - start > args.duration):

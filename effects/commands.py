@@ -12,6 +12,7 @@ from typing import Callable, Iterable, Iterator
 
 import numpy as np
 
+from assets.cli_types import seconds_or_zero, whole_number
 from assets.errors import SourceError, VividError
 from assets.outputs import check_output_path
 from capture.pipeline import TrackingPipeline
@@ -45,28 +46,6 @@ class InputKind(Enum):
     WEBCAM = "webcam"
 
 
-def positive_int(text: str) -> int:
-    """argparse type: a whole number >= 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} must be a whole number >= 1")
-    return value
-
-
-def non_negative_float(text: str) -> float:
-    """argparse type: seconds >= 0."""
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not value >= 0:  # also rejects nan
-        raise argparse.ArgumentTypeError(f"{text!r} must be a number of seconds >= 0")
-    return value
-
-
 def register_effect_commands(effect_subparsers: argparse._SubParsersAction) -> None:
     pv = effect_subparsers.add_parser("preview", help="run an effect package on a photo, video or webcam")
     pv.add_argument("package", type=Path, help="effect package folder, .zip, or its effect.json")
@@ -77,13 +56,13 @@ def register_effect_commands(effect_subparsers: argparse._SubParsersAction) -> N
     pv.add_argument("--watch", action="store_true",
                     help="hot reload on file change; a broken edit keeps the last good package")
     pv.add_argument("--overlay", action="store_true", help="draw anchors and trigger states")
-    pv.add_argument("--time", type=non_negative_float,
+    pv.add_argument("--time", type=seconds_or_zero,
                     help=f"photo: effect time in seconds (default 0, or {FIRED_STILL_TIME_S} with --fire)")
     pv.add_argument("--fire", action="store_true",
                     help=f"photo: run every trigger's actions once, {FIRE_LEAD_S} s before --time")
-    pv.add_argument("--max-frames", type=positive_int, help="video/webcam: stop after this many frames")
+    pv.add_argument("--max-frames", type=whole_number, help="video/webcam: stop after this many frames")
     pv.add_argument("--mirror", action="store_true", help="mirror the input (selfie view)")
-    pv.add_argument("--num-faces", type=positive_int, default=1, help="faces to track (>= 1)")
+    pv.add_argument("--num-faces", type=whole_number, default=1, help="faces to track (>= 1)")
     pv.set_defaults(func=run_preview)
 
     ck = effect_subparsers.add_parser("check", help="validate a package: schema, assets, shaders")
@@ -98,7 +77,7 @@ def register_effect_commands(effect_subparsers: argparse._SubParsersAction) -> N
     th.add_argument("-o", "--output", type=Path,
                     help="output .png or .jpg (one package only; default PACKAGE/thumbnail.png, "
                          "inside the .zip for a zipped package)")
-    th.add_argument("--size", type=positive_int, default=256, help="side in pixels (default 256)")
+    th.add_argument("--size", type=whole_number, default=256, help="side in pixels (default 256)")
     th.set_defaults(func=run_thumbnail)
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from assets.cli_types import degrees, frame_size, seconds_or_zero
 from assets.errors import AssetError
 from assets.outputs import check_output_path
 from avatar.loading import load_avatar_document
@@ -19,16 +20,6 @@ from avatar.quaternions import quat_from_euler_deg
 from render.materials import ShadingStyle
 from render.stage import AvatarStage, Shot, StageOptions
 from render.surface import Antialias
-
-
-def parse_size(text: str) -> tuple[int, int]:
-    try:
-        w, h = (int(v) for v in text.lower().split("x"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"size '{text}' must look like 1280x720") from None
-    if w <= 0 or h <= 0 or w > 8192 or h > 8192:
-        raise argparse.ArgumentTypeError(f"size '{text}' out of range (1..8192 per side)")
-    return w, h
 
 
 def _parse_assignments(items: list[str], what: str) -> dict[str, str]:
@@ -183,7 +174,7 @@ MSAA_SAMPLES = (0, 2, 4, 8)  # what the README documents and GL drivers commonly
 
 
 def _add_look_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--size", type=parse_size, default=(1280, 720), help="output size, e.g. 1280x720")
+    parser.add_argument("--size", type=frame_size, default=(1280, 720), help="output size, e.g. 1280x720")
     parser.add_argument("--transparent", action="store_true", help="transparent background (PNG alpha)")
     parser.add_argument("--style", choices=[s.value for s in ShadingStyle], default="auto",
                         help="auto: toon where the file has MToon data, else PBR")
@@ -204,8 +195,8 @@ def register_avatar_render(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--expression", action="append", default=[], metavar="NAME=WEIGHT",
                    help="set a morph target weight, e.g. jawOpen=1 (repeatable)")
     p.add_argument("--animation", default=None, help="animation name or index (default: the first)")
-    p.add_argument("--time", type=float, default=None, help="sample the animation at this time in seconds")
+    p.add_argument("--time", type=seconds_or_zero, default=None, help="sample the animation at this time in seconds")
     p.add_argument("--shot", choices=[s.value for s in Shot], default="full")
-    p.add_argument("--yaw", type=float, default=0.0, help="orbit the camera around the avatar, degrees")
+    p.add_argument("--yaw", type=degrees, default=0.0, help="orbit the camera around the avatar, degrees")
     _add_look_options(p)
     p.set_defaults(func=cmd_avatar_render)

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
+from assets.cli_types import MAX_FPS, MIN_FPS, frames_per_second
 from assets.errors import VividError
 from assets.outputs import check_output_path
 from tts_bridge.backends import make_backend
@@ -34,7 +35,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--model", default=None, help="Piper .onnx voice model (needs pip install piper-tts)")
     p.add_argument("--phonemes", default=None, type=Path,
                    help="write phoneme/word timings and per-frame visemes to this JSON")
-    p.add_argument("--fps", type=_fps, default=30.0,
+    p.add_argument("--fps", type=frames_per_second, default=30.0,
                    help=f"frame rate of the viseme frames in --phonemes, {MIN_FPS:g}-{MAX_FPS:g} (default 30)")
     p.set_defaults(func=run_say)
 
@@ -42,17 +43,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 # What soundfile (libsndfile) writes for each extension, all tested: 16-bit PCM where the format
 # allows it, the format's own codec otherwise.
 AUDIO_SUBTYPES = {".wav": "PCM_16", ".flac": "PCM_16", ".ogg": "VORBIS", ".mp3": "MPEG_LAYER_III"}
-MIN_FPS, MAX_FPS = 1.0, 240.0  # viseme frames: below 1 fps says nothing, above 240 no display shows
-
-
-def _fps(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not MIN_FPS <= value <= MAX_FPS:
-        raise argparse.ArgumentTypeError(f"{text} is out of range; give {MIN_FPS:g}-{MAX_FPS:g} frames per second")
-    return value
 
 
 def write_audio(path: Path, audio: np.ndarray, sample_rate: int) -> None:

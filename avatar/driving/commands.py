@@ -13,12 +13,14 @@ from typing import Iterator
 import cv2
 import numpy as np
 
+from assets.cli_types import from_checker, seconds, video_size
 from assets.errors import VividError
 from assets.outputs import check_output_path
 from avatar.driving.avatar_model import load_drivable
 from avatar.driving.driver import AvatarDriver, DriverOptions
 from avatar.driving.overlay import draw_debug
 from avatar.driving.retarget import RetargetOptions
+from capture.vmc.address import parse_target
 from render.drive_view import DriveShot, DriveView
 from avatar.driving.vmc_out import vmc_blendshapes, vmc_bones
 from capture.calibration import NeutralCalibration
@@ -30,38 +32,6 @@ from render.video_writer import VideoOptions, VideoWriter
 
 DEFAULT_SIZE = (1280, 720)
 
-
-def _size(text: str) -> tuple[int, int]:
-    try:
-        w, h = (int(v) for v in text.lower().split("x"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"size {text!r} must be WIDTHxHEIGHT, e.g. 1280x720") from None
-    if w < 16 or h < 16 or w % 2 or h % 2:
-        raise argparse.ArgumentTypeError(f"size {text!r}: width and height must be even and >= 16")
-    return w, h
-
-
-MAX_PORT = 65535  # UDP ports are 16-bit
-
-
-def _host_port(text: str) -> tuple[str, int]:
-    host, _, port = text.rpartition(":")
-    if not host or not port.isdigit():
-        raise argparse.ArgumentTypeError(f"--vmc-out {text!r} must be HOST:PORT, e.g. 127.0.0.1:39539")
-    if not 1 <= int(port) <= MAX_PORT:
-        raise argparse.ArgumentTypeError(f"--vmc-out {text!r}: the port must be in 1-{MAX_PORT}, "
-                                         f"e.g. 127.0.0.1:39539")
-    return host, int(port)
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(f"{text}: give a number of seconds greater than 0")
-    return value
 
 
 def _vmc_channels(text: str) -> frozenset[str]:
@@ -84,18 +54,18 @@ def register_drive_command(avatar_subparsers: argparse._SubParsersAction) -> Non
     p.add_argument("--layout", choices=("side", "avatar"), default="side",
                    help="'side': source | avatar side by side (default); 'avatar': the avatar alone")
     p.add_argument("--transparent", action="store_true", help="transparent background (implies --layout avatar; .mov or .webm)")
-    p.add_argument("--size", type=_size, default=DEFAULT_SIZE, help="avatar render size WxH (default 1280x720)")
+    p.add_argument("--size", type=video_size, default=DEFAULT_SIZE, help="avatar render size WxH (default 1280x720)")
     p.add_argument("--shot", choices=[s.value for s in DriveShot], default="closeup", help="camera framing (default closeup)")
     p.add_argument("--body", action="store_true", help="track the body too (arms, torso lean)")
     p.add_argument("--hands", action="store_true", help="track hands and fingers (implies --body)")
     p.add_argument("--mirror", action="store_true", help="mirror the person (their left moves the avatar's right)")
     p.add_argument("--calibration", type=Path, help="neutral-face calibration JSON (vivid track --calibrate-out FILE)")
-    p.add_argument("--vmc-out", type=_host_port, metavar="HOST:PORT", help="also send every frame over VMC")
+    p.add_argument("--vmc-out", type=from_checker(parse_target), metavar="HOST:PORT", help="also send every frame over VMC")
     p.add_argument("--vmc-channels", type=_vmc_channels, default="all", metavar="LIST",
                    help="what --vmc-out sends, comma-separated: root, body, head, eyes, hands, face "
                         "(blendshapes), or all (default); e.g. head,face to leave the body to another tracker")
     p.add_argument("--debug-overlay", action="store_true", help="draw blendshape and expression bars, head/gaze angles")
-    p.add_argument("--max-seconds", type=_seconds, help="stop after this much input time")
+    p.add_argument("--max-seconds", type=seconds, help="stop after this much input time")
     p.set_defaults(func=run_drive)
 
 

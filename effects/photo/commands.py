@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from assets.cli_types import frames_per_second
 from effects.photo.animator import AnimatorOptions, PhotoAnimator, frame_times
 from effects.photo.errors import PhotoError
 from effects.photo.motion import PRESETS, MotionTrack, parse_motion
@@ -37,7 +38,7 @@ def register_photo_commands(photo_subparsers: argparse._SubParsersAction) -> Non
                          help="'all' (default) or the number of one face, counted from the left")
     animate.add_argument("--loop", action="store_true",
                          help="seamless loop: the last frame leads straight back into the first")
-    animate.add_argument("--fps", type=float, default=25.0, help="frames per second (default 25)")
+    animate.add_argument("--fps", type=frames_per_second, default=25.0, help="frames per second (default 25)")
     animate.add_argument("--restore", action="store_true",
                          help="restore an old photo first: denoise, sharpen, auto contrast, white balance")
     animate.set_defaults(func=run_animate)
@@ -74,8 +75,6 @@ def driver_sound(args: argparse.Namespace, track: MotionTrack, frame_count: int)
 
 def run_animate(args: argparse.Namespace) -> int:
     check_output_path(args.output)
-    if args.fps <= 0:
-        raise PhotoError(f"--fps must be positive, got {args.fps}")
     started = time.perf_counter()
     restore = RestoreOptions() if args.restore else None
     photo = load_photo(args.photo, restore)

@@ -11,6 +11,7 @@ from pathlib import Path
 import platformdirs
 
 from assets.errors import VividError
+from capture.vmc.address import MAX_PORT, is_port
 from capture.vmc.channels import parse_channels
 
 APP_NAME = "vivid-studio"
@@ -153,7 +154,7 @@ def _check_value(name: str, value: object) -> str | None:
     if name == "smoothing":
         return None if _unit(value) else "a number from 0 to 1"
     if name == "vmc_port":
-        return None if 1 <= value <= 65535 else "a port from 1 to 65535"  # type: ignore[operator]
+        return None if is_port(value) else f"a port from 1 to {MAX_PORT}"
     if name in ("vmc_host", "avatar"):
         return None if value else "a non-empty string"
     if name == "window_geometry":

@@ -31,11 +31,14 @@ def test_vmc_port_out_of_range_is_a_usage_error(tmp_path, capsys, spec):
 
 
 @pytest.mark.parametrize("flag,value,message", [
-    ("--max-frames", "-1", "argument --max-frames: -1 must be 1 or more"),
-    ("--max-frames", "0", "argument --max-frames: 0 must be 1 or more"),
-    ("--duration", "-1", "argument --duration: -1 must be a number of seconds greater than 0"),
-    ("--duration", "0", "argument --duration: 0 must be a number of seconds greater than 0"),
-    ("--num-faces", "0", "argument --num-faces: 0 must be 1 or more"),
+    ("--max-frames", "-1", "argument --max-frames: '-1' must be a whole number >= 1"),
+    ("--max-frames", "0", "argument --max-frames: '0' must be a whole number >= 1"),
+    ("--duration", "-1", "argument --duration: '-1' must be a number of seconds > 0"),
+    ("--duration", "0", "argument --duration: '0' must be a number of seconds > 0"),
+    ("--duration", "nan", "argument --duration: 'nan' must be a number of seconds > 0"),
+    ("--num-faces", "0", "argument --num-faces: '0' must be a whole number >= 1"),
+    ("--camera-fps", "-5", "argument --camera-fps: '-5' must be 1-240 frames per second"),
+    ("--camera-size", "0x0", "argument --camera-size: size '0x0': width and height must be 1-8192"),
 ])
 def test_non_positive_limits_are_rejected(test_data, tmp_path, capsys, flag, value, message):
     err = _parse_error(capsys, "track", test_data / "video/talking_head_man_d12.mp4",

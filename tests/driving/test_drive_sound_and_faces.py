@@ -84,7 +84,7 @@ def test_missing_face_counts_are_reported_for_videos(capsys):
 def test_vmc_out_port_must_be_in_range(capsys, address):
     with pytest.raises(SystemExit):
         _run(["builtin", "--input", "x.mp4", "-o", "y.mp4", "--vmc-out", address])
-    assert f"argument --vmc-out: --vmc-out '{address}': the port must be in 1-65535" in capsys.readouterr().err
+    assert f"argument --vmc-out: '{address}': the port must be in 1-65535" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("value", ["0", "-1", "abc"])

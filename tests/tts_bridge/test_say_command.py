@@ -39,7 +39,7 @@ def test_say_rejects_a_viseme_fps_out_of_range(tmp_path, capsys, fps):
                   "--phonemes", str(tmp_path / "p.json")])
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
-    assert "argument --fps:" in err and "give 1-240 frames per second" in err
+    assert f"argument --fps: {fps!r} must be 1-240 frames per second" in err
     assert not (tmp_path / "p.json").exists()
 
 

@@ -29,7 +29,8 @@ YAW_SHIFT = 0.35  # feature shift (quad units) at 90 degrees of yaw
 class AvatarHeadParams:
     """style: "cartoon" (procedural 2D bear/cat head) or "avatar" (a 3D glTF head: `model` in
     the package, default the built-in avatar; its morph targets named like ARKit blendshapes).
-    skin / line / cheek colours and ears are for "cartoon"; scale for both."""
+    skin / line / cheek colours and ears are for "cartoon"; scale, a size multiplier, for both
+    (1 for "avatar": the model's face and hair just cover a typical real head with its hair)."""
 
     style: str = "cartoon"
     model: str = ""
@@ -52,7 +53,10 @@ class AvatarHeadLayer(Layer):
     ANCHORS = ("head",)
     DEFAULT_ANCHOR = "head"
     ASSET_FIELDS = ("model",)
-    SCHEMA = {"style": {"enum": ["cartoon", "avatar"]}, "model": ASSET, "skin": COLOR, "line": COLOR, "cheek": COLOR, "ears": {"type": "boolean"}, "scale": num(0.3, 3, 1.0)}
+    SCHEMA = {"style": {"enum": ["cartoon", "avatar"]}, "model": ASSET, "skin": COLOR, "line": COLOR, "cheek": COLOR,
+              "ears": {"type": "boolean"},
+              "scale": num(0.3, 3, 1.0, "head size multiplier; for style avatar, 1 = the model's face and hair "
+                                        "cover a typical head with its hair")}
 
     def __init__(self, gpu: EffectGpu, spec: LayerSpec, root: Path) -> None:
         super().__init__(gpu, spec, root)

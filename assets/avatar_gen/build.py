@@ -12,7 +12,7 @@ from .hair import build_hair
 from .hands import build_hands
 from .head import build_head
 from .materials import LOOKS, material_json
-from .morphs import build_all
+from .morphs import NORMALS_ON_TOP, build_all
 from .skeleton import BONES, BONE_INDEX, HEAD_SCALE, bone_head, head_to_final
 from .vrm import vrm_extension
 from .weights import assign_weights
@@ -79,10 +79,11 @@ def _group(parts: list[Part], deltas: dict[str, list[np.ndarray]] | None) -> lis
                     d[~moved] = 0.0
                     dp.append(d)
                     if np.any(moved) and parts[i].material not in NO_NORMAL_DELTAS:
-                        n1 = smooth_normals(parts[i].positions + d, parts[i].tris)
-                        if "normal_fn" in parts[i].extra:
-                            n1 = parts[i].extra["normal_fn"](parts[i].positions + d, n1)
-                        delta_n = np.round(n1 - parts[i].normals, 4)
+                        if name in NORMALS_ON_TOP:  # measured where the target is used: on top of another
+                            under = parts[i].positions + np.round(deltas[NORMALS_ON_TOP[name]][i], POSITION_DECIMALS)
+                            delta_n = np.round(_normals(parts[i], under + d) - _normals(parts[i], under), 4)
+                        else:
+                            delta_n = np.round(_normals(parts[i], parts[i].positions + d) - parts[i].normals, 4)
                         delta_n[np.max(np.abs(delta_n), axis=1) < NORMAL_EPSILON] = 0.0
                     else:
                         delta_n = np.zeros_like(d)
@@ -90,6 +91,11 @@ def _group(parts: list[Part], deltas: dict[str, list[np.ndarray]] | None) -> lis
                 prim.targets.append((np.concatenate(dp).astype(np.float32), np.concatenate(dn).astype(np.float32)))
         prims.append(prim)
     return prims
+
+
+def _normals(part: Part, positions: np.ndarray) -> np.ndarray:
+    n = smooth_normals(positions, part.tris)
+    return part.extra["normal_fn"](positions, n) if "normal_fn" in part.extra else n
 
 
 def build_glb() -> bytes:

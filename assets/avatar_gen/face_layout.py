@@ -34,6 +34,9 @@ MOUTH_Y = 1.4075
 MOUTH_HALF_WIDTH = 0.0175
 JAW_PIVOT = np.array(JAW_PIVOT_BUILD)
 JAW_OPEN_ANGLE = np.radians(13.0)  # jawOpen = 1 rotates the jaw this far (about 2 cm at the lips)
+# While the lips are shut each teeth row sits this much further from the lip line than where an open
+# mouth shows it, so the slit between the lips looks past them (mouth_seal.py).
+TEETH_TUCK = 0.0012
 
 NOSE_TIP = np.array([0.0, 1.4365])
 BROW_Y = 1.496

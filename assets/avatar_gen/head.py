@@ -227,9 +227,11 @@ def _arc(count: int, half_width: float, depth_curve: float) -> tuple[np.ndarray,
 def _teeth_and_tongue() -> list[Part]:
     front_z = _front_z(F.MOUTH_Y)
     parts = []
-    for kind, y0, y1 in (("teeth_upper", 0.0009, 0.0045), ("teeth_lower", -0.0012, -0.0040)):
-        xs, zs = _arc(25, F.MOUTH_HALF_WIDTH * 0.68, 0.0040)
-        path = np.stack([xs, np.full_like(xs, F.MOUTH_Y + 0.5 * (y0 + y1)), front_z - 0.0058 + zs], 1)
+    # Each row rests TEETH_TUCK further from the lip line than this; the shapes that part the lips
+    # bring it back (mouth_seal.py).
+    for kind, y0, y1, tuck in (("teeth_upper", 0.0009, 0.0045, F.TEETH_TUCK), ("teeth_lower", -0.0012, -0.0040, -F.TEETH_TUCK)):
+        xs, zs = _arc(13, F.MOUTH_HALF_WIDTH * 0.68, 0.0040)  # few stations: the rows move in many targets (file size)
+        path = np.stack([xs, np.full_like(xs, F.MOUTH_Y + 0.5 * (y0 + y1) + tuck), front_z - 0.0058 + zs], 1)
         hint = np.tile([0.0, 0.0, 1.0], (len(xs), 1))
         thick = np.full(len(xs), 0.0016)
         height = np.full(len(xs), 0.5 * abs(y1 - y0))

@@ -13,6 +13,7 @@ from . import face_layout as F
 from .eyes import lower_edge, spherical, upper_edge
 from .errors import AvatarBuildError
 from .geometry import Part, rotation_matrix, smoothstep
+from .mouth_seal import PARTING_MOUTH, seal, teeth_shown
 from .skeleton import BONE_INDEX
 
 ARKIT_NAMES: tuple[str, ...] = (
@@ -34,6 +35,9 @@ GAZE_PITCH = np.radians(22.0)  # eyeLookUp/Down = 1 rotates the eyeball this far
 GAZE_YAW = np.radians(26.0)  # eyeLookIn/Out = 1
 SKIN_KINDS = ("head_skin", "lips", "mouth_bag")
 BAG_FOLLOW = np.array([1.0, 0.95, 0.8, 0.55, 0.3, 0.15, 0.05, 0.0, 0.0])  # how far bag rings follow the lips
+# Targets only used on top of another (ARKit: mouthClose with jawOpen): their normal offsets are
+# measured there, so the sum shades like the shape it makes (alone, mouthClose is not a face).
+NORMALS_ON_TOP = {"mouthClose": "jawOpen"}
 
 
 class FaceRig:
@@ -202,9 +206,31 @@ def _corner(rig: FaceRig, side: float, vec) -> list[np.ndarray]:
     return _region(rig, vec, side * hw, F.MOUTH_Y, 0.011, 0.010)
 
 
-def build_arkit(rig: FaceRig) -> dict[str, list[np.ndarray]]:
-    m: dict[str, list[np.ndarray]] = {}
+def _mouth_close(rig: FaceRig) -> list[np.ndarray]:
+    """Undo the jaw's rotation on the mouth, so jawOpen + mouthClose is a shut mouth over a dropped chin.
+
+    The lips, the mouth bag, the lower teeth and the tongue go back to rest as one piece (so the
+    teeth and tongue stay inside the bag, never through the chin); the skin follows them fully
+    along the slit and its corners and less toward the chin and the cheeks, stretching between.
+    """
     hw = F.MOUTH_HALF_WIDTH
+    opened = _jaw_rotate(rig, F.JAW_OPEN_ANGLE)
+    out = rig.zeros()
+    for i, part in enumerate(rig.parts):
+        if part.kind == "head_skin":
+            p = part.positions
+            front = smoothstep(F.HEAD_C[2] + 0.03, F.HEAD_C[2] + 0.06, p[:, 2])
+            across = smoothstep(3.0 * hw, 1.5 * hw, np.abs(p[:, 0]))
+            below = np.maximum(F.MOUTH_Y - 0.0015 - p[:, 1], 0.0)  # 0 along the lower lip's edge
+            out[i] = -opened[i] * (front * across * np.exp(-((below / 0.010) ** 2)))[:, None]
+        elif part.kind in ("lips", "mouth_bag", "teeth_lower", "tongue"):
+            out[i] = -opened[i]
+    return out
+
+
+def _lip_motions(rig: FaceRig) -> dict[str, list[np.ndarray]]:
+    """The ARKit targets as the skin, lips, eyes and jaw move; mouth_seal.py then places the teeth."""
+    m: dict[str, list[np.ndarray]] = {}
     for side, name in ((1.0, "Left"), (-1.0, "Right")):
         m[f"browDown{name}"] = _brow(rig, side, -0.0060, -0.0015, -0.0008)
         m[f"browOuterUp{name}"] = _brow(rig, side, 0.0005, 0.0060)
@@ -242,10 +268,7 @@ def build_arkit(rig: FaceRig) -> dict[str, list[np.ndarray]]:
     m["jawForward"] = _jaw_translate(rig, [0, 0, 0.0055])
     m["jawLeft"] = _jaw_translate(rig, [0.0055, 0, 0])
     m["jawRight"] = _jaw_translate(rig, [-0.0055, 0, 0])
-    # mouthClose: with the jaw open, bring the lips back together (undo the jaw near the lips).
-    opened = _jaw_rotate(rig, F.JAW_OPEN_ANGLE)
-    near = _region(rig, [1.0, 1.0, 1.0], 0.0, F.MOUTH_Y, hw * 1.3, 0.010, side_mask="lower")
-    m["mouthClose"] = [-o * n for o, n in zip(opened, near)]
+    m["mouthClose"] = _mouth_close(rig)
     m["mouthFunnel"] = _add(
         _region(rig, [0, 0, 0.0040], 0.0, F.MOUTH_Y, 0.016, 0.011),
         _region(rig, [0, 0.0022, 0], 0.0, F.MOUTH_Y + 0.001, 0.010, 0.006, side_mask="upper"),
@@ -259,7 +282,7 @@ def build_arkit(rig: FaceRig) -> dict[str, list[np.ndarray]]:
     m["mouthRollLower"] = _region(rig, [0, 0.0008, -0.0022], 0.0, F.MOUTH_Y - 0.002, 0.014, 0.004, side_mask="lower")
     m["mouthRollUpper"] = _region(rig, [0, -0.0006, -0.0022], 0.0, F.MOUTH_Y + 0.002, 0.014, 0.004, side_mask="upper")
     m["mouthShrugLower"] = _region(rig, [0, 0.0030, 0.0012], 0.0, F.MOUTH_Y - 0.008, 0.018, 0.012, side_mask="lower")
-    m["mouthShrugUpper"] = _region(rig, [0, 0.0022, 0.0006], 0.0, F.MOUTH_Y + 0.003, 0.015, 0.007, side_mask="upper")
+    m["mouthShrugUpper"] = _region(rig, [0, 0.0022, 0.0006], 0.0, F.MOUTH_Y + 0.003, 0.015, 0.007)  # both lips: stays shut
     m["tongueOut"] = _add(_jaw_rotate(rig, F.JAW_OPEN_ANGLE * 0.45), _tongue_out(rig))
     missing = [n for n in ARKIT_NAMES if n not in m]
     if missing:
@@ -308,11 +331,15 @@ VRM_PRESETS: dict[str, dict[str, float]] = {
 def build_all(parts: list[Part]) -> dict[str, list[np.ndarray]]:
     """Every face morph (ARKit then VRM presets), each a list of per-part (N, 3) deltas."""
     rig = FaceRig(parts)
-    arkit = build_arkit(rig)
+    motions = _lip_motions(rig)
+    arkit = seal(parts, rig.lip_follow, motions)
     out = dict(arkit)
     for name, mix in VRM_PRESETS.items():
-        deltas = rig.zeros()
+        # A preset with parted lips shows its teeth fully and where its lips frame them (a smile
+        # lifts the upper lip off the upper teeth); one with shut lips takes the sealed targets.
+        parted = any(source in PARTING_MOUTH for source in mix)
+        deltas = teeth_shown(parts, 1.0, 1.0) if parted else rig.zeros()
         for source, k in mix.items():
-            deltas = [d + k * s for d, s in zip(deltas, arkit[source])]
+            deltas = [d + k * s for d, s in zip(deltas, (motions if parted else arkit)[source])]
         out[name] = deltas
     return out

@@ -10,7 +10,12 @@ import numpy as np
 from scipy.interpolate import LinearNDInterpolator
 
 from . import face_layout as F
-from .geometry import Part, fix_winding, grid_tris, loft, rotation_matrix, sphere_grid
+from .geometry import Part, fix_winding, grid_tris, loft, rotation_matrix
+
+
+# Half-angle of the eye white around the gaze axis: the lid opening shows less than 60 degrees
+# of it, and the widest gaze turns the cap's edge by at most 34 (22 up and 26 out combined).
+EYE_WHITE_ANGLE = np.radians(110.0)
 
 
 def to_world(unit: np.ndarray, side: float) -> np.ndarray:
@@ -132,8 +137,9 @@ def _brow(head: Part, side: float) -> Part:
 def build_eyes(head: Part) -> list[Part]:
     parts: list[Part] = []
     for side in (1.0, -1.0):
-        dirs, tris = sphere_grid(28, 18)
-        unit = dirs @ np.array([[1, 0, 0], [0, 0, 1], [0, -1, 0]], dtype=np.float64)  # poles to +-Z
+        # The white is the front of the ball only: the back, inside the head, is never seen,
+        # and every white vertex carries the gaze morphs (morphs.EYE_PARTS).
+        unit, tris = _cap(EYE_WHITE_ANGLE, 1.0, rings=12, segs=28)
         parts.append(_finish("eye_white", "eye_white", "eye_white", unit, tris, side))
         for name, material, angle, radius, tilt in (
             ("iris", "iris", F.IRIS_ANGLE, 1.006, 0.0),

@@ -29,7 +29,11 @@ ARKIT_NAMES: tuple[str, ...] = (
     "mouthUpperUpLeft", "mouthUpperUpRight", "noseSneerLeft", "noseSneerRight", "tongueOut",
 )
 
-EYE_PARTS = ("iris", "iris_light", "pupil", "highlight")  # the white is a sphere: rotating it changes nothing visible
+# The white turns with the iris although it is a sphere: morphs blend linearly, so part way
+# through a turn every vertex cuts the chord and sinks toward the eye's centre (2.6% of the radius
+# half way through 26 degrees), and an iris sinking under a white that stays put vanished at
+# eyeLook* weights of 0.2-0.8. The same linear map on both keeps the iris above the white.
+EYE_PARTS = ("eye_white", "iris", "iris_light", "pupil", "highlight")
 GAUSS_CUT = 0.10
 GAZE_PITCH = np.radians(22.0)  # eyeLookUp/Down = 1 rotates the eyeball this far
 GAZE_YAW = np.radians(26.0)  # eyeLookIn/Out = 1

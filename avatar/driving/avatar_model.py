@@ -39,7 +39,7 @@ class DrivableAvatar:
 def avatar_from_document(doc: GltfDocument, path: Path) -> DrivableAvatar:
     if is_vrm(doc):
         vrm = vrm_from_document(doc)
-        rig = HumanoidRig(doc, vrm.humanoid.bones, vrm.root_transform)
+        rig = HumanoidRig(doc, vrm.humanoid.bones, vrm.root_transform, vrm.constraints)
         return DrivableAvatar(path, doc, vrm, rig, ExpressionBinding(doc, vrm), vrm.look_at, vrm.spring_bones)
     bones = humanoid_from_names(doc)
     binding = ExpressionBinding(doc, None)

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Mapping
+from typing import Mapping, Sequence
 
 import numpy as np
 
+from avatar.driving.constraints import apply_constraints, evaluation_order
 from avatar.driving.qmath import IDENTITY, qfrom_matrix, qinv, qmul, qnorm
 from avatar.gltf.document import GltfDocument
 from avatar.gltf.pose import NodeTransforms, depth_levels, quaternion_to_matrix
 from avatar.posing import Pose
+from avatar.vrm.types import NodeConstraint
 
 # Parent of each humanoid bone in the normalized hierarchy, nearest existing ancestor wins.
 BONE_PARENTS: dict[str, tuple[str, ...]] = {
@@ -77,7 +79,8 @@ class RigBone:
 class HumanoidRig:
     """Bone map + rest data of one avatar; turns a normalized `Pose` into node world matrices."""
 
-    def __init__(self, doc: GltfDocument, bones: Mapping[str, int], root_transform: np.ndarray | None = None) -> None:
+    def __init__(self, doc: GltfDocument, bones: Mapping[str, int], root_transform: np.ndarray | None = None,
+                 constraints: Sequence[NodeConstraint] = ()) -> None:
         self.doc = doc
         self.root_transform = np.eye(4) if root_transform is None else np.asarray(root_transform, np.float64)
         self.rest = NodeTransforms.rest(doc)
@@ -87,6 +90,7 @@ class HumanoidRig:
         self._matrix_nodes = np.flatnonzero(self.rest.use_matrix)
         self._level_parents = [(level, self.parents[level]) for level in self.levels[1:]]
         self.rest_world = self.world(self.rest.rotation, self.rest.translation)
+        self.constraints = evaluation_order(constraints, self.parents, [n.name for n in doc.nodes], doc.source.name)
         built: dict[str, RigBone] = {}
         for name, node in bones.items():
             parent = next((p for p in BONE_PARENTS.get(name, ()) if p in bones), None)
@@ -171,7 +175,11 @@ class HumanoidRig:
         return self.root_transform[None] @ world
 
     def pose_world(self, pose: Pose) -> np.ndarray:
-        return self.world(*self.local_arrays(pose))
+        rotation, translation = self.local_arrays(pose)
+        if self.constraints:  # twist bones, sleeves: VRMC_node_constraint after the humanoid pose
+            rotation = apply_constraints(self.constraints, rotation, translation, self.rest.rotation,
+                                         self.parents, self.world)
+        return self.world(rotation, translation)
 
     def normalized_world_rotation(self, world: np.ndarray, bone: str) -> np.ndarray:
         """A bone's world rotation in the normalized convention: raw world rotation * inv(W)."""

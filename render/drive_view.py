@@ -59,6 +59,11 @@ class DriveView:
         extent = float(np.linalg.norm(hi - lo))
         return replace(camera, near=max(0.01, distance * 0.05), far=distance + extent * 2 + 1.0)
 
+    def view_projection(self) -> np.ndarray:
+        """(4, 4) world -> clip matrix of the current camera (for drawing over the render)."""
+        opts = self.stage.options
+        return self.stage.scene.camera.view_projection(opts.width / opts.height)
+
     def render(self, frame: DrivenFrame, alpha: AlphaOutput = AlphaOutput.STRAIGHT) -> np.ndarray:
         return self.stage.render_posed(PosedFrame(frame.node_world, frame.node_weights, frame.materials), frame.time_s,
                                        alpha)

@@ -19,6 +19,7 @@ from assets.outputs import check_output_path
 from avatar.driving.avatar_model import load_drivable
 from avatar.driving.driver import AvatarDriver, DriverOptions
 from avatar.driving.overlay import draw_debug
+from avatar.driving.overlay_bones import BoneProjection
 from avatar.driving.retarget import RetargetOptions
 from capture.vmc.address import parse_target
 from render.drive_view import DriveShot, DriveView
@@ -64,7 +65,9 @@ def register_drive_command(avatar_subparsers: argparse._SubParsersAction) -> Non
     p.add_argument("--vmc-channels", type=_vmc_channels, default="all", metavar="LIST",
                    help="what --vmc-out sends, comma-separated: root, body, head, eyes, hands, face "
                         "(blendshapes), or all (default); e.g. head,face to leave the body to another tracker")
-    p.add_argument("--debug-overlay", action="store_true", help="draw blendshape and expression bars, head/gaze angles")
+    p.add_argument("--debug-overlay", action="store_true",
+                   help="draw blendshape and expression bars, head/gaze angles, the avatar's bones and the "
+                        "tracked body (left green, right magenta)")
     p.add_argument("--max-seconds", type=seconds, help="stop after this much input time")
     p.set_defaults(func=run_drive)
 
@@ -225,6 +228,7 @@ def _drive(args: argparse.Namespace) -> int:
     soundtrack = None
     without_face = 0
     view = DriveView(avatar, StageOptions(width=width, height=height, transparent=args.transparent), DriveShot(args.shot))
+    bones = BoneProjection(avatar.rig, view.view_projection())  # the camera never moves while driving
     try:
         for image, tracking, fps in _tracked_frames(args, calibration, stats):
             if args.max_seconds is not None and tracking.timestamp_s > args.max_seconds:
@@ -238,7 +242,7 @@ def _drive(args: argparse.Namespace) -> int:
             stats.add("render", (t2 - t1) * 1e3)
             out = rendered if args.transparent else rendered[..., :3]
             if args.debug_overlay:
-                out = draw_debug(out, driven)
+                out = draw_debug(out, driven, bones, tracking.bodies[0] if tracking.bodies else None, args.mirror)
             if layout == "side" and image is not None:
                 out = _side_by_side(image, out)
             if writer is None:

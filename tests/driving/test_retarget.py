@@ -28,6 +28,10 @@ def _avatar(test_data, name):
     return load_drivable(test_data / name)
 
 
+def _angle_deg(a: np.ndarray, b: np.ndarray) -> float:
+    return math.degrees(2 * math.acos(min(1.0, abs(float(np.dot(a, b))))))
+
+
 def _world(avatar, rotations, bone):
     """World rotation of a bone after posing the raw skeleton (root transform included)."""
     world = avatar.rig.pose_world(Pose(rotations=dict(rotations)))
@@ -182,6 +186,10 @@ def test_lost_face_returns_gently_to_idle(test_data):
     idle = driver.idle.pose_at(74 / 30)
     idle_world = _world(avatar, idle.rotations, "head")
     assert qdistance(head_world[-1], idle_world) < MAX_DISTANCE  # back on idle life
+    # ... and idle life is not the rest pose: its head sway is 2.6 deg away from rest at this time
+    # (so an empty idle pose, or a driver that ignores it, fails here), and the head is within 1.5.
+    assert _angle_deg(idle_world, IDENTITY) > 2.0
+    assert _angle_deg(head_world[-1], idle_world) < 1.5
     assert max(steps) < 6.0  # eased: no frame jumps more than 6 deg (30 deg over ~0.4 s)
 
 

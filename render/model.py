@@ -9,6 +9,7 @@ pass instead would redo the skinning for every pass and, with indexed drawing, f
 triangle corner: on a software rasterizer that was half the frame."""
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -22,16 +23,23 @@ from render.gpu_primitive import GpuPrimitive
 from render.materials import DEFAULT_MATERIAL, ShadingParams, ShadingStyle, shading_params, with_overrides
 from render.scene import FrameState
 from render.screen_bounds import EMPTY_RECT, BoundsSet, PixelRect, pixel_rect, primitive_boxes
-from render.shaders import load_program, set_uniform, set_uniform_array
+from render.shaders import load_program, set_uniform, write_uniform
 from render.uniform_blocks import FRAME_BINDING, MATERIAL_BINDING, frame_block, frame_block_size, material_block
 
-MAX_ACTIVE_MORPHS = 32  # morph targets blended per primitive per frame (largest weights win)
+# Morph targets blended per primitive per frame: every target whose |weight| > _MORPH_EPSILON, up
+# to this many (ARKit faces use 52, VRoid avatars 60+). Beyond it the largest |weights| win and the
+# rest are dropped, with a warning logged once per primitive. 128 keeps mesh.glsl's packed index
+# and weight arrays at 256 uniform components, a quarter of what GL 3.3 guarantees a vertex shader.
+# A multiple of 4 (the arrays are vec4s).
+MAX_ACTIVE_MORPHS = 128
 MAX_LIGHTS = 4
 _MORPH_EPSILON = 1e-5
 
 # Texture units
 _UNIT_JOINTS, _UNIT_MORPHS, _UNIT_BASE, _UNIT_EMISSIVE = 0, 1, 2, 3
 _IDENTITY = tuple(np.eye(4, dtype=np.float32).flatten())
+
+log = logging.getLogger(__name__)
 
 
 def _mat4_bytes(m: np.ndarray) -> bytes:
@@ -99,6 +107,7 @@ class ModelInstance:
         self._programs: dict[tuple[int, bool, int, bool], moderngl.Program] = {}
         self._material_blocks: dict[int, moderngl.Buffer] = {}  # id(item) -> its Material block
         self._overridden: set[int] = set()  # id(item) of items drawn with expression overrides
+        self._morph_cap_warned: set[int] = set()  # id(item) of items warned about MAX_ACTIVE_MORPHS
         self._frame_block = rc.ctx.buffer(reserve=frame_block_size(MAX_LIGHTS))
         self._released = False
 
@@ -268,15 +277,23 @@ class ModelInstance:
                 block.binding = binding
         return program
 
-    def _active_morphs(self, node_index: int, target_count: int) -> tuple[list[int], list[float]]:
-        weights = self.node_weights.get(node_index)
-        if weights is None or target_count == 0:
-            return [], []
-        weights = weights[:target_count]
+    def _active_morphs(self, item: _DrawItem) -> tuple[np.ndarray, np.ndarray]:
+        """(target indices int32, weights float32) of the targets `item` blends this frame: those with
+        |weight| > _MORPH_EPSILON; beyond MAX_ACTIVE_MORPHS the largest |weights| (warned once per item)."""
+        weights = self.node_weights.get(item.node)
+        if weights is None or item.gpu.target_count == 0:
+            return np.zeros(0, np.int32), np.zeros(0, np.float32)
+        weights = weights[:item.gpu.target_count]
         active = np.flatnonzero(np.abs(weights) > _MORPH_EPSILON)
         if len(active) > MAX_ACTIVE_MORPHS:
-            active = active[np.argsort(-np.abs(weights[active]))[:MAX_ACTIVE_MORPHS]]
-        return active.tolist(), weights[active].tolist()
+            if id(item) not in self._morph_cap_warned:
+                self._morph_cap_warned.add(id(item))
+                log.warning("node %d mesh %d primitive %d: %d morph targets have non-zero weights, more than the "
+                            "%d blended per primitive (MAX_ACTIVE_MORPHS); the %d smallest |weights| are dropped",
+                            item.node, item.mesh, item.primitive, len(active), MAX_ACTIVE_MORPHS,
+                            len(active) - MAX_ACTIVE_MORPHS)
+            active = np.sort(active[np.argsort(-np.abs(weights[active]), kind="stable")[:MAX_ACTIVE_MORPHS]])
+        return active.astype(np.int32), weights[active].astype(np.float32)
 
     # ----------------------------------------------------------------- drawing
     def _bind_deformation(self, program: moderngl.Program, item: _DrawItem,
@@ -288,13 +305,17 @@ class ModelInstance:
         else:
             program["u_model"].write(_mat4_bytes(self.node_world[item.node]))
         if item.gpu.morph_texture is not None:
-            indices, weights = self._active_morphs(item.node, item.gpu.target_count)
+            indices, weights = self._active_morphs(item)
             item.gpu.morph_texture.use(_UNIT_MORPHS)
             set_uniform(program, "u_vertex_count", item.gpu.vertex_count)
             set_uniform(program, "u_morph_count", len(indices))
-            if indices:
-                set_uniform_array(program, "u_morph_index", indices, 0)
-                set_uniform_array(program, "u_morph_weight", weights, 0.0)
+            if len(indices):  # packed four to an ivec4 / vec4 (mesh.glsl), zero-padded
+                packed_indices = np.zeros(MAX_ACTIVE_MORPHS, np.int32)
+                packed_weights = np.zeros(MAX_ACTIVE_MORPHS, np.float32)
+                packed_indices[:len(indices)] = indices
+                packed_weights[:len(weights)] = weights
+                write_uniform(program, "u_morph_index", packed_indices.tobytes())
+                write_uniform(program, "u_morph_weight", packed_weights.tobytes())
 
     def _deform(self, item: _DrawItem, joint_textures: dict[int, moderngl.Texture]) -> moderngl.Buffer:
         """Skin and morph every vertex of `item` once into its world-space vertex buffer.

@@ -67,6 +67,16 @@ def set_uniform(program: moderngl.Program, name: str, value: object) -> None:
         member.value = value
 
 
+def write_uniform(program: moderngl.Program, name: str, data: bytes) -> None:
+    """Write a uniform (array) as raw bytes if the compiled program still has it: one call instead
+    of packing values one by one. `data` is cut or zero-padded to the size the compiler kept."""
+    member = program.get(name, None)
+    if member is None:
+        return
+    size = member.array_length * member.element_size
+    member.write(data[:size].ljust(size, b"\0"))
+
+
 def set_uniform_array(program: moderngl.Program, name: str, values: list, pad: object) -> None:
     """Set a uniform array, padded with `pad` or cut to the length the compiler kept."""
     member = program.get(name, None)

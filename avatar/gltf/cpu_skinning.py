@@ -8,9 +8,10 @@ Skinning (spec "Skins"):
     S = sum_k WEIGHTS_0[k] * jointMatrix[JOINTS_0[k]]
     position' = S @ [position, 1]
     normal'   = normalize(inverse(transpose(S[:3, :3])) @ normal)
-The result is in the mesh node's space; draw it with world[mesh_node] (see pose.joint_matrices).
-For rotation + uniform scale the normal matrix equals S[:3, :3] up to scale, so renderers that use
-mat3(S) and normalize agree with this to float precision.
+The result is in the mesh node's space; draw it with world[mesh_node] (see pose.joint_matrices),
+normals with the inverse transpose of world[mesh_node] too. Only for rotation + uniform scale is the
+normal matrix S[:3, :3] up to a factor; under non-uniform scale mat3(S) tilts normals off the surface
+(render/glsl/mesh.glsl uses the same cofactor form as `_normal_matrices`).
 """
 from __future__ import annotations
 

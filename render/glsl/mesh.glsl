@@ -64,9 +64,12 @@ uniform sampler2D u_morph_texture;  // texel (target * N + vertex) * 2 + 0 = pos
 // Its width is 1 << MORPH_WIDTH_LOG2 texels: a shift and a mask find a texel; a division by a
 // uniform would be done one lane at a time on a CPU rasterizer (no vector integer division).
 uniform int u_vertex_count;
-uniform int u_morph_count;
-uniform int u_morph_index[MAX_MORPHS];
-uniform float u_morph_weight[MAX_MORPHS];
+uniform int u_morph_count;  // active targets this frame, <= MAX_MORPHS (a multiple of 4)
+// Target index and weight of active target i are component i & 3 of element i >> 2. Packed four to
+// a vector: drivers may give every element of a scalar array a whole vec4 slot, and 2 x 128 slots
+// would use all 1024 components GL 3.3 guarantees a vertex shader; packed they take 256.
+uniform ivec4 u_morph_index[MAX_MORPHS / 4];
+uniform vec4 u_morph_weight[MAX_MORPHS / 4];
 #endif
 
 uniform mat4 u_model;
@@ -81,6 +84,15 @@ vec4 morph_texel(int texel) {
     return texelFetch(u_morph_texture, ivec2(texel & ((1 << MORPH_WIDTH_LOG2) - 1), texel >> MORPH_WIDTH_LOG2), 0);
 }
 #endif
+
+// Normals transform by the inverse transpose of the linear part `m` (a normal stays perpendicular
+// to the surface under non-uniform scale; mat3(m) itself tilts it). Up to the factor det(m) that is
+// the cofactor matrix, columns m1 x m2, m2 x m0, m0 x m1: three cross products instead of an
+// inverse, and finite for a singular m. The sign of det keeps normals outward under mirroring.
+vec3 transform_normal(mat3 m, vec3 normal) {
+    mat3 cofactor = mat3(cross(m[1], m[2]), cross(m[2], m[0]), cross(m[0], m[1]));
+    return normalize(cofactor * normal) * (dot(m[0], cofactor[0]) < 0.0 ? -1.0 : 1.0);
+}
 
 #ifdef SKINNED
 // Row `r` of the weighted sum of this vertex's joint matrices. Joint matrices are affine (glTF
@@ -101,10 +113,12 @@ void main() {
     vec3 normal = vec3(0.0, 0.0, 1.0);
 #endif
 #ifdef MORPHED
+    // Bounded by the active count, not MAX_MORPHS: no cost for targets at weight 0.
     for (int i = 0; i < u_morph_count; ++i) {
-        int base = (u_morph_index[i] * u_vertex_count + gl_VertexID) * 2;
-        position += u_morph_weight[i] * morph_texel(base).xyz;
-        normal += u_morph_weight[i] * morph_texel(base + 1).xyz;
+        float weight = u_morph_weight[i >> 2][i & 3];
+        int base = (u_morph_index[i >> 2][i & 3] * u_vertex_count + gl_VertexID) * 2;
+        position += weight * morph_texel(base).xyz;
+        normal += weight * morph_texel(base + 1).xyz;
     }
 #endif
 #ifdef SKINNED
@@ -112,10 +126,10 @@ void main() {
     ivec4 joints = ivec4(a_joints + 0.5);
     vec4 r0 = skin_row(0, joints), r1 = skin_row(1, joints), r2 = skin_row(2, joints);
     vec4 world = vec4(dot(r0, vec4(position, 1.0)), dot(r1, vec4(position, 1.0)), dot(r2, vec4(position, 1.0)), 1.0);
-    v_normal = normalize(vec3(dot(r0.xyz, normal), dot(r1.xyz, normal), dot(r2.xyz, normal)));
+    v_normal = transform_normal(transpose(mat3(r0.xyz, r1.xyz, r2.xyz)), normal);  // r0..r2 are rows
 #else
     vec4 world = u_model * vec4(position, 1.0);
-    v_normal = normalize(mat3(u_model) * normal);
+    v_normal = transform_normal(mat3(u_model), normal);
 #endif
 #ifdef OUTLINE
     world.xyz += v_normal * u_outline_width;

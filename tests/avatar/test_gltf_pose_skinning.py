@@ -139,3 +139,23 @@ def test_world_space_skinning_is_independent_of_the_mesh_node(test_data, sample)
             expected = np.einsum("nij,nj->ni", mats, np.c_[base, np.ones(len(base))])[:, :3]
             extent = max(float(np.ptp(expected, axis=0).max()), 1.0)
             np.testing.assert_allclose(placed.positions, expected, atol=2e-5 * extent)
+
+
+@pytest.mark.parametrize("mirror", [1.0, -1.0], ids=["stretched", "mirrored"])
+def test_skinned_normals_use_the_inverse_transpose(test_data, mirror):
+    """Under non-uniform scale (and mirroring) the reference's normals are the morphed normals
+    (deltas added before skinning) through inverse(transpose(S)), normalized: what keeps them
+    perpendicular to the skinned surface. mat3(S) would tilt them."""
+    doc = load_gltf(test_data / SAMPLES["RiggedSimple"])
+    primitive = doc.meshes[0].primitives[0]
+    c, s = np.cos(0.7), np.sin(0.7)
+    linear = np.diag([2.5 * mirror, 1.0, 0.4]) @ np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])
+    joints = np.tile(np.eye(4), (2, 1, 1))
+    joints[:, :3, :3] = linear
+    result = cpu_skinning.skin(primitive.positions, primitive.normals, primitive.joints, primitive.weights, joints)
+    expected = primitive.normals.astype(np.float64) @ np.linalg.inv(linear)  # rows: (M^-T n)^T = n^T M^-1
+    expected /= np.linalg.norm(expected, axis=1, keepdims=True)
+    np.testing.assert_allclose(result.normals, expected, atol=1e-5)
+    tilted = primitive.normals @ linear.T
+    tilted /= np.linalg.norm(tilted, axis=1, keepdims=True)
+    assert np.abs(tilted - expected).max() > 0.1  # the case tells the two apart

@@ -1,8 +1,9 @@
 """Shading parameters for one glTF material: MToon-style toon, metallic-roughness PBR or unlit.
 
-The toon look reads `VRMC_materials_mtoon` (VRM 1.0 names) when the material has it; a plain
-glTF material can be drawn toon too, with shade colour derived from its base colour. VRM
-expressions can recolour a material or move its textures for a while (`with_overrides`)."""
+The toon look follows a material's MToon parameters (VRMC_materials_mtoon, or VRM 0.x MToon
+migrated to it); a plain glTF material can be drawn toon too, with shade colour derived from its
+base colour. VRM expressions can recolour a material or move its textures for a while
+(`with_overrides`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -10,8 +11,7 @@ from enum import Enum
 
 from avatar.gltf.document import IDENTITY_UV, AlphaMode, Material, UvTransform
 from avatar.posing import MaterialOverrides
-
-MTOON_EXTENSION = "VRMC_materials_mtoon"
+from avatar.vrm.types import MToonParameters, OutlineWidthMode
 
 
 class ShadingStyle(Enum):
@@ -46,13 +46,11 @@ DEFAULT_MATERIAL = Material(name="default", base_color_factor=(0.8, 0.8, 0.8, 1.
                             metallic_factor=0.0, roughness_factor=0.8)
 
 
-def _rgb(value: object, default: tuple[float, float, float]) -> tuple[float, float, float]:
-    if isinstance(value, (list, tuple)) and len(value) >= 3:
-        return (float(value[0]), float(value[1]), float(value[2]))
-    return default
-
-
-def shading_params(material: Material, style: ShadingStyle = ShadingStyle.AUTO) -> ShadingParams:
+def shading_params(material: Material, style: ShadingStyle = ShadingStyle.AUTO,
+                   mtoon: MToonParameters | None = None) -> ShadingParams:
+    """How to draw `material`. `mtoon`: its MToon parameters (avatar/vrm/mtoon.py
+    `mtoon_of_document`), which win over KHR_materials_unlit: VRM exporters add that extension
+    only as the fallback look for viewers without MToon."""
     common = dict(
         base_color=tuple(float(c) for c in material.base_color_factor),
         emissive=tuple(float(c) for c in material.emissive_factor),
@@ -62,26 +60,28 @@ def shading_params(material: Material, style: ShadingStyle = ShadingStyle.AUTO) 
         base_uv=material.base_color_texture.uv_transform if material.base_color_texture else IDENTITY_UV,
         emissive_uv=material.emissive_texture.uv_transform if material.emissive_texture else IDENTITY_UV,
     )
-    if material.unlit:
+    toon = style is ShadingStyle.TOON or (style is ShadingStyle.AUTO and mtoon is not None)
+    if material.unlit and not toon:
         return ShadingParams(kind="unlit", **common)
-    mtoon = material.extensions.get(MTOON_EXTENSION)
-    if style is ShadingStyle.PBR or (style is ShadingStyle.AUTO and not isinstance(mtoon, dict)):
+    if not toon:
         return ShadingParams(kind="pbr", metallic=float(material.metallic_factor),
                              roughness=float(material.roughness_factor), **common)
-    mtoon = mtoon if isinstance(mtoon, dict) else {}
-    base = common["base_color"]
-    outline_mode = mtoon.get("outlineWidthMode", "none")
+    if mtoon is None:  # toon asked for a material without MToon: shade derived from its base colour
+        base = common["base_color"]
+        return ShadingParams(kind="toon", shade_color=(base[0] * 0.7, base[1] * 0.62, base[2] * 0.7), **common)
+    outlined = mtoon.outline_width_mode is not OutlineWidthMode.NONE
     return ShadingParams(
         kind="toon",
-        shade_color=_rgb(mtoon.get("shadeColorFactor"), (base[0] * 0.7, base[1] * 0.62, base[2] * 0.7)),
-        shading_shift=float(mtoon.get("shadingShiftFactor", 0.0)),
-        shading_toony=float(mtoon.get("shadingToonyFactor", 0.9)),
-        rim_color=_rgb(mtoon.get("parametricRimColorFactor"), (0.0, 0.0, 0.0)),
-        rim_fresnel_power=float(mtoon.get("parametricRimFresnelPowerFactor", 5.0)),
-        rim_lift=float(mtoon.get("parametricRimLiftFactor", 0.0)),
-        # screenCoordinates outlines are approximated in world space at presenter distance.
-        outline_width_m=float(mtoon.get("outlineWidthFactor", 0.0)) if outline_mode != "none" else 0.0,
-        outline_color=_rgb(mtoon.get("outlineColorFactor"), (0.0, 0.0, 0.0)),
+        shade_color=tuple(float(c) for c in mtoon.shade_color_factor),
+        shading_shift=float(mtoon.shading_shift_factor),
+        shading_toony=float(mtoon.shading_toony_factor),
+        rim_color=tuple(float(c) for c in mtoon.parametric_rim_color_factor),
+        rim_fresnel_power=float(mtoon.parametric_rim_fresnel_power_factor),
+        rim_lift=float(mtoon.parametric_rim_lift_factor),
+        # screenCoordinates widths (a fraction of the screen height) are taken as metres: at
+        # presenter distance (about 0.8 m of picture height) that is close to the intended width.
+        outline_width_m=float(mtoon.outline_width_factor) if outlined else 0.0,
+        outline_color=tuple(float(c) for c in mtoon.outline_color_factor),
         **common,
     )
 

@@ -18,6 +18,7 @@ import numpy as np
 
 from avatar.gltf.document import AlphaMode, GltfDocument, Material
 from avatar.posing import MaterialOverrides
+from avatar.vrm.mtoon import mtoon_of_document
 from render.context import RenderContext
 from render.gpu_primitive import GpuPrimitive
 from render.materials import DEFAULT_MATERIAL, ShadingParams, ShadingStyle, shading_params, with_overrides
@@ -74,6 +75,7 @@ class ModelInstance:
         self.visible = True
         self._items: list[_DrawItem] = []
         self._gpu: dict[tuple[int, int, int], GpuPrimitive] = {}  # (mesh, primitive, UV set)
+        mtoon = mtoon_of_document(doc, warn=False)  # material index -> MToon parameters
         for node_index, node in enumerate(doc.nodes):
             if node.mesh is None:
                 continue
@@ -86,7 +88,7 @@ class ModelInstance:
                     self._gpu[key] = GpuPrimitive(rc, primitive, reorder_triangles=material.alpha_mode is not AlphaMode.BLEND,
                                                   uv_set=uv_set)
                 skin = node.skin if self._gpu[key].defines.get("SKINNED") else None
-                shading = shading_params(material, style)
+                shading = shading_params(material, style, mtoon.get(primitive.material))
                 self._items.append(_DrawItem(node_index, node.mesh, p_index, self._gpu[key],
                                              shading, primitive.material, skin, shading))
         self._bounds = BoundsSet([primitive_boxes(doc, i.node, doc.meshes[i.mesh].primitives[i.primitive], i.skin)

@@ -17,14 +17,13 @@ import numpy as np
 from avatar.gltf.document import GltfDocument
 from avatar.gltf.fields import FieldReader
 from avatar.gltf.loader import load_gltf
-from avatar.gltf.materials import MaterialReader
 from avatar.gltf.pose import world_matrices
 from avatar.vrm.constraints import read_constraints
 from avatar.vrm.expressions import read_expressions_v0, read_expressions_v1
 from avatar.vrm.humanoid import read_humanoid_v0, read_humanoid_v1
 from avatar.vrm.look_at import read_look_at_v0, read_look_at_v1
 from avatar.vrm.meta import read_meta_v0, read_meta_v1
-from avatar.vrm.mtoon import read_mtoon_v0, read_mtoon_v1
+from avatar.vrm.mtoon import mtoon_of_document
 from avatar.vrm.spring_bones import read_spring_bones_v0, read_spring_bones_v1
 from avatar.vrm.types import SpringBones, VrmModel, VrmVersion, frozen_mapping
 
@@ -49,17 +48,15 @@ def is_vrm(doc: GltfDocument) -> bool:
 def vrm_from_document(doc: GltfDocument) -> VrmModel:
     f = FieldReader(doc.source.name)
     extensions = f.obj(doc.json, "extensions", "")
-    materials = MaterialReader(f, doc.json, len(doc.images))
     if "VRMC_vrm" in extensions:
-        return _read_v1(f, doc, f.obj(extensions, "VRMC_vrm", "extensions"), extensions, materials)
+        return _read_v1(f, doc, f.obj(extensions, "VRMC_vrm", "extensions"), extensions)
     if "VRM" in extensions:
-        return _read_v0(f, doc, f.obj(extensions, "VRM", "extensions"), materials)
+        return _read_v0(f, doc, f.obj(extensions, "VRM", "extensions"))
     f.fail("extensions", "no VRM or VRMC_vrm extension: this is a plain glTF, not a VRM "
                          "(load it with avatar.gltf.loader.load_gltf)")
 
 
-def _read_v1(f: FieldReader, doc: GltfDocument, vrm: dict[str, Any], extensions: dict[str, Any],
-             materials: MaterialReader) -> VrmModel:
+def _read_v1(f: FieldReader, doc: GltfDocument, vrm: dict[str, Any], extensions: dict[str, Any]) -> VrmModel:
     path = "extensions.VRMC_vrm"
     spec_version = f.str_(vrm, "specVersion", path)
     if not spec_version.startswith("1."):
@@ -78,20 +75,16 @@ def _read_v1(f: FieldReader, doc: GltfDocument, vrm: dict[str, Any], extensions:
         expressions=read_expressions_v1(f, doc, f.obj(vrm, "expressions", path), f"{path}.expressions"),
         look_at=read_look_at_v1(f, look_at, f"{path}.lookAt") if look_at else None,
         spring_bones=spring,
-        mtoon=frozen_mapping(read_mtoon_v1(f, doc, materials)),
+        mtoon=frozen_mapping(mtoon_of_document(doc)),
         constraints=read_constraints(f, doc),
         root_transform=_readonly(np.eye(4, dtype=np.float32)),
     )
 
 
-def _read_v0(f: FieldReader, doc: GltfDocument, vrm: dict[str, Any], materials: MaterialReader) -> VrmModel:
+def _read_v0(f: FieldReader, doc: GltfDocument, vrm: dict[str, Any]) -> VrmModel:
     path = "extensions.VRM"
     texture_sources = [t.get("source") for t in f.objects(doc.json, "textures", "")]
     first_person = f.obj(vrm, "firstPerson", path)
-    mtoon = read_mtoon_v1(f, doc, materials)  # some 0.x exporters also write the 1.0 material extension
-    for index, params in read_mtoon_v0(f, doc, materials, f.objects(vrm, "materialProperties", path),
-                                       f"{path}.materialProperties").items():
-        mtoon.setdefault(index, params)
     return VrmModel(
         document=doc,
         version=VrmVersion.V0,
@@ -101,7 +94,7 @@ def _read_v0(f: FieldReader, doc: GltfDocument, vrm: dict[str, Any], materials: 
         expressions=read_expressions_v0(f, doc, f.obj(vrm, "blendShapeMaster", path), f"{path}.blendShapeMaster"),
         look_at=read_look_at_v0(f, first_person, f"{path}.firstPerson") if first_person else None,
         spring_bones=read_spring_bones_v0(f, doc, f.obj(vrm, "secondaryAnimation", path), f"{path}.secondaryAnimation"),
-        mtoon=frozen_mapping(mtoon),
+        mtoon=frozen_mapping(mtoon_of_document(doc)),
         constraints=read_constraints(f, doc),
         root_transform=_readonly(ROTATE_Y_180.copy()),
     )

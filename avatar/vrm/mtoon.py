@@ -88,15 +88,31 @@ def read_mtoon_v1(f: FieldReader, doc: GltfDocument, materials: MaterialReader) 
     return result
 
 
+def mtoon_of_document(doc: GltfDocument, warn: bool = True) -> dict[int, MToonParameters]:
+    """Every MToon material of `doc` by material index: the 1.0 material extension where a material
+    has it (plain glTF files may carry it too), else the VRM 0.x `materialProperties` entry.
+    warn=False: skip the warnings the VRM loader already gave for this document."""
+    f = FieldReader(doc.source.name)
+    materials = MaterialReader(f, doc.json, len(doc.images))
+    result = read_mtoon_v1(f, doc, materials)  # some 0.x exporters also write the 1.0 extension
+    extensions = f.obj(doc.json, "extensions", "")
+    if isinstance(extensions.get("VRM"), dict):
+        path = "extensions.VRM.materialProperties"
+        properties = f.objects(extensions["VRM"], "materialProperties", "extensions.VRM")
+        for index, params in read_mtoon_v0(f, doc, materials, properties, path, warn).items():
+            result.setdefault(index, params)
+    return result
+
+
 def read_mtoon_v0(f: FieldReader, doc: GltfDocument, materials: MaterialReader, properties: list[dict[str, Any]],
-                  path: str) -> dict[int, MToonParameters]:
+                  path: str, warn: bool = True) -> dict[int, MToonParameters]:
     """0.x materialProperties[i] describes glTF materials[i] (UniVRM writes them index-aligned)."""
     result = {}
     for i, props in enumerate(properties[:len(doc.materials)]):
         where = f"{path}[{i}]"
         if props.get("shader") != V0_MTOON_SHADER:
             continue
-        if props.get("name") not in (None, doc.materials[i].name):
+        if warn and props.get("name") not in (None, doc.materials[i].name):
             log.warning("%s: %s.name: %r differs from materials[%d].name %r; UniVRM pairs them by index, "
                         "so we do too", f.name, where, props.get("name"), i, doc.materials[i].name)
         floats = f.obj(props, "floatProperties", where)

@@ -7,6 +7,8 @@ import sys
 
 from assets.errors import VividError
 from render.script.loader import load_script
+from render.script.model import Say
+from render.script.notes import script_notes
 from render.script.schema import editor_schema
 from render.script.timeline import plan_timeline
 
@@ -43,10 +45,14 @@ def run_check(args: argparse.Namespace) -> int:
                 for tb in timeline.beats:
                     what = type(tb.beat).__name__.lower()
                     detail = getattr(tb.beat, "text", None) or getattr(tb.beat, "name", None) or ""
+                    if isinstance(tb.beat, Say) and tb.beat.untranscribed:
+                        detail = f"({tb.beat.audio.name}, no transcript)"
                     print(f"  line {tb.beat.line:4d}  {tb.start_s:7.2f} - {tb.end_s:7.2f}  {what:10s} {detail}")
             else:
                 print(f"ok: {name}: {len(script.beats)} beats, {script.output.width}x{script.output.height} "
                       f"@ {script.output.fps:g} fps")
+            for note in script_notes(script):
+                print(f"note: {note}")
         except (VividError, FileNotFoundError) as exc:
             failed += 1
             print(str(exc), file=sys.stderr)

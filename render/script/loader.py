@@ -92,6 +92,8 @@ def _describe(error: jsonschema.ValidationError) -> tuple[tuple, str]:
         return path, "the script needs at least one beat"
     if v in ("minItems", "maxItems") and path[-1:] == ("size",):
         return path, f"size must be [width, height] or 'WIDTHxHEIGHT', got {inst!r}"
+    if v == "anyOf" and path[-1:] == ("say",):
+        return path, "missing field 'text': give the words to say, or audio: a recording to play"
     if v == "const":
         return path, f"must be {schema['const']!r}, got {inst!r}"
     if v == "minLength":
@@ -263,22 +265,7 @@ def _effect(base: Path, name: str, path: tuple, issues: _Issues) -> Path | None:
 def _beat(kind: str, body: dict, i: int, line: int, path: tuple, base: Path, voice: VoiceOptions, avatar: Avatar,
           animations: dict[str, float] | None, issues: _Issues, languages: tuple[str, ...] | None) -> Beat | None:
     if kind == "say":
-        text = body["text"]
-        beat_voice = _voice(voice, body.get("voice"), path + ("voice",), base, issues, languages)
-        try:
-            spoken = [s for s in split_pauses(text) if s.text]
-        except TTSError as exc:
-            issues.add(path + ("text",), str(exc))
-            return None
-        if not spoken:
-            issues.add(path + ("text",), "empty text: give the words to say (pauses alone are not speech)")
-            return None
-        audio = None
-        if "audio" in body:
-            audio = _file(base, body["audio"], path + ("audio",), issues, "recorded audio", (".wav", ".flac", ".ogg"))
-            if audio is not None and not _checked(issues, path + ("audio",), check_audio, audio):
-                audio = None
-        return Say(i, line, text, beat_voice, audio)
+        return _say(body, i, line, path, base, voice, issues, languages)
     if kind == "pause":
         return Pause(i, line, float(body["duration"]))
     if kind == "expression":
@@ -297,6 +284,27 @@ def _beat(kind: str, body: dict, i: int, line: int, path: tuple, base: Path, voi
     if kind == "subtitle":
         return Subtitle(i, line, bool(body["on"]))
     raise AssertionError(f"schema let through beat kind {kind!r}")
+
+
+def _say(body: dict, i: int, line: int, path: tuple, base: Path, voice: VoiceOptions, issues: _Issues,
+         languages: tuple[str, ...] | None) -> Beat | None:
+    text = body.get("text", "")
+    beat_voice = _voice(voice, body.get("voice"), path + ("voice",), base, issues, languages)
+    try:
+        spoken = [s for s in split_pauses(text) if s.text]
+    except TTSError as exc:
+        issues.add(path + ("text",), str(exc))
+        return None
+    if not spoken and "audio" not in body:
+        issues.add(path + ("text",), "empty text: give the words to say (pauses alone are not speech)")
+        return None
+    audio = None
+    if "audio" in body:
+        audio = _file(base, body["audio"], path + ("audio",), issues, "recorded audio", (".wav", ".flac", ".ogg"))
+        if audio is not None and not _checked(issues, path + ("audio",), check_audio, audio):
+            audio = None
+    # A recording without words is played as it is: no transcript, so "" (see Say).
+    return Say(i, line, text if spoken else "", beat_voice, audio)
 
 
 def _gesture(body: dict, i: int, line: int, path: tuple, base: Path, avatar: Avatar,

@@ -59,9 +59,16 @@ class Beat:
 
 @dataclass(frozen=True)
 class Say(Beat):
+    """Speech. With ``audio`` (a recorded take) ``text`` is its transcript, or "" for none: the
+    audio analyser then drives the mouth and the beat has no subtitles."""
+
     text: str
     voice: VoiceOptions
-    audio: Path | None = None  # a recorded take; ``text`` is then its transcript
+    audio: Path | None = None
+
+    @property
+    def untranscribed(self) -> bool:
+        return self.audio is not None and not self.text
 
 
 @dataclass(frozen=True)

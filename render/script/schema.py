@@ -44,7 +44,9 @@ BEAT_SCHEMA = {
     "minProperties": 1,
     "maxProperties": 1,
     "properties": {
-        "say": _obj(["text"], text={"type": "string"}, voice=VOICE_SCHEMA, audio=_PATH),
+        # Text, a recording, or both (the text is then the recording's transcript).
+        "say": {**_obj([], text={"type": "string"}, voice=VOICE_SCHEMA, audio=_PATH),
+                "anyOf": [{"required": ["text"]}, {"required": ["audio"]}]},
         "pause": _obj(["duration"], duration=_SECONDS),
         "expression": _obj(
             ["name"], name={"enum": list(EXPRESSIONS)},

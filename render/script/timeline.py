@@ -8,7 +8,8 @@ Rules (all times in seconds, deterministic for a given script and TTS output):
 * ``look``, ``subtitle`` and a camera cut are instantaneous state changes at the clock.
 * The video lasts until the last beat ends (say, pause, or a running gesture/expression/move),
   plus ``output.tail_s``.
-Subtitles: each ``say`` while subtitles are on becomes cues (render/script/cues.py).
+Subtitles: each ``say`` while subtitles are on becomes cues (render/script/cues.py), except a
+recording without transcript (nothing to show; ``script_notes`` says so).
 """
 from __future__ import annotations
 
@@ -129,7 +130,7 @@ def plan_timeline(script: Script, tts_backend: TTSBackend | None = None) -> Time
             except (VividError, NotImplementedError) as exc:
                 raise ScriptError.single(script.path, beat.line, ("beats", beat.index, "say"), str(exc)) from exc
             timed.append(TimedBeat(clock, clock + speech.duration_s, beat, speech))
-            if subtitles_on:
+            if subtitles_on and beat.text:  # a recording without transcript has no words to show
                 cues += speech_cues(beat.text, speech, clock)
             clock += speech.duration_s
         elif isinstance(beat, Pause):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -53,6 +54,20 @@ class RenderResult:
     duration_s: float
     seconds_taken: float
     tts_seconds: float
+
+
+@dataclass(frozen=True)
+class RenderedFrame:
+    """What one frame showed, as handed to the renderer (render_script's ``on_frame``).
+
+    expressions: expression / morph weights by name, only those the avatar has (others are dropped).
+    morph_weights: morph target weights drawn, per mesh node index (VRM expressions resolved
+    through their binds)."""
+
+    index: int
+    time_s: float
+    expressions: Mapping[str, float]
+    morph_weights: Mapping[int, np.ndarray]
 
 
 def _lerp_camera(a: Camera, b: Camera, mix: float) -> Camera:
@@ -117,7 +132,10 @@ def output_path_check(output: Path, options: RenderOptions) -> None:
 
 
 def render_script(script: Script | str | Path, output: str | Path, options: RenderOptions = RenderOptions(),
-                  timeline: Timeline | None = None) -> RenderResult:
+                  timeline: Timeline | None = None, *,
+                  on_frame: Callable[[RenderedFrame], None] | None = None) -> RenderResult:
+    """Render ``script`` to ``output``. ``on_frame`` is called with every frame's ``RenderedFrame``
+    before it is drawn (lets tests measure the lip sync that was really rendered)."""
     started = time.perf_counter()
     script = script if isinstance(script, Script) else load_script(script)
     output = Path(output)
@@ -150,6 +168,7 @@ def render_script(script: Script | str | Path, output: str | Path, options: Rend
         shots = {shot.value: stage.shot_camera(shot) for shot in Shot}
         effect_stacks = [EffectStack(stage.rc, load_package(path), (out.width, out.height)) for path in script.effects]
         animations = {a.name: i for i, a in enumerate(doc.animations)}
+        shown = set(drivable.binding.names() if drivable else stage.poser.morph_names)
         video_options = VideoOptions(fps=out.fps, alpha=options.transparent, preset=options.preset, crf=options.crf)
         with VideoWriter(output, out.width, out.height, video_options, audio_sample_rate=rate) as writer:
             writer.add_audio(audio)
@@ -161,6 +180,9 @@ def render_script(script: Script | str | Path, output: str | Path, options: Rend
                 anim = stage.poser.sample(animations[playing[0][0]], playing[0][1], loop=False) if playing else None
                 pose = performance.pose_at(t)
                 posed = _vrm_posed(drivable, pose) if drivable else stage.poser.apply(pose, anim)
+                if on_frame is not None:
+                    on_frame(RenderedFrame(index, t, {k: w for k, w in pose.morphs.items() if k in shown},
+                                           {n: w.copy() for n, w in posed.node_weights.items()}))
                 image = stage.render_posed(posed, time_s=t,
                                            alpha=AlphaOutput.STRAIGHT if options.transparent else AlphaOutput.PREMULTIPLIED)
                 for effect in effect_stacks:  # no face tracking here: screen-anchored layers apply

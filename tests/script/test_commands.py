@@ -23,6 +23,19 @@ def test_check_ok_and_bad_scripts(tmp_path, capsys) -> None:
     assert f"{bad}:2: beats[0].gesture: unknown gesture 'wavee'" in captured.err
 
 
+def test_check_notes_a_recording_without_transcript(tmp_path, capsys, test_data) -> None:
+    """Valid, so exit 0 and nothing on stderr; a note on stdout says that beat gets no subtitles."""
+    script = tmp_path / "take.yaml"
+    script.write_text(f"beats:\n  - say: Hello.\n  - say: {{audio: {test_data / 'audio/cards_001.wav'}}}\n")
+    assert _run(["script", "check", str(script)]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == ""
+    assert captured.out.splitlines()[1:] == [f"note: {script}:3: beats[1].say: cards_001.wav has no transcript: "
+                                             "the mouth follows the audio, and this beat has no subtitles"]
+    assert _run(["script", "check", "--plan", str(script)]) == 0
+    assert "say        (cards_001.wav, no transcript)" in capsys.readouterr().out
+
+
 def test_check_plan_prints_beat_times(capsys) -> None:
     assert _run(["script", "check", "--plan", str(DEMO)]) == 0
     out = capsys.readouterr().out
@@ -85,6 +98,9 @@ def test_editors_validating_with_the_schema_accept_the_documented_scripts(capsys
         data["beats"].append(typo)
         assert list(validator.iter_errors(data)), typo
     assert list(validator.iter_errors({"output": {"size": "1280 by 720"}, "beats": [{"say": "hi"}]}))
+    # A recording needs no transcript; a say beat with neither words nor a recording is wrong.
+    assert not list(validator.iter_errors({"beats": [{"say": {"audio": "take1.wav"}}]}))
+    assert list(validator.iter_errors({"beats": [{"say": {"voice": {"rate": 120}}}]}))
 
 
 TINY = "output: {size: 64x48, fps: 10, subtitles: false, lead_in: 0, tail: 0}\nidle: false\nbeats:\n  - pause: 0.2\n"

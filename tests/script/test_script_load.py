@@ -157,6 +157,22 @@ def test_empty_text_and_bad_pause(tmp_path) -> None:
     assert any(":4: beats[2].say: cannot read the pause markup '[pause later]'" in e for e in errs)
 
 
+def test_a_recording_needs_no_transcript(tmp_path, test_data) -> None:
+    """`say: {audio: take.wav}` (or `text: ""`) plays the take untranscribed; without audio the
+    words are required."""
+    wav = test_data / "audio/cards_001.wav"
+    script = load_script(write(tmp_path, f"beats:\n  - say: {{audio: {wav}}}\n  - say: {{text: '', audio: {wav}}}\n"
+                                         f"  - say: {{text: ten of clubs, audio: {wav}}}\n"), languages=LANGS)
+    bare, empty, transcribed = script.beats
+    assert (bare.text, bare.audio, bare.untranscribed) == ("", wav.resolve(), True)
+    assert (empty.text, empty.untranscribed) == ("", True)
+    assert (transcribed.text, transcribed.untranscribed) == ("ten of clubs", False)
+    errs = errors_of(tmp_path, "beats:\n  - say: hi\n  - say: {voice: {rate: 120}}\n")
+    assert errs == [f"{tmp_path / 'script.yaml'}:3: beats[1].say: missing field 'text': give the words to say, "
+                    "or audio: a recording to play"]
+    assert any(":2: beats[0].say.text: empty text" in e for e in errors_of(tmp_path, "beats:\n  - say: {text: ''}\n"))
+
+
 def test_unsupported_language_lists_valid_ones(tmp_path) -> None:
     errs = errors_of(tmp_path, "voice:\n  language: tlh\nbeats:\n  - say: Qapla\n")
     assert errs == [f"{tmp_path / 'script.yaml'}:2: voice.language: unsupported language 'tlh'; valid: "
@@ -274,6 +290,18 @@ def test_docs_give_every_built_in_gesture_with_its_length() -> None:
     docs = (Path(__file__).resolve().parents[2] / "docs" / "script.md").read_text(encoding="utf-8")
     for name, seconds in BUILTIN_GESTURES.items():
         assert f"`{name}` ({seconds:g} s)" in docs, name
+
+
+def test_readme_beats_paragraph_names_every_kind_of_gesture_and_say() -> None:
+    """The README's summary of beats matches docs/script.md: built-in gestures, mocap clips,
+    glTF animations, and recordings with or without transcript."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    start = readme.index("Beats: `say`")
+    paragraph = readme[start:readme.index("\n\n", start)]
+    for name in BUILTIN_GESTURES:
+        assert f"`{name}`" in paragraph, name
+    assert ".vmcap" in paragraph and "vivid track" in paragraph and "`anim:NAME`" in paragraph
+    assert "without text" in paragraph and "no subtitles" in paragraph
 
 
 def test_docs_complete_example_is_the_demo_script() -> None:

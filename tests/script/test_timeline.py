@@ -170,14 +170,32 @@ def test_lip_sync_follows_the_soundtrack_within_one_frame(demo_plan) -> None:
 
 
 def test_recorded_speech_without_phonemes_uses_the_analyser_in_the_track(tmp_path, test_data) -> None:
+    """A take with no transcript (`say: {audio: ...}`) is timed by its own length, lip-synced by
+    the audio analyser inside the whole-video track, and shows no subtitles."""
     wav = test_data / "audio/cards_002.wav"
     path = tmp_path / "r.yaml"
-    path.write_text(f"beats:\n  - pause: 0.5\n  - say: {{text: four queen of clubs, audio: {wav}}}\n")
+    path.write_text(f"output: {{lead_in: 0.5, tail: 0.5}}\nbeats:\n  - say: {{audio: {wav}}}\n  - pause: 0.6\n"
+                    "  - say: Ten of clubs.\n")
     plan = plan_timeline(load_script(path))
-    assert plan.speech_segments()[0].speech.phonemes  # aligned transcript
-    track = plan.viseme_track()
-    assert track.openness(np.array([0.2]))[0] < 0.01
-    assert track.openness(np.arange(0.9, 2.4, 1 / 30)).max() > 0.5
+    take, pause, spoken = plan.beats
+    assert take.speech.phonemes == () and take.speech.words == ()  # the analyser path, not an alignment
+    assert (take.start_s, take.end_s) == pytest.approx((0.5, 0.5 + 1.96), abs=0.01)
+    assert [c.text for c in plan.cues] == ["Ten of clubs."] and plan.cues[0].start_s >= spoken.start_s
+    fps, rate = 30, 48000
+    times = np.arange(0.0, plan.duration_s, 1 / fps)
+    openness = plan.viseme_track().openness(times)
+    audio = plan.audio(rate)
+    half = rate // (2 * fps)
+    level_db = np.array([20 * np.log10(np.sqrt(np.mean(audio[max(0, int(t * rate) - half):int(t * rate) + half] ** 2))
+                                       + 1e-9) for t in times])
+    in_take = (times >= take.start_s) & (times < take.end_s)
+    assert openness[times < take.start_s - 0.05].max() < 0.01, "closed in the lead-in"
+    assert openness[(times > pause.start_s + 0.1) & (times < pause.end_s - 0.1)].max() < 0.01, "closed in the pause"
+    loud, quiet = in_take & (level_db > -25), in_take & (level_db < -40)
+    assert loud.sum() > 10 and quiet.sum() > 5
+    assert (openness[loud] > 0.25).mean() > 0.8, "open while the recording is loud"
+    assert np.median(openness[quiet]) < 0.1, "closed in the recording's own pauses"
+    assert np.corrcoef(openness[in_take], level_db[in_take])[0, 1] > 0.4
 
 
 def test_tts_failures_name_the_beat_line(tmp_path) -> None:

@@ -12,9 +12,7 @@ from assets.errors import AssetError
 from assets.outputs import OutputPathError
 from render.materials import ShadingStyle
 from render.script.loader import load_script
-from render.script.timeline import plan_timeline
-from render.timeline.performance import Performance
-from render.timeline.render_script import RenderOptions, render_script
+from render.timeline.render_script import RenderedFrame, RenderOptions, render_script
 
 FPS = 25
 SCRIPT = f"""
@@ -39,15 +37,38 @@ def script(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def rendered(script, tmp_path_factory):
+def rendered_run(script, tmp_path_factory) -> tuple:
+    """The render and what each of its frames showed (render_script's on_frame hook)."""
     out = tmp_path_factory.mktemp("out") / "short.mp4"
-    result = render_script(script, out, RenderOptions(srt=True, progress=False))
-    return result
+    frames: list[RenderedFrame] = []
+    result = render_script(script, out, RenderOptions(srt=True, progress=False), on_frame=frames.append)
+    return result, frames
+
+
+@pytest.fixture(scope="module")
+def rendered(rendered_run):
+    return rendered_run[0]
 
 
 def _envelope(audio: np.ndarray, rate: int, frames: int) -> np.ndarray:
     hop = rate / FPS
     return np.array([np.sqrt(np.mean(audio[int(i * hop):int((i + 1) * hop)] ** 2) + 1e-12) for i in range(frames)])
+
+
+def _decoded_audio(path: Path) -> tuple[np.ndarray, int]:
+    with av.open(str(path)) as container:
+        samples = np.concatenate([f.to_ndarray().reshape(-1) for f in container.decode(audio=0)])
+        return samples, container.streams.audio[0].rate
+
+
+def _deep_silence(envelope: np.ndarray, frames: int = 2) -> np.ndarray:
+    """Frames with no sound within +-`frames` (80 ms at 25 fps: past the lips' 80 ms release)."""
+    quiet = envelope < envelope.max() * 0.02
+    return np.array([quiet[max(0, i - frames):i + frames + 1].all() for i in range(len(quiet))])
+
+
+# A VRM has no jawOpen: its vowel expressions carry the mouth's opening.
+VRM_MOUTH = ("aa", "ih", "ou", "ee", "oh")
 
 
 def _lag(a: np.ndarray, b: np.ndarray, max_lag: int = 8) -> int:
@@ -65,54 +86,107 @@ def test_video_and_audio_streams_read_back(rendered):
         assert (video.width, video.height) == (320, 240) and audio.type == "audio"
         assert float(video.average_rate) == pytest.approx(FPS)
         frames = sum(1 for _ in container.decode(video=0))
+        video_start = float(video.start_time * video.time_base)
+        audio_start = float(audio.start_time * audio.time_base)
+        # The audio's length as the container states it (what players use): without the AAC
+        # encoder's padding of its last 1024-sample frame, which decoding returns.
+        audio_s = float(audio.duration * audio.time_base)
     assert frames == rendered.frames
     assert frames / FPS == pytest.approx(rendered.duration_s, abs=1.0 / FPS)
-    with av.open(str(rendered.output)) as container:
-        samples = np.concatenate([f.to_ndarray().reshape(-1) for f in container.decode(audio=0)])
-        rate = container.streams.audio[0].rate
-    assert len(samples) / rate == pytest.approx(rendered.duration_s, abs=0.1)
+    samples, rate = _decoded_audio(rendered.output)
+    print(f"A/V: video {frames / FPS:.3f} s, audio {audio_s:.3f} s (decoded {len(samples) / rate:.3f} s), "
+          f"starts {video_start:.3f} / {audio_start:.3f} s")
+    assert abs(audio_start - video_start) <= 1.0 / FPS, "audio and video start together"
+    assert abs(audio_s - frames / FPS) <= 1.0 / FPS, "audio and video end within one frame"
+    assert audio_s == pytest.approx(rendered.duration_s, abs=1.0 / FPS)
+    assert 0 <= len(samples) - round(audio_s * rate) < 1024, "decoding adds at most one AAC frame of padding"
     assert np.sqrt(np.mean(samples ** 2)) > 0.01, "the voice is in the file"
 
 
-def test_mouth_follows_the_audio_within_one_frame(script):
-    loaded = load_script(script)
-    timeline = plan_timeline(loaded)
-    performance = Performance(loaded, timeline)
-    frames = int(timeline.duration_s * FPS)
-    rate = 48000
-    audio = np.asarray(timeline.audio(rate))
-    envelope = _envelope(audio, rate, frames)
-    openness = np.array([performance.pose_at(i / FPS).morphs.get("jawOpen", 0.0) for i in range(frames)])
-    assert abs(_lag(envelope, openness)) <= 1
-    silent = envelope < envelope.max() * 0.02
-    lead_in = np.arange(frames) < int(0.3 * FPS)
-    assert openness[silent & lead_in].max() < 0.05, "the mouth is closed before the first word"
+def _check_mouth_follows(envelope: np.ndarray, openness: np.ndarray, what: str) -> None:
+    """Cross-correlation peak within +-1 frame; shut in silence; open while speaking."""
+    lag = _lag(envelope, openness)
+    print(f"{what}: lag {lag} frames")
+    assert abs(lag) <= 1, what
+    silence = _deep_silence(envelope)
+    assert silence.sum() > 15 and openness[silence].max() < 0.05, f"{what}: the mouth is shut in silence"
+    lead_in = np.arange(len(envelope)) < int(0.3 * FPS)
+    assert openness[lead_in].max() < 0.05, f"{what}: the mouth is shut before the first word"
     speaking = envelope > envelope.max() * 0.3
-    assert openness[speaking].mean() > 0.15
+    assert openness[speaking].mean() > 0.15, f"{what}: the mouth opens while the voice is loud"
+
+
+def test_mouth_follows_the_audio_within_one_frame(rendered_run):
+    """The jaw weight the built-in avatar was drawn with, frame by frame, against the audio
+    decoded from the same MP4."""
+    result, frames = rendered_run
+    assert [f.index for f in frames] == list(range(result.frames))
+    assert [f.time_s for f in frames] == [i / FPS for i in range(result.frames)]
+    samples, rate = _decoded_audio(result.output)
+    envelope = _envelope(samples, rate, len(frames))
+    jaw = np.array([f.expressions.get("jawOpen", 0.0) for f in frames])
+    _check_mouth_follows(envelope, jaw, "built-in avatar jawOpen")
+
+
+def test_vrm_mouth_follows_the_audio_within_one_frame(script, test_data, tmp_path):
+    """Godette (VRM 0.x, A/I/U/E/O morph binds): the vowel expressions handed to the avatar and
+    the morph targets they were drawn with follow the audio within one frame."""
+    from avatar.driving.avatar_model import avatar_from_document
+    from avatar.loading import load_avatar_document
+
+    godette = test_data / "vrm/Godette_vrm_v4.vrm"
+    path = tmp_path / "godette.yaml"
+    path.write_text(script.read_text(encoding="utf-8").replace("avatar: builtin", f"avatar: {godette}")
+                    .replace("320x240", "160x120"), encoding="utf-8")
+    frames: list[RenderedFrame] = []
+    result = render_script(path, tmp_path / "godette.mp4", RenderOptions(progress=False, burn_subtitles=False),
+                           on_frame=frames.append)
+    samples, rate = _decoded_audio(result.output)
+    envelope = _envelope(samples, rate, len(frames))
+    assert "jawOpen" not in set().union(*(f.expressions for f in frames)), "only expressions the VRM has"
+    vowels = np.array([sum(f.expressions.get(v, 0.0) for v in VRM_MOUTH) for f in frames])
+    _check_mouth_follows(envelope, vowels, "Godette vowel expressions")
+    # The morph targets the vowels bind (found through the avatar's own binding) carry them.
+    binding = avatar_from_document(load_avatar_document(godette), godette).binding
+    mouth = {node: np.zeros_like(base, dtype=bool) for node, base in binding.base.items()}
+    for vowel in VRM_MOUTH:
+        for node, weights in binding.node_weights({vowel: 1.0}).items():
+            mouth[node] |= weights > binding.base[node]
+    assert any(m.any() for m in mouth.values())
+    drawn = np.array([sum(float(f.morph_weights[n][m].max(initial=0.0)) for n, m in mouth.items()) for f in frames])
+    _check_mouth_follows(envelope, drawn, "Godette mouth morph targets")
 
 
 @pytest.fixture(scope="module")
-def rendered_pbr(script, tmp_path_factory):
+def rendered_pbr(script, tmp_path_factory) -> tuple:
     """The same script with PBR shading: MediaPipe does not find faces in flat toon shading, but
     reads the same geometry (mouth opening) from a shaded render."""
     out = tmp_path_factory.mktemp("out") / "short_pbr.mp4"
-    return render_script(script, out, RenderOptions(progress=False, style=ShadingStyle.PBR, burn_subtitles=False))
+    frames: list[RenderedFrame] = []
+    result = render_script(script, out, RenderOptions(progress=False, style=ShadingStyle.PBR, burn_subtitles=False),
+                           on_frame=frames.append)
+    return result, frames
 
 
-def test_rendered_mouth_retracked_by_mediapipe(rendered_pbr, script):
+# MediaPipe's inner-lip gap on this small cartoon face jitters by a few % of the face height from
+# frame to frame even with the lips shut (measured 0.005-0.12 in silent frames, median 0.017; loud
+# speech median 0.045), so silence is judged by medians, not by single frames.
+SILENT_GAP_MEDIAN = 0.03
+SILENT_TO_LOUD_GAP_RATIO = 0.6
+
+
+def test_rendered_mouth_retracked_by_mediapipe(rendered_pbr):
     """Independent check: MediaPipe (IMAGE mode: no temporal filtering that would add lag) measures
-    the mouth opening on the rendered frames. It must match the commanded jaw frame for frame
-    (lag 0 +/- 1), and be clearly more open while the voice is loud than in silence. With the
-    commanded jaw within +/-1 frame of the audio (test above), the rendered mouth follows the voice."""
+    the mouth opening on the rendered frames. It must match the jaw the frames were drawn with
+    (lag 0 +/- 1) and the audio envelope in the same file (lag 0 +/- 1), and the mouth must be
+    shut in silence (by median) and clearly more open while the voice is loud."""
     from capture.trackers.face import FaceTracker, FaceTrackerOptions
     from capture.types import FACE_CHIN, FACE_FOREHEAD, FACE_MOUTH_LOWER_INNER, FACE_MOUTH_UPPER_INNER, Frame
 
-    rendered = rendered_pbr
+    rendered, drawn = rendered_pbr
     with av.open(str(rendered.output)) as container:
         images = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
-        container.seek(0)
-        samples = np.concatenate([f.to_ndarray().reshape(-1) for f in container.decode(audio=0)])
-        rate = container.streams.audio[0].rate
+    samples, rate = _decoded_audio(rendered.output)
     gaps = []
     with FaceTracker.create_from_options(FaceTrackerOptions()) as tracker:
         for i, image in enumerate(images):
@@ -125,14 +199,20 @@ def test_rendered_mouth_retracked_by_mediapipe(rendered_pbr, script):
             gaps.append(np.linalg.norm(lm[FACE_MOUTH_UPPER_INNER] - lm[FACE_MOUTH_LOWER_INNER]) / face_height)
     gaps = np.array(gaps)
     assert np.isfinite(gaps).mean() > 0.85, "MediaPipe finds the avatar's face in most frames"
-    gaps = np.nan_to_num(gaps, nan=float(np.nanmin(gaps)))
-    loaded = load_script(script)
-    performance = Performance(loaded, plan_timeline(loaded))
-    commanded = np.array([performance.pose_at(i / FPS).morphs.get("jawOpen", 0.0) for i in range(len(gaps))])
-    assert np.corrcoef(commanded, gaps)[0, 1] > 0.3
-    assert abs(_lag(commanded, gaps)) <= 1
     envelope = _envelope(samples, rate, len(gaps))
-    loud, silent = envelope > np.percentile(envelope, 66), envelope < envelope.max() * 0.02
+    loud, silence = envelope > np.percentile(envelope, 66), _deep_silence(envelope)
+    silent_median, loud_median = float(np.nanmedian(gaps[silence])), float(np.nanmedian(gaps[loud]))
+    gaps = np.nan_to_num(gaps, nan=float(np.nanmin(gaps)))
+    jaw = np.array([f.expressions.get("jawOpen", 0.0) for f in drawn])
+    audio_lag = _lag(envelope, gaps)
+    print(f"re-tracked mouth: lag {audio_lag} frames behind the audio; median gap {silent_median:.3f} in silence, "
+          f"{loud_median:.3f} loud")
+    assert np.corrcoef(jaw, gaps)[0, 1] > 0.3
+    assert abs(_lag(jaw, gaps)) <= 1
+    assert abs(audio_lag) <= 1, "the mouth seen in the video follows the sound in the same file"
+    assert silence.sum() > 15 and silent_median < SILENT_GAP_MEDIAN, "the rendered mouth is shut in silence"
+    assert silent_median < SILENT_TO_LOUD_GAP_RATIO * loud_median
+    silent = envelope < envelope.max() * 0.02
     assert gaps[loud].mean() > 1.3 * gaps[silent].mean(), "the rendered mouth is more open while the voice is loud"
 
 

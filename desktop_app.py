@@ -44,6 +44,8 @@ SCRIPT_FILTER = "Scripts (*.yaml *.yml)"
 AVATAR_SUFFIXES = (".vrm", ".glb", ".gltf")
 VIDEO_SUFFIXES = (".mp4", ".mov", ".mkv", ".webm", ".avi", ".m4v")
 SCRIPT_SUFFIXES = (".yaml", ".yml")
+EFFECT_FILTER = "Effect packages (effect.json *.zip)"  # effect.json picks its folder
+EFFECT_MANIFEST = "effect.json"
 
 
 @dataclass(frozen=True)
@@ -317,14 +319,25 @@ def ui() -> SimpleNamespace:
             self.color_button.clicked.connect(self._pick_color)
             self.image_button = QPushButton("Image…")
             self.image_button.clicked.connect(self._pick_image)
+            self.video_button = QPushButton("Video…")
+            self.video_button.setToolTip("A video looped behind the avatar")
+            self.video_button.clicked.connect(self._pick_video)
             color_row.addWidget(self.color_button)
             color_row.addWidget(self.image_button)
+            color_row.addWidget(self.video_button)
             form.addRow("", color_row)
             self.shot = QComboBox()
             for shot in Shot:
                 self.shot.addItem(shot.value.capitalize(), shot.value)
             self.shot.activated.connect(lambda _i: self._apply())
             form.addRow("Framing", self.shot)
+            self.mouth_from_audio = QCheckBox("Mouth from &audio")
+            self.mouth_from_audio.setToolTip(
+                "Lip-sync the avatar to the sound chosen in Recording audio (the microphone or an audio "
+                "file): while you speak it drives the mouth instead of the camera; in silence the "
+                "tracked mouth shows again")
+            self.mouth_from_audio.toggled.connect(window.set_mouth_from_audio)
+            form.addRow("Lip sync", self.mouth_from_audio)
             layout.addLayout(form)
             hint = QLabel("Expressions: hotkeys (Ctrl+1..4 by default, change them in Hotkeys…) hold "
                           "VRM expressions or morphs on the avatar.")
@@ -348,25 +361,30 @@ def ui() -> SimpleNamespace:
             r, g, b = self.window.settings.background_color
             color = QColorDialog.getColor(QColor.fromRgbF(r, g, b), self, "Background colour")
             if color.isValid():
-                self.window.update_settings(background_color=(color.redF(), color.greenF(), color.blueF()),
-                                            background="color")
-                self.sync(self.window.settings)
-                self._apply()
+                self.window.change_avatar_view(background_color=(color.redF(), color.greenF(), color.blueF()),
+                                               background="color")
 
         def _pick_image(self) -> None:
             path, _ = QFileDialog.getOpenFileName(self, "Background image", "", PHOTO_FILTER)
             if path:
-                self.window.update_settings(background_image=path, background="image")
-                self.sync(self.window.settings)
-                self._apply()
+                self.window.change_avatar_view(background_image=path, background="image")
+
+        def _pick_video(self) -> None:
+            path, _ = QFileDialog.getOpenFileName(self, "Background video", "", VIDEO_FILTER)
+            if path:
+                self.window.change_avatar_view(background_video=path, background="video")
 
         def sync(self, s: StudioSettings) -> None:
             self.background.setCurrentIndex(max(0, self.background.findData(s.background)))
             self.shot.setCurrentIndex(max(0, self.shot.findData(s.shot)))
 
+        def show_mouth_from_audio(self, on: bool) -> None:
+            self.mouth_from_audio.blockSignals(True)
+            self.mouth_from_audio.setChecked(on)
+            self.mouth_from_audio.blockSignals(False)
+
         def _apply(self) -> None:
-            self.window.update_settings(background=self.background.currentData(), shot=self.shot.currentData())
-            self.window.apply_avatar_view()
+            self.window.change_avatar_view(background=self.background.currentData(), shot=self.shot.currentData())
 
     class EffectsPanel(QWidget):
         """Effect browser (built-in packages with thumbnails) and the stack with per-effect strength."""
@@ -437,7 +455,8 @@ def ui() -> SimpleNamespace:
                 self.window.set_effect_strength(row, value / 100.0)
 
         def _open(self) -> None:
-            path = QFileDialog.getExistingDirectory(self, "Open effect package")
+            # A file dialog, so that a .zip can be picked; a folder package is opened by its effect.json.
+            path, _ = QFileDialog.getOpenFileName(self, "Open effect package", "", EFFECT_FILTER)
             if path:
                 self.window.add_effect(path)
 
@@ -963,6 +982,8 @@ def ui() -> SimpleNamespace:
                                                                     self.engine.set_smoothing(s.smoothing)))
                 self._restore_step("mode", lambda: self._restore_mode(self.launch.mode or s.mode))
                 self._restore_step("avatar", lambda: self.load_avatar(self.launch.avatar or s.avatar))
+                if s.mouth_from_audio:
+                    self._restore_step("mouth from audio", lambda: self.set_mouth_from_audio(True, save=False))
                 for effect in s.effects:
                     self._restore_step(f"effect {effect}", functools.partial(
                         self.add_effect, effect, s.effect_strengths.get(effect, 1.0), save=False))
@@ -1144,11 +1165,39 @@ def ui() -> SimpleNamespace:
             self.apply_avatar_view()
             return True
 
-        def apply_avatar_view(self) -> None:
-            s = self.settings
+        def apply_avatar_view(self) -> bool:
+            """Show the background and framing the settings hold."""
+            return self.change_avatar_view()
+
+        def change_avatar_view(self, **changes) -> bool:
+            """Show the avatar view with `changes` (settings fields: background, background_image,
+            background_video, background_color, shot) and save them. A file that cannot be shown is
+            reported; the previous view stays on screen and in the settings."""
+            s = replace(self.settings, **changes)
             view = AvatarView(background=BackgroundKind(s.background), color=tuple(s.background_color),
-                              image=s.background_image, shot=Shot(s.shot))
-            self._gl(lambda: self.engine.set_avatar_view(view))
+                              image=s.background_image, video=s.background_video, shot=Shot(s.shot))
+            shown = self.engine is None or self._gl(lambda: self.engine.set_avatar_view(view) or True)
+            if shown and changes:
+                self.update_settings(**changes)
+            self.avatar_panel.sync(self.settings)
+            return bool(shown)
+
+        def set_mouth_from_audio(self, on: bool, save: bool = True) -> bool:
+            """Lip-sync the avatar from the Recording audio input (mouth from audio), or stop. An
+            input that cannot start is reported and the option goes off (`save`: remember it)."""
+            audio = self.settings.record_audio
+            ok = not on
+            if on and not audio:
+                self.report("Mouth from audio needs a sound: choose the microphone or an audio file in the "
+                            "Recording audio box first")
+            elif on:
+                ok = self._gl(lambda: self.engine.start_lip_sync(audio)) is not None
+            if (not on or not ok) and self.engine is not None:
+                self.engine.stop_lip_sync()  # the tracked mouth
+            self.avatar_panel.show_mouth_from_audio(on and ok)
+            if save:
+                self.update_settings(mouth_from_audio=on and ok)
+            return ok
 
         def open_photo(self, path: str) -> bool:
             """Open a portrait (a photo without a usable face is reported; the old one stays)."""
@@ -1173,7 +1222,10 @@ def ui() -> SimpleNamespace:
             self.tabs.setCurrentIndex(MODES.index(ModeKind.SCRIPT))
 
         def add_effect(self, path: str, strength: float = 1.0, save: bool = True) -> bool:
-            """Stack an effect package; a broken one is reported and the stack stays as it was."""
+            """Stack an effect package (a folder, a .zip, or a folder's effect.json); a broken one is
+            reported and the stack stays as it was."""
+            if Path(path).name == EFFECT_MANIFEST:
+                path = str(Path(path).parent)  # saved and shown as the package folder
             if self._gl(lambda: self.engine.add_effect(path, strength)) is None:
                 return False
             self._effects_changed(save)
@@ -1300,6 +1352,8 @@ def ui() -> SimpleNamespace:
                 data = path or self.settings.record_audio
             self.update_settings(record_audio=data)
             self._fill_audio_box()
+            if self.engine is not None and self.engine.mouth is not None and data != self.engine.lip_sync_spec:
+                self.set_mouth_from_audio(True)  # the mouth follows the newly chosen input
 
         def start_recording(self, path: str | Path | None = None, alpha: bool = False) -> bool:
             target = Path(path) if path else self._output_path(".mov" if alpha else ".mp4")
@@ -1457,13 +1511,13 @@ def ui() -> SimpleNamespace:
                 self.open_script(path)
             elif suffix in VIDEO_SUFFIXES or suffix == CLIP_SUFFIX:
                 self.choose_source(path)
-            elif p.is_dir():
+            elif p.is_dir() or suffix == ".zip" or p.name == EFFECT_MANIFEST:
                 self.tabs.setCurrentIndex(MODES.index(ModeKind.AR))
                 self.add_effect(path)
             else:
                 self.report(f"{path}: don't know what to do with '{suffix or 'no extension'}' files; drop "
                             f"an avatar ({', '.join(AVATAR_SUFFIXES)}), a photo, a video, a .vmcap clip, "
-                            f"a script (.yaml) or an effect package folder")
+                            f"a script (.yaml) or an effect package (a folder, a .zip or its {EFFECT_MANIFEST})")
 
         # -------------------------------------------------------------- shutdown
         def closeEvent(self, event) -> None:

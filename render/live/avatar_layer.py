@@ -1,12 +1,14 @@
 """Avatar mode's picture: an avatar driven by avatar/driving's AvatarDriver (retargeting,
 expression mixer with VRM override rules, look-at, spring bones, idle life, hotkey expressions),
-rendered on a transparent stage and composited over a background (colour, image, the camera
-frame, or transparent for alpha output), all on the GPU."""
+rendered on a transparent stage and composited over a background (colour, image, a looping video,
+the camera frame, or transparent for alpha output), all on the GPU. Lip-sync weights (mouth from
+audio) go to the driver's viseme channel."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
+from typing import Mapping
 
 import numpy as np
 
@@ -23,6 +25,7 @@ from capture.types import Tracking
 from render.context import RenderContext
 from render.image_io import read_image
 from render.live.compositor import Compositor, Fit, ImageTexture
+from render.live.video_background import VideoBackground
 from render.stage import AvatarStage, Shot, StageOptions
 from render.surface import OffscreenSurface
 
@@ -30,6 +33,7 @@ from render.surface import OffscreenSurface
 class BackgroundKind(Enum):
     COLOR = "color"
     IMAGE = "image"
+    VIDEO = "video"  # a looping video file, decoded ahead on its own thread
     CAMERA = "camera"  # the live source frame behind the avatar
     TRANSPARENT = "transparent"  # alpha 0: for OBS through the .mov/.webm alpha recorder
 
@@ -37,11 +41,12 @@ class BackgroundKind(Enum):
 @dataclass(frozen=True)
 class AvatarView:
     """background: what is behind the avatar; color: straight RGB in [0, 1]; image: a file for
-    BackgroundKind.IMAGE; shot: camera framing."""
+    BackgroundKind.IMAGE; video: a file for BackgroundKind.VIDEO; shot: camera framing."""
 
     background: BackgroundKind = BackgroundKind.COLOR
     color: tuple[float, float, float] = (0.12, 0.13, 0.16)
     image: str = ""
+    video: str = ""
     shot: Shot = Shot.MEDIUM
 
 
@@ -88,6 +93,7 @@ class AvatarLayer:
         self._bg_image = ImageTexture(rc)
         self._camera = ImageTexture(rc)
         self._bg_path = ""
+        self._bg_video: VideoBackground | None = None  # decoding only while the video is shown
         self.last_pose: Pose = Pose()
         self.last_expressions: dict[str, float] = {}
         self.last_driven: DrivenFrame | None = None  # for VMC out
@@ -101,23 +107,46 @@ class AvatarLayer:
     def name(self) -> str:
         return self.vrm.meta.name if self.vrm is not None and self.vrm.meta.name else Path(str(self.spec)).name
 
+    @property
+    def perfect_sync(self) -> bool:
+        """True when the avatar has ARKit mouth shapes (lip sync drives those instead of aa..oh)."""
+        return bool(self.drivable.binding.perfect_sync)
+
+    @property
+    def video_error(self) -> str | None:
+        return self._bg_video.error if self._bg_video is not None else None
+
     def set_view(self, view: AvatarView) -> None:
+        """Show `view`; a background file that cannot be read raises AssetError (naming it) and the
+        current view stays."""
         if view.background is BackgroundKind.IMAGE and view.image and view.image != self._bg_path:
             rgba = read_image(view.image)  # AssetError names the file
             self._bg_image.upload(rgba)
             self._bg_path = view.image
+        if view.background is BackgroundKind.VIDEO and view.video:
+            if self._bg_video is None or self._bg_video.path != view.video:
+                video = VideoBackground(self.rc, view.video)  # AssetError: the old one keeps playing
+                self._close_video()
+                self._bg_video = video
+        else:
+            self._close_video()
         self.stage.scene.camera = self.stage.shot_camera(view.shot, yaw_deg=self._yaw)
         self.view = view
 
+    def _close_video(self) -> None:
+        if self._bg_video is not None:
+            self._bg_video.release()
+            self._bg_video = None
+
     def _drive(self, tracking: Tracking | None, t: float, head_neutral: np.ndarray | None,
-               overrides: dict[str, float]) -> None:
+               overrides: dict[str, float], visemes: Mapping[str, float] | None = None) -> None:
         """Retarget, look-at, expression mixer, spring bones (avatar/driving), then set the pose."""
         key = tuple(np.round(head_neutral, 6)) if head_neutral is not None else None
         if self.avatar_driver is None or key != self._neutral_key:  # calibration changed
             self._neutral_key = key
             options = DriverOptions(retarget=RetargetOptions(neutral_head=key))
             self.avatar_driver = AvatarDriver(self.drivable, options)
-        driven = self.avatar_driver.update(tracking, time_s=t, hotkeys=overrides or None)
+        driven = self.avatar_driver.update(tracking, time_s=t, visemes=visemes, hotkeys=overrides or None)
         self.last_pose = driven.pose
         self.last_driven = driven
         self.last_expressions = {k: float(v) for k, v in driven.pose.morphs.items()}
@@ -125,8 +154,10 @@ class AvatarLayer:
         self.stage.model.set_material_overrides(driven.materials)
 
     def render(self, out: OffscreenSurface, tracking: Tracking | None, image: np.ndarray | None,
-               t: float, head_neutral: np.ndarray | None, overrides: dict[str, float]) -> None:
-        self._drive(tracking, t, head_neutral, overrides)
+               t: float, head_neutral: np.ndarray | None, overrides: dict[str, float],
+               visemes: Mapping[str, float] | None = None) -> None:
+        """visemes: lip-sync mouth weights (None: no speech, the tracked mouth shows)."""
+        self._drive(tracking, t, head_neutral, overrides, visemes)
         self.stage.scene.time_s = t
         view = self.view
         scene = self.stage.scene
@@ -149,6 +180,8 @@ class AvatarLayer:
         if view.background is BackgroundKind.IMAGE and self._bg_image.texture is not None:
             self.compositor.draw(self._bg_image.texture, out.size, Fit.COVER, flip_y=True,
                                  straight_alpha=True)
+        elif view.background is BackgroundKind.VIDEO and self._bg_video is not None:
+            self.compositor.draw(self._bg_video.texture(), out.size, Fit.COVER, flip_y=True)
         elif view.background is BackgroundKind.CAMERA and image is not None:
             self.compositor.draw(self._camera.upload(image), out.size, Fit.COVER, flip_y=True)
         self.compositor.draw(avatar, out.size, Fit.CONTAIN)
@@ -158,5 +191,6 @@ class AvatarLayer:
 
     def release(self) -> None:
         self.stage.release()
+        self._close_video()
         self._bg_image.release()
         self._camera.release()

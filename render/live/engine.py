@@ -4,7 +4,8 @@ benchmark, or a test) calls `step()` then `present(surface)` once per display fr
 step: take the newest tracked frame (never waits) -> render the current mode into `output`
 (1280x720 by default, GPU) -> hand a CPU copy to the recorder / virtual camera only when one
 is running. present: draw `output` letterboxed into any surface (the Qt widget's framebuffer,
-or an offscreen one) on the GPU."""
+or an offscreen one) on the GPU. Mouth from audio: an AudioTap thread feeds an AudioMouth; each
+frame samples it at the picture's time (render/live/audio_mouth.py)."""
 from __future__ import annotations
 
 import logging
@@ -27,8 +28,10 @@ from render.live.effects_chain import EffectChain
 from render.live.photo_layer import PhotoLayer
 from render.live.modes import ModeKind
 from render.live.outputs import VirtualCamera, VmcOut
-from render.live.audio_input import AudioInput, open_audio_input
-from render.live.recorder import Recorder
+from render.live.audio_input import AudioInput, is_microphone, open_audio_input
+from render.live.audio_mouth import AudioMouth
+from render.live.audio_tap import AudioTap
+from render.live.recorder import MAX_CAPTURE_LAG_S, Recorder
 from render.live.sources import PROBE_TIMEOUT_S, SourceReader, SourceSpec
 from render.live.stats import FrameStats, HudStats
 from render.live.tracking import DEFAULT_STRENGTH, TrackedFrame, TrackerWorker
@@ -40,6 +43,9 @@ NO_SOURCE_COLOR = (0.08, 0.08, 0.1, 1.0)
 # Frame pacing of the GL thread (the caller polls `should_render` often, e.g. every 4 ms):
 MAX_FRAME_INTERVAL_S = 1 / 60  # idle motion and effects animate at up to 60 fps without new frames
 MIN_FRAME_INTERVAL_S = 1 / 120  # a new tracked frame is drawn at once, but not above 120 fps
+# Audio blocks for lip sync: a block is delivered once all of it was heard, so its length adds to the
+# mouth's latency (analyser look-ahead 16 ms + block + one frame); 5 ms keeps the sum under 50 ms.
+LIP_SYNC_BLOCK_S = 0.005
 
 
 @dataclass(frozen=True)
@@ -111,6 +117,8 @@ class StudioEngine:
         self.recorder: Recorder | None = None
         self.virtualcam: VirtualCamera | None = None
         self.vmc: VmcOut | None = None
+        self.mouth: AudioMouth | None = None  # mouth from audio, fed by _lip_tap's thread
+        self._lip_tap: AudioTap | None = None
         self._errors: list[str] = []
         self._pending: PendingSource | None = None  # a source opening in the background
         self._reported: set[str] = set()
@@ -133,9 +141,12 @@ class StudioEngine:
             expired = self.tracker.expire_calibration()
             if expired:
                 self._errors.append(expired)
-        if self.recorder is not None and self.recorder.error and self.recorder.error not in self._reported:
-            self._reported.add(self.recorder.error)
-            self._errors.append(self.recorder.error)
+        for error in (self.recorder.error if self.recorder is not None else None,
+                      self._lip_tap.error if self._lip_tap is not None else None,
+                      self.avatar.video_error if self.avatar is not None else None):
+            if error and error not in self._reported:
+                self._reported.add(error)
+                self._errors.append(error)
         out, self._errors = self._errors, []
         return out
 
@@ -269,6 +280,46 @@ class StudioEngine:
         if self.tracker is not None:
             self.tracker.set_needs(*(needs.mask, needs.body, needs.hands) if needs else (False, False, False))
 
+    # ------------------------------------------------------------------ mouth from audio
+    def start_lip_sync(self, audio: str | AudioInput) -> AudioMouth:
+        """Drive the avatar's mouth from `audio`: 'mic', 'mic:DEVICE', an audio file (played from
+        now) or an AudioInput. AudioInputError when it cannot start; the previous one then stays."""
+        source = open_audio_input(audio, block_s=LIP_SYNC_BLOCK_S) if isinstance(audio, str) else audio
+        try:
+            mouth = AudioMouth(source.sample_rate)
+            tap = AudioTap(source, audio if isinstance(audio, str) else source.description)
+            tap.listen(mouth.push)
+            tap.start()
+        except BaseException:
+            source.close()
+            raise
+        self.stop_lip_sync()
+        self.mouth, self._lip_tap = mouth, tap
+        return mouth
+
+    def stop_lip_sync(self) -> None:
+        """The tracked mouth again. A recording sharing the input keeps its sound until it stops."""
+        if self._lip_tap is not None and self.mouth is not None:
+            self._lip_tap.release(self.mouth.push)
+        self.mouth = self._lip_tap = None
+
+    @property
+    def lip_sync_spec(self) -> str | None:
+        return self._lip_tap.spec if self._lip_tap is not None else None
+
+    def _picture_time(self, now: float) -> float:
+        """The moment the picture shows: its camera frame's capture time (the clock the recorder
+        places it on, so a recording keeps the mouth on its sound and the head), else now."""
+        captured = self.latest.frame.captured_at if self.latest is not None else None
+        if captured is not None and 0.0 <= now - captured <= MAX_CAPTURE_LAG_S:
+            return captured
+        return now
+
+    def _visemes(self, now: float) -> dict[str, float] | None:
+        if self.mouth is None or self.avatar is None:
+            return None
+        return self.mouth.visemes_at(self._picture_time(now), self.avatar.perfect_sync)
+
     def toggle_override(self, name: str, weight: float = 1.0) -> bool:
         """Hotkey expressions: toggle `name` on/off; returns the new state."""
         if name in self.overrides:
@@ -362,7 +413,8 @@ class StudioEngine:
             neutral = None
             if self.tracker is not None and self.tracker.calibration is not None:
                 neutral = self.tracker.calibration.head_rotation
-            self.avatar.render(self.output, self._tracking(), self._frame_image(), t, neutral, self.overrides)
+            self.avatar.render(self.output, self._tracking(), self._frame_image(), t, neutral, self.overrides,
+                               self._visemes(now))
         elif self.mode is ModeKind.PHOTO and self.photo_layer is not None:
             frame = self.photo_layer.render(self._tracking(), t)
             self.output.use()
@@ -449,6 +501,10 @@ class StudioEngine:
                 lines.append(f"  {node:<18} {p:+5.1f} {y:+5.1f} {r:+5.1f}")
             active = {k: v for k, v in self.avatar.last_expressions.items() if v > 0.01}
             lines.append("expressions: " + (", ".join(f"{k} {v:.2f}" for k, v in active.items()) or "none"))
+        if self.mouth is not None:
+            frame = self.mouth.frame_at(time.monotonic())
+            state = "no sound" if frame is None else ("speaking" if frame.speaking else "silent")
+            lines.append(f"mouth from audio: {state}" + (f", open {frame.openness:.2f}" if frame else ""))
         return lines
 
     # ------------------------------------------------------------------ outputs
@@ -461,7 +517,7 @@ class StudioEngine:
         file played as a voice-over, an AudioInput, or None for a silent file."""
         if self.recorder is not None:
             raise VividError("already recording; stop the current recording first")
-        source = open_audio_input(audio) if isinstance(audio, str) else audio
+        source = self._recording_audio(audio) if isinstance(audio, str) else audio
         try:
             self.recorder = Recorder(path, self.size, self.options.record_fps, alpha=alpha,
                                      started_at=time.monotonic(), audio=source)
@@ -470,6 +526,17 @@ class StudioEngine:
                 source.close()
             raise
         return self.recorder
+
+    def _recording_audio(self, spec: str) -> AudioInput:
+        """The lip-sync input when it is the same one, so that the mouth and the recorded sound
+        come from the same blocks; a voice-over file restarts to play from the start of the
+        recording, as it does without lip sync. Else a new input."""
+        if self._lip_tap is not None and self._lip_tap.spec == spec:
+            if not is_microphone(spec):
+                self.start_lip_sync(spec)
+            assert self._lip_tap is not None
+            return self._lip_tap.branch()
+        return open_audio_input(spec)
 
     def stop_recording(self) -> Path | None:
         """Stop and finalize; the file lasts from start_recording to now."""
@@ -507,6 +574,7 @@ class StudioEngine:
         try:
             path = self.stop_recording()
         finally:
+            self.stop_lip_sync()
             self.cancel_pending_source()
             self.close_source()
             self.stop_virtualcam()

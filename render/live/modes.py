@@ -25,11 +25,12 @@ class ModeStatus:
 
 
 _SUMMARIES = {
-    ModeKind.AVATAR: "Renders the chosen VRM/glTF avatar live with background and framing, driven by "
-                     "avatar/driving: head, body and hands retargeted from tracking, expressions with "
-                     "VRM override rules, look-at, spring bones, idle life; hotkeys hold expressions.",
+    ModeKind.AVATAR: "Renders the chosen VRM/glTF avatar live with background (colour, image, video, "
+                     "camera, transparent) and framing, driven by avatar/driving: head, body and hands "
+                     "retargeted from tracking, expressions with VRM override rules, look-at, spring "
+                     "bones, idle life; hotkeys hold expressions; Mouth from audio lip-syncs it.",
     ModeKind.AR: "Effects from effects/ are stacked on the camera in order, each with a strength; "
-                 "pick them in the browser (or drop a package folder).",
+                 "pick them in the browser (or drop a package folder or .zip).",
     ModeKind.PHOTO: "Open a portrait: it comes alive with the motions you tick (looping), or "
                     "follows your face when 'Drive from the camera' is on (effects/photo).",
     ModeKind.SCRIPT: "Scripts are checked against the script schema as you type, their TTS timing "

@@ -58,6 +58,7 @@ class StudioSettings:
     background: str = "color"  # render/live/avatar_layer.BackgroundKind value
     background_color: tuple[float, float, float] = (0.12, 0.13, 0.16)
     background_image: str = ""
+    background_video: str = ""  # looped behind the avatar when background is "video"
     shot: str = "medium"
     effects: tuple[str, ...] = ()  # effect ids stacked in AR mode, bottom first
     effect_strengths: dict[str, float] = field(default_factory=dict)
@@ -71,6 +72,7 @@ class StudioSettings:
     vmc_channels: str = "all"  # what VMC out sends: capture/vmc/channels.py names, comma-separated
     output_dir: str = ""  # "" = platformdirs' videos folder / Vivid Studio
     record_audio: str = ""  # sound in recordings: "" none, "mic", "mic:DEVICE" or an audio file path
+    mouth_from_audio: bool = False  # lip-sync the avatar from the record_audio input while speaking
     window_geometry: str = ""  # Qt saveGeometry() as hex
     recent_sources: tuple[str, ...] = ()
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from capture.types import BLENDSHAPE_NAMES, Blendshape as B, HandLandmark as H, Tracking
+from effects.blow import BlowDetector
 from effects.landmarks import head_angles_deg
 
 
@@ -37,9 +38,10 @@ GESTURES: dict[str, GestureRule] = {
     "wink_right": GestureRule(0.35, 0.15, "eyeBlinkRight - eyeBlinkLeft"),
     "smile": GestureRule(0.50, 0.30, "mean(mouthSmileLeft, mouthSmileRight)"),
     "kiss": GestureRule(0.50, 0.30, "mouthPucker"),
-    # Blow = pucker (or funnel) AND puffed cheeks. MediaPipe's cheekPuff rarely passes ~0.3, so
-    # it is scaled by 1/0.3 before taking the minimum with the lip score scaled by 1/0.5.
-    "blow": GestureRule(1.00, 0.70, "min(max(mouthPucker, mouthFunnel)/0.5, cheekPuff/0.3)"),
+    # Blow = pursed lips AND puffed cheeks. MediaPipe's cheekPuff stays ~0 on real faces, so the
+    # puff is measured from the landmarks (effects/blow.py); median over 0.09 s.
+    "blow": GestureRule(1.00, 0.70, "min((max(mouthPucker, mouthFunnel) - smile)/0.5, "
+                                    "max(cheek widening over the relaxed face/2.5 %, cheekPuff/0.3))"),
     "brows_raised": GestureRule(0.50, 0.30, "browInnerUp"),
     # Nod / shake: peak-to-peak head pitch / yaw (degrees) over the last HEAD_WINDOW_S, divided
     # by 12 degrees (a deliberate nod is 15-30 degrees; talking moves the head ~5).
@@ -127,7 +129,7 @@ def hand_pose_score(name: str, tracking: Tracking) -> float:
     return 0.0
 
 
-def gesture_score(name: str, tracking: Tracking, head: HeadMotion) -> float:
+def gesture_score(name: str, tracking: Tracking, head: HeadMotion, blow: BlowDetector) -> float:
     if name == "mouth_open":
         return _bs(tracking, B.JAW_OPEN)
     if name == "blink":
@@ -141,8 +143,7 @@ def gesture_score(name: str, tracking: Tracking, head: HeadMotion) -> float:
     if name == "kiss":
         return _bs(tracking, B.MOUTH_PUCKER)
     if name == "blow":
-        lips = max(_bs(tracking, B.MOUTH_PUCKER), _bs(tracking, B.MOUTH_FUNNEL)) / 0.5
-        return min(lips, _bs(tracking, B.CHEEK_PUFF) / 0.3)
+        return blow.score()
     if name == "brows_raised":
         return _bs(tracking, B.BROW_INNER_UP)
     if name in ("nod", "shake"):
@@ -188,7 +189,7 @@ class Trigger:
         on = w.get("on", 0.5)
         return on, w.get("off", on * 0.7)
 
-    def update(self, tracking: Tracking, head: HeadMotion) -> list[TriggerEvent]:
+    def update(self, tracking: Tracking, head: HeadMotion, blow: BlowDetector) -> list[TriggerEvent]:
         t = tracking.timestamp_s
         w = self.when
         if "timer_s" in w:  # fires once per period, time-driven
@@ -203,7 +204,7 @@ class Trigger:
                 return [TriggerEvent(self.id, t, "start", 1.0)]
             return []
         if "gesture" in w:
-            self.score = gesture_score(w["gesture"], tracking, head)
+            self.score = gesture_score(w["gesture"], tracking, head, blow)
         else:
             self.score = _bs(tracking, B(BLENDSHAPE_NAMES.index(w["blendshape"])))
         on, off = self.thresholds()
@@ -235,12 +236,14 @@ class TriggerSet:
     def __init__(self, triggers: list[dict]) -> None:
         self.triggers = [Trigger.from_json(i, d) for i, d in enumerate(triggers)]
         self.head = HeadMotion()
+        self.blow = BlowDetector()
 
     def update(self, tracking: Tracking) -> list[tuple[Trigger, TriggerEvent]]:
         self.head.update(tracking)
+        self.blow.update(tracking)
         out = []
         for trig in self.triggers:
-            for ev in trig.update(tracking, self.head):
+            for ev in trig.update(tracking, self.head, self.blow):
                 out.append((trig, ev))
         return out
 

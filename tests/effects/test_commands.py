@@ -8,8 +8,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from capture.pipeline import PipelineOptions, TrackingPipeline
+from capture.sources.image import read_image
+from capture.types import Frame
 from effects.commands import register_effect_commands
 from effects.errors import EffectPackageError
+from effects.landmarks import FaceLandmark
 from tests.effects.conftest import LIBRARY
 from tests.effects.helpers import write_package
 
@@ -31,14 +35,37 @@ def test_check_accepts_builtins_and_names_errors(tmp_path, capsys):
     assert "broken/effect.json: layers[0].image: asset file 'missing.png' not found" in capsys.readouterr().out
 
 
-def test_preview_photo_writes_png_with_overlay(test_data, model_dir, tmp_path):
-    out = tmp_path / "out.png"
+def test_preview_photo_overlay_draws_the_anchor_and_the_trigger_panel(test_data, model_dir, tmp_path):
+    """The render with --overlay minus the same render without it is the overlay alone: a marker
+    on the anchor landmark (breathing_challenge's kiss hearts: face:mouth_center) with its label,
+    and one text line per trigger (blow, kiss, tap) and per layer in the panel at the top left."""
     photo = test_data / "faces/obama.jpg"
-    assert vivid("preview", str(LIBRARY / "sunglasses"), "--input", str(photo), "-o", str(out), "--overlay") == 0
-    result = np.asarray(Image.open(out).convert("RGB"))
-    original = np.asarray(Image.open(photo).convert("RGB"))
-    assert result.shape == original.shape
-    assert (np.abs(result.astype(int) - original.astype(int)).max(axis=2) > 30).mean() > 0.005
+    package = str(LIBRARY / "breathing_challenge")
+    renders = []
+    for extra in ((), ("--overlay",)):
+        out = tmp_path / f"out{len(renders)}.png"
+        assert vivid("preview", package, "--input", str(photo), "-o", str(out), *extra) == 0
+        renders.append(np.asarray(Image.open(out).convert("RGB")).astype(int))
+    plain, overlaid = renders
+    assert plain.shape == np.asarray(Image.open(photo)).shape
+    changed = np.abs(overlaid - plain).max(axis=2) > 0
+    ys, xs = np.nonzero(changed)
+
+    with TrackingPipeline(PipelineOptions(still_images=True)) as pipeline:
+        face = pipeline.process(Frame(read_image(photo), 0.0, 0)).face
+    h, w = plain.shape[:2]
+    anchor = face.landmarks[[FaceLandmark.UPPER_LIP, FaceLandmark.LOWER_LIP], :2].mean(axis=0) * (w, h)
+    near = np.hypot(xs - anchor[0], ys - anchor[1]) <= 5  # the dot has a 4 px radius
+    assert near.sum() >= 30, f"no marker at the anchor {anchor.round()}"
+    r, g, b = overlaid[int(round(anchor[1])), int(round(anchor[0]))]
+    assert g > 200 and r < 80 and b < 80  # the marker is green
+
+    baselines = [18, 36, 54, 72, 88]  # 3 trigger lines 18 px apart, then 2 layer lines 16 px apart
+    for y in baselines:
+        assert changed[y - 10:y + 1, 8:300].sum() >= 20, f"no text on the panel line at y={y}"
+    in_panel = (xs < 320) & (ys < baselines[-1] + 8)
+    in_label = (xs >= anchor[0] - 6) & (xs < anchor[0] + 260) & (ys >= anchor[1] - 22) & (ys <= anchor[1] + 6)
+    assert (in_panel | in_label).all(), "the overlay changed pixels away from the anchor and the panel"
 
 
 def test_preview_video_writes_mp4(test_data, model_dir, tmp_path):

@@ -205,6 +205,10 @@ class VideoWriter:
         if self._worker_error is not None:
             self._discard_after_close()
             self._raise_worker_error()
+        if self.frames_written == 0:  # FFmpeg writes nothing to disk before the first packet
+            self._discard_after_close()
+            raise VideoWriteError(f"{self.path}: no frames were written (stopped before the first "
+                                  f"frame), so no file was made")
         try:
             for packet in self._video.encode():
                 self._container.mux(packet)

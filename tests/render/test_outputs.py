@@ -120,6 +120,16 @@ def test_failed_render_leaves_no_file(tmp_path):
     assert not list(tmp_path.iterdir()), "the partial file was removed"
 
 
+def test_closing_before_the_first_frame_says_so_and_leaves_no_file(tmp_path):
+    """A recording stopped before any frame arrived: a clear error, not FileNotFoundError from
+    renaming a partial file FFmpeg never created."""
+    path = tmp_path / "empty.mp4"
+    writer = VideoWriter(path, 64, 48, audio_sample_rate=48000)
+    with pytest.raises(VideoWriteError, match=r"empty\.mp4: no frames were written \(stopped before the first frame\)"):
+        writer.close()
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_writer_rejects_bad_names_and_sizes(tmp_path):
     with pytest.raises(VideoWriteError, match="needs a .mov"):
         VideoWriter(tmp_path / "a.mp4", 64, 48, VideoOptions(alpha=True))

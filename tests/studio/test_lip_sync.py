@@ -178,6 +178,9 @@ def test_a_recording_shares_the_lip_sync_input_and_keeps_its_sound_when_lip_sync
         out = tmp_path / "take.mp4"
         recorder = engine.start_recording(out, audio=str(voice))
         assert isinstance(recorder.audio, AudioBranch)  # the lip-sync input, not a second one
+        deadline = time.monotonic() + 2.0  # the tap thread delivers the restarted voice-over's first block
+        while engine.mouth.clock_start is None and time.monotonic() < deadline:
+            time.sleep(0.01)
         assert engine.mouth.clock_start >= started - 0.05  # the voice-over starts over with the recording
         run_engine(engine, 1.2)
         engine.stop_lip_sync()  # the recording keeps its sound

@@ -32,6 +32,10 @@ PEAK_DECAY_DB_PER_S = 6.0
 FLOOR_RISE_DB_PER_S = 3.0
 # The floor never goes below this (dBFS): digital silence must not make -50 dB room tone look loud.
 FLOOR_MIN_DBFS = -60.0
+# The floor starts at the first frame's level, up to this: a take that opens on room tone (-45 dB,
+# say) would otherwise read 15 dB above a -60 dB floor and open the mouth until the slow rise caught
+# up, while a take that opens on speech (louder than this) still opens it at once.
+FLOOR_START_MAX_DBFS = -35.0
 # Level above the noise floor where the mouth starts to open; below it the mouth rests.
 GATE_DB = 12.0
 # Speech dynamics used: anything this far under the running peak is a closed mouth (read speech spans
@@ -119,7 +123,7 @@ class StreamingAnalyser:
         self._next_frame = 0
         self._consumed = 0  # samples dropped from the front of _buffer (absolute index of _buffer[0]) minus half
         self._peak_db = -40.0
-        self._floor_db = FLOOR_MIN_DBFS
+        self._floor_db: float | None = None  # set from the first frame (FLOOR_START_MAX_DBFS)
         self._open = 0.0
 
     def push(self, chunk: np.ndarray) -> AnalysisFrames:
@@ -162,6 +166,8 @@ class StreamingAnalyser:
         dt = HOP_S
         a_att = 1.0 - np.exp(-dt / ATTACK_S)
         a_rel = 1.0 - np.exp(-dt / RELEASE_S)
+        if self._floor_db is None and n:
+            self._floor_db = min(max(float(level_db[0]), FLOOR_MIN_DBFS), FLOOR_START_MAX_DBFS)
         peak, floor, current = self._peak_db, self._floor_db, self._open
         for i in range(n):  # causal trackers: cheap scalar math, ~1 us per frame
             lv = float(level_db[i])

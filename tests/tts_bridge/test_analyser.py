@@ -151,3 +151,30 @@ def test_vowel_shape_on_held_out_voices() -> None:
                     total += 1
     print(f"vowel group (round/open/spread) accuracy on held-out voices: {hits}/{total}")
     assert total >= 30 and hits / total > 0.55  # chance is about 1/3
+
+
+def test_a_take_opening_on_room_tone_keeps_the_mouth_shut(test_data) -> None:
+    """Room tone before the first word reads as the floor, not as speech: the floor starts at the
+    first frame's level (up to FLOOR_START_MAX_DBFS) instead of -60 dB, which left the mouth
+    15-20 dB 'open' on -45 dB of noise until the slow floor rise caught up."""
+    audio, rate = load_audio(test_data.path("audio/wsj_n800_440c0202.wav"))  # read speech, about -20 dB RMS
+    rng = np.random.default_rng(7)
+    tone = rng.normal(0.0, 1.0, int(0.8 * rate)).astype(np.float32)
+    tone *= 10 ** (-45 / 20) / np.sqrt(np.mean(tone ** 2))  # -45 dBFS RMS
+    take = np.concatenate([tone, audio + np.resize(tone, len(audio))])
+    frames = analyse(take, rate)
+    before = frames.times_s < 0.75
+    assert frames.openness[before].max() < 0.05
+    speech = analyse(audio, rate)  # the same words without the room tone, shifted by 0.8 s
+    later = frames.times_s >= 1.3  # once both trackers have settled on the speech
+    shifted = np.interp(frames.times_s[later] - 0.8, speech.times_s, speech.openness)
+    assert np.corrcoef(frames.openness[later], shifted)[0, 1] > 0.9
+
+
+def test_a_take_opening_on_speech_still_opens_at_once() -> None:
+    """The start rule must not swallow a first word spoken from sample 0 (louder than the cap)."""
+    rate = 16000
+    t = np.arange(int(0.5 * rate)) / rate
+    vowel = (0.3 * np.sin(2 * np.pi * 220 * t) * (1 + 0.5 * np.sin(2 * np.pi * 700 * t))).astype(np.float32)
+    frames = analyse(vowel, rate)
+    assert frames.openness[(frames.times_s > 0.05) & (frames.times_s < 0.4)].min() > 0.5

@@ -66,7 +66,7 @@ class TrackerWorker:
         self._smoother = self._make_smoother(smoothing_strength)
         self._face = face
         self._t0 = t0 if t0 is not None else time.monotonic()
-        self._last_ts = -1.0
+        self._last_ts = -_MIN_STEP_S  # the first timestamp is >= 0 even for a frame read before t0
         self._stop = threading.Event()
         self._pipeline: TrackingPipeline | None = None
         self._needs: tuple[bool, bool, bool] = (False, False, False)  # mask, body, hands
@@ -127,7 +127,7 @@ class TrackerWorker:
         if self._pipeline is not None:
             self._pipeline.close()
             self._pipeline = None
-        self._last_ts = -1.0
+        self._last_ts = -_MIN_STEP_S  # the first timestamp is >= 0 even for a frame read before t0
         mask, body, hands = self._needs
         try:
             self._pipeline = TrackingPipeline(PipelineOptions(face=True, mask=mask, body=body, hands=hands,

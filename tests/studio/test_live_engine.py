@@ -68,6 +68,28 @@ def test_video_reader_is_live_paced_and_keeps_only_the_newest(test_data):
     assert reader.finished
 
 
+def test_a_frame_read_before_the_tracker_started_is_tracked(test_data):
+    """Opening a source in the background, its first frame is captured before the engine switches
+    and starts the tracker; MediaPipe refused the negative timestamp and tracking died with
+    'needs strictly increasing timestamps ... got -0.0123 s'."""
+    from render.live.tracking import TrackerWorker
+
+    reader = SourceReader(SourceSpec.parse(str(test_data / "faces/obama.jpg")))
+    try:
+        reader.probe()
+        first = reader.slot.get(timeout_s=0)  # captured now; the tracker's clock starts later
+        reader.slot.put(first)
+        tracker = TrackerWorker(reader, t0=first.captured_at + 10.0)  # every frame of this test predates t0
+        try:
+            tracked = tracker.slot.get(timeout_s=20.0)
+            assert tracker.error is None
+            assert tracked is not None and tracked.tracking is not None and tracked.tracking.faces
+        finally:
+            tracker.stop()
+    finally:
+        reader.stop()
+
+
 def test_frame_stats_latency_percentiles_and_fps():
     stats = FrameStats(window_s=1.0)
     for i in range(60):  # 60 frames in one second, latency 10..69 ms

@@ -1,10 +1,13 @@
 """GPU copies of one glTF primitive: vertex buffers, index buffer and the morph-target texture.
 
 Morph deltas live in a float texture (not SSBOs) so 60+ targets on a 30k-vertex mesh work on
-OpenGL 3.3 / macOS 4.1: texel (target * N + vertex) * 2 holds the position delta, +1 the normal.
+OpenGL 3.3 / macOS 4.1: texel (target * N + vertex) * S holds the position delta, +1 the normal,
+and, where tangents morph too (MORPH_TANGENTS, S = 3; else S = 2), +2 the tangent.
 
 A primitive that is skinned or morphed is deformed once per frame into a buffer of world-space
-positions and normals (see `render.model`); `deformed_vertex_array` draws from that buffer."""
+positions and normals, and tangents where it has them (see `render.model`);
+`deformed_vertex_array` draws from that buffer. Tangents (HAS_TANGENTS) exist only for primitives
+drawn with a normal map: from the TANGENT attribute, else computed (render/tangents.py)."""
 from __future__ import annotations
 
 import moderngl
@@ -13,6 +16,7 @@ import numpy as np
 from assets.errors import RenderError
 from avatar.gltf.document import Primitive, PrimitiveMode
 from render.context import RenderContext
+from render.tangents import vertex_tangents
 
 MORPH_WIDTH_LOG2 = 12  # mesh.glsl finds texels with shifts: the width is a power of two
 MORPH_TEXTURE_WIDTH = 1 << MORPH_WIDTH_LOG2
@@ -28,20 +32,30 @@ _GL_MODES = {
 }
 
 
-def morph_texture_data(primitive: Primitive) -> np.ndarray:
-    """(rows, MORPH_TEXTURE_WIDTH, 4) float32 texels of all morph deltas of `primitive`."""
+def morph_texture_data(primitive: Primitive, tangents: bool = False) -> np.ndarray:
+    """(rows, MORPH_TEXTURE_WIDTH, 4) float32 texels of all morph deltas of `primitive`: position
+    and normal per target and vertex, and the tangent delta too when `tangents` (stride 3)."""
     count, targets = primitive.vertex_count, len(primitive.targets)
-    texels = np.zeros((targets, count, 2, 4), np.float32)
+    texels = np.zeros((targets, count, 3 if tangents else 2, 4), np.float32)
     for t, target in enumerate(primitive.targets):
         if target.positions is not None:
             texels[t, :, 0, :3] = target.positions
         if target.normals is not None:
             texels[t, :, 1, :3] = target.normals
+        if tangents and target.tangents is not None:
+            texels[t, :, 2, :3] = target.tangents
     flat = texels.reshape(-1, 4)
     rows = -(-len(flat) // MORPH_TEXTURE_WIDTH)
     padded = np.zeros((rows * MORPH_TEXTURE_WIDTH, 4), np.float32)
     padded[: len(flat)] = flat
     return padded.reshape(rows, MORPH_TEXTURE_WIDTH, 4)
+
+
+def texcoords_of(primitive: Primitive, uv_set: int) -> np.ndarray | None:
+    """TEXCOORD_`uv_set`, or TEXCOORD_0 where the primitive has no such set (None: no UVs at all)."""
+    if uv_set < len(primitive.texcoords):
+        return primitive.texcoords[uv_set]
+    return primitive.texcoords[0] if primitive.texcoords else None
 
 
 def cache_friendly_triangles(indices: np.ndarray) -> np.ndarray:
@@ -67,11 +81,14 @@ class GpuPrimitive:
     """Buffers for one primitive. `defines` says which attributes exist (HAS_NORMALS, ...).
 
     `reorder_triangles` lets the triangles be drawn in a cache-friendly order; leave it off where
-    the order is visible (alpha-blended primitives draw their triangles in file order). `uv_set`
-    picks the TEXCOORD_n the material's textures read."""
+    the order is visible (alpha-blended primitives draw their triangles in file order). `uv_sets`:
+    the TEXCOORD_n the material's textures read, at most two, bound as `a_uv` and `a_uv1`
+    (HAS_UV1). `tangent_uv_set`: give the primitive tangents (HAS_TANGENTS, for a normal map
+    reading that TEXCOORD_n): the file's TANGENT attribute, else computed from positions, normals
+    and those UVs. None: no tangents (no cost)."""
 
     def __init__(self, rc: RenderContext, primitive: Primitive, reorder_triangles: bool = False,
-                 uv_set: int = 0) -> None:
+                 uv_sets: tuple[int, ...] = (0,), tangent_uv_set: int | None = None) -> None:
         ctx = rc.ctx
         self.mode = _GL_MODES[primitive.mode]
         self.vertex_count = primitive.vertex_count
@@ -87,18 +104,31 @@ class GpuPrimitive:
             buffer = ctx.buffer(np.ascontiguousarray(array, dtype=np.float32).tobytes())
             self._buffers.append(buffer)
             self.attributes.append((buffer, fmt, name))
-            if name in ("a_uv", "a_color"):
+            if name in ("a_uv", "a_uv1", "a_color"):
                 self.surface_attributes.append((buffer, fmt, name))
             if define:
                 self.defines[define] = 1
 
         add(primitive.positions, "3f", "a_position", None)
         add(primitive.normals, "3f", "a_normal", "HAS_NORMALS")
-        # The UV set the material's textures read (TEXCOORD_0 unless the material names another).
-        uvs = primitive.texcoords[uv_set] if uv_set < len(primitive.texcoords) else (
-            primitive.texcoords[0] if primitive.texcoords else None)
-        add(uvs, "2f", "a_uv", "HAS_UV")
+        # The UV sets the material's textures read (TEXCOORD_0 unless the material names another).
+        if len(uv_sets) > 2:
+            raise RenderError(f"{len(uv_sets)} UV sets asked for (TEXCOORD_{list(uv_sets)}); a primitive binds at most 2")
+        add(texcoords_of(primitive, uv_sets[0] if uv_sets else 0), "2f", "a_uv", "HAS_UV")
+        if len(uv_sets) == 2:
+            add(texcoords_of(primitive, uv_sets[1]), "2f", "a_uv1", "HAS_UV1")
         add(primitive.colors, "4f", "a_color", "HAS_COLORS")
+        morph_tangents = False
+        if tangent_uv_set is not None:
+            tangents = primitive.tangents
+            if tangents is not None:
+                morph_tangents = any(t.tangents is not None for t in primitive.targets)
+            else:
+                uvs = texcoords_of(primitive, tangent_uv_set)
+                if primitive.normals is None or uvs is None or primitive.mode is not PrimitiveMode.TRIANGLES:
+                    raise RenderError("tangents need a TRIANGLES primitive with NORMAL and TEXCOORD attributes")
+                tangents = vertex_tangents(primitive.positions, primitive.normals, uvs, primitive.indices)
+            add(tangents, "4f", "a_tangent", "HAS_TANGENTS")
         if primitive.joints is not None and primitive.weights is not None:
             add(primitive.joints.astype(np.float32), "4f", "a_joints", "SKINNED")
             add(normalized_weights(primitive.weights), "4f", "a_weights", None)
@@ -116,7 +146,7 @@ class GpuPrimitive:
 
         self.morph_texture: moderngl.Texture | None = None
         if self.target_count:
-            data = morph_texture_data(primitive)
+            data = morph_texture_data(primitive, tangents=morph_tangents)
             if data.shape[0] > rc.info.max_texture_size:
                 raise RenderError(f"{self.target_count} morph targets x {self.vertex_count} vertices exceed "
                                   f"the GPU's texture limit ({rc.info.max_texture_size} rows)")
@@ -124,9 +154,16 @@ class GpuPrimitive:
             self.morph_texture.filter = (moderngl.NEAREST, moderngl.NEAREST)
             self.defines["MORPHED"] = 1
             self.defines["MORPH_WIDTH_LOG2"] = MORPH_WIDTH_LOG2
+            if morph_tangents:
+                self.defines["MORPH_TANGENTS"] = 1
         self._vaos: dict[int, moderngl.VertexArray] = {}
         self._deformed_vaos: dict[tuple[int, int], moderngl.VertexArray] = {}
         self._released = False
+
+    @property
+    def deformed_floats(self) -> int:
+        """Floats per vertex in the deformed buffer: position, normal (and tangent xyzw)."""
+        return 10 if "HAS_TANGENTS" in self.defines else 6
 
     @property
     def deforms(self) -> bool:
@@ -146,11 +183,14 @@ class GpuPrimitive:
     def deformed_vertex_array(self, rc: RenderContext, program: moderngl.Program,
                               deformed: moderngl.Buffer) -> moderngl.VertexArray:
         """A VAO drawing this primitive's triangles from `deformed` (interleaved world-space
-        position and normal per vertex) with its own UVs and colours (cached per program and buffer)."""
+        position, normal and, with HAS_TANGENTS, tangent per vertex) with its own UVs and colours
+        (cached per program and buffer)."""
         key = (id(program), id(deformed))
         vao = self._deformed_vaos.get(key)
         if vao is None:
-            attributes = [(deformed, "3f 3f", "a_position", "a_normal"), *self.surface_attributes]
+            layout = ((deformed, "3f 3f 4f", "a_position", "a_normal", "a_tangent") if "HAS_TANGENTS" in self.defines
+                      else (deformed, "3f 3f", "a_position", "a_normal"))
+            attributes = [layout, *self.surface_attributes]
             vao = rc.ctx.vertex_array(program, attributes, self.index_buffer, index_element_size=4, skip_errors=True)
             self._deformed_vaos[key] = vao
         return vao

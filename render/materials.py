@@ -6,12 +6,18 @@ base colour. VRM expressions can recolour a material or move its textures for a 
 (`with_overrides`)."""
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, replace
 from enum import Enum
 
-from avatar.gltf.document import IDENTITY_UV, AlphaMode, Material, UvTransform
+from avatar.gltf.document import IDENTITY_UV, AlphaMode, Material, Primitive, PrimitiveMode, TextureRef, UvTransform
 from avatar.posing import MaterialOverrides
 from avatar.vrm.types import MToonParameters, OutlineWidthMode
+
+
+log = logging.getLogger(__name__)
+
+MAX_UV_SETS = 2  # TEXCOORD_n sets one primitive binds (a_uv, a_uv1 in mesh.glsl)
 
 
 class ShadingStyle(Enum):
@@ -40,6 +46,61 @@ class ShadingParams:
     outline_color: tuple[float, float, float] = (0.0, 0.0, 0.0)
     base_uv: UvTransform = IDENTITY_UV  # KHR_texture_transform of the base colour texture
     emissive_uv: UvTransform = IDENTITY_UV
+    metallic_roughness_uv: UvTransform = IDENTITY_UV
+    occlusion_uv: UvTransform = IDENTITY_UV
+    normal_uv: UvTransform = IDENTITY_UV
+    normal_scale: float = 1.0  # normalTexture.scale: tangent-space X and Y of the map are multiplied by it
+    occlusion_strength: float = 1.0  # occlusionTexture.strength: 0 = no occlusion, 1 = the map's full value
+
+
+class TextureSlot(Enum):
+    """The textures of a material the renderer draws; the value names mesh.glsl's define
+    (`<value>_TEXTURE`, `<value>_UV_SLOT`)."""
+
+    BASE = "BASE"
+    EMISSIVE = "EMISSIVE"
+    METALLIC_ROUGHNESS = "MR"
+    OCCLUSION = "OCCLUSION"
+    NORMAL = "NORMAL"
+
+
+def drawn_textures(material: Material, kind: str, primitive: Primitive, where: str) -> dict[TextureSlot, TextureRef]:
+    """The textures of `material` that shading `kind` draws on `primitive`. Metallic-roughness and
+    occlusion belong to the PBR model only; the toon model uses the normal map too (MToon 1.0 takes
+    it from the glTF material); unlit draws base colour and emission. A normal map needs normals,
+    UVs and, without a TANGENT attribute, triangles to compute tangents from: lacking them it is
+    not drawn; textures reading a third UV set are not drawn either (a primitive binds two). Both
+    with a warning naming `where` (file, mesh and primitive)."""
+    slots = {TextureSlot.BASE: material.base_color_texture, TextureSlot.EMISSIVE: material.emissive_texture}
+    if kind in ("pbr", "toon"):
+        slots[TextureSlot.NORMAL] = material.normal_texture
+    if kind == "pbr":
+        slots[TextureSlot.METALLIC_ROUGHNESS] = material.metallic_roughness_texture
+        slots[TextureSlot.OCCLUSION] = material.occlusion_texture
+    textures = {slot: ref for slot, ref in slots.items() if ref is not None}
+    if TextureSlot.NORMAL in textures:
+        missing = [what for what, lacking in (
+            ("NORMAL", primitive.normals is None),
+            ("TEXCOORD", not primitive.texcoords),
+            ("TANGENT or TRIANGLES mode", primitive.tangents is None and primitive.mode is not PrimitiveMode.TRIANGLES),
+        ) if lacking]
+        if missing:
+            log.warning("%s: material '%s' has a normal texture but the primitive has no %s; drawn without the "
+                        "normal map", where, material.name, ", ".join(missing))
+            del textures[TextureSlot.NORMAL]
+    uv_sets = list(dict.fromkeys(texture_uv_set(primitive, ref) for ref in textures.values()))
+    if len(uv_sets) > MAX_UV_SETS:
+        dropped = [slot for slot, ref in textures.items() if texture_uv_set(primitive, ref) not in uv_sets[:MAX_UV_SETS]]
+        log.warning("%s: material '%s' reads %d UV sets (TEXCOORD_%s), at most %d are drawn; its %s texture(s) "
+                    "on the others are not drawn", where, material.name, len(uv_sets), "/".join(map(str, uv_sets)),
+                    MAX_UV_SETS, ", ".join(slot.name.lower() for slot in dropped))
+        textures = {slot: ref for slot, ref in textures.items() if slot not in dropped}
+    return textures
+
+
+def texture_uv_set(primitive: Primitive, ref: TextureRef) -> int:
+    """The TEXCOORD_n a texture reads on `primitive` (TEXCOORD_0 where it lacks the named set)."""
+    return ref.texcoord if ref.texcoord < len(primitive.texcoords) else 0
 
 
 DEFAULT_MATERIAL = Material(name="default", base_color_factor=(0.8, 0.8, 0.8, 1.0),
@@ -59,13 +120,19 @@ def shading_params(material: Material, style: ShadingStyle = ShadingStyle.AUTO,
         double_sided=bool(material.double_sided),
         base_uv=material.base_color_texture.uv_transform if material.base_color_texture else IDENTITY_UV,
         emissive_uv=material.emissive_texture.uv_transform if material.emissive_texture else IDENTITY_UV,
+        normal_uv=material.normal_texture.uv_transform if material.normal_texture else IDENTITY_UV,
+        normal_scale=float(material.normal_texture.scale) if material.normal_texture else 1.0,
     )
     toon = style is ShadingStyle.TOON or (style is ShadingStyle.AUTO and mtoon is not None)
     if material.unlit and not toon:
         return ShadingParams(kind="unlit", **common)
     if not toon:
+        mr, occlusion = material.metallic_roughness_texture, material.occlusion_texture
         return ShadingParams(kind="pbr", metallic=float(material.metallic_factor),
-                             roughness=float(material.roughness_factor), **common)
+                             roughness=float(material.roughness_factor),
+                             metallic_roughness_uv=mr.uv_transform if mr else IDENTITY_UV,
+                             occlusion_uv=occlusion.uv_transform if occlusion else IDENTITY_UV,
+                             occlusion_strength=float(occlusion.scale) if occlusion else 1.0, **common)
     if mtoon is None:  # toon asked for a material without MToon: shade derived from its base colour
         base = common["base_color"]
         return ShadingParams(kind="toon", shade_color=(base[0] * 0.7, base[1] * 0.62, base[2] * 0.7), **common)
@@ -109,7 +176,8 @@ def with_overrides(shading: ShadingParams, material: int | None, overrides: Mate
     uv = overrides.uv.get(material)
     if uv is not None:
         weighted, total = uv
-        for name in ("base_uv", "emissive_uv"):  # a bind moves every texture of the material
+        # a bind moves every texture of the material
+        for name in ("base_uv", "emissive_uv", "metallic_roughness_uv", "occlusion_uv", "normal_uv"):
             own: UvTransform = getattr(shading, name)
             changes[name] = UvTransform(offset=_blend(own.offset, weighted[2:], total), rotation=own.rotation,
                                         scale=_blend(own.scale, weighted[:2], total))

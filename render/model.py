@@ -16,12 +16,13 @@ from dataclasses import dataclass
 import moderngl
 import numpy as np
 
-from avatar.gltf.document import AlphaMode, GltfDocument, Material
+from avatar.gltf.document import AlphaMode, GltfDocument, TextureRef
 from avatar.posing import MaterialOverrides
 from avatar.vrm.mtoon import mtoon_of_document
 from render.context import RenderContext
 from render.gpu_primitive import GpuPrimitive
-from render.materials import DEFAULT_MATERIAL, ShadingParams, ShadingStyle, shading_params, with_overrides
+from render.materials import (DEFAULT_MATERIAL, ShadingParams, ShadingStyle, TextureSlot, drawn_textures, shading_params,
+                              texture_uv_set, with_overrides)
 from render.scene import FrameState
 from render.screen_bounds import EMPTY_RECT, BoundsSet, PixelRect, pixel_rect, primitive_boxes
 from render.shaders import load_program, set_uniform, write_uniform
@@ -37,7 +38,12 @@ MAX_LIGHTS = 4
 _MORPH_EPSILON = 1e-5
 
 # Texture units
-_UNIT_JOINTS, _UNIT_MORPHS, _UNIT_BASE, _UNIT_EMISSIVE = 0, 1, 2, 3
+_UNIT_JOINTS, _UNIT_MORPHS = 0, 1
+_TEXTURE_UNITS = {TextureSlot.BASE: 2, TextureSlot.EMISSIVE: 3, TextureSlot.METALLIC_ROUGHNESS: 4,
+                  TextureSlot.OCCLUSION: 5, TextureSlot.NORMAL: 6}
+_SAMPLERS = {TextureSlot.BASE: "u_base_texture", TextureSlot.EMISSIVE: "u_emissive_texture",
+             TextureSlot.METALLIC_ROUGHNESS: "u_mr_texture", TextureSlot.OCCLUSION: "u_occlusion_texture",
+             TextureSlot.NORMAL: "u_normal_texture"}
 _IDENTITY = tuple(np.eye(4, dtype=np.float32).flatten())
 
 log = logging.getLogger(__name__)
@@ -58,6 +64,7 @@ class _DrawItem:
     material: int | None
     skin: int | None
     own_shading: ShadingParams  # as the material has it
+    textures: dict[TextureSlot, tuple[TextureRef, int]]  # the textures drawn, each with its UV slot (0: a_uv, 1: a_uv1)
 
 
 class ModelInstance:
@@ -82,15 +89,20 @@ class ModelInstance:
             mesh = doc.meshes[node.mesh]
             for p_index, primitive in enumerate(mesh.primitives):
                 material = doc.materials[primitive.material] if primitive.material is not None else DEFAULT_MATERIAL
-                uv_set = material.base_color_texture.texcoord if material.base_color_texture else 0
-                key = (node.mesh, p_index, uv_set)
+                shading = shading_params(material, style, mtoon.get(primitive.material))
+                textures = drawn_textures(material, shading.kind, primitive,
+                                          f"{doc.source.name}: mesh {node.mesh} primitive {p_index}")
+                uv_sets = tuple(dict.fromkeys(texture_uv_set(primitive, ref) for ref in textures.values())) or (0,)
+                normal = textures.get(TextureSlot.NORMAL)
+                tangent_uv_set = texture_uv_set(primitive, normal) if normal is not None else None
+                key = (node.mesh, p_index, uv_sets, tangent_uv_set)
                 if key not in self._gpu:
                     self._gpu[key] = GpuPrimitive(rc, primitive, reorder_triangles=material.alpha_mode is not AlphaMode.BLEND,
-                                                  uv_set=uv_set)
+                                                  uv_sets=uv_sets, tangent_uv_set=tangent_uv_set)
                 skin = node.skin if self._gpu[key].defines.get("SKINNED") else None
-                shading = shading_params(material, style, mtoon.get(primitive.material))
+                slots = {slot: (ref, uv_sets.index(texture_uv_set(primitive, ref))) for slot, ref in textures.items()}
                 self._items.append(_DrawItem(node_index, node.mesh, p_index, self._gpu[key],
-                                             shading, primitive.material, skin, shading))
+                                             shading, primitive.material, skin, shading, slots))
         self._bounds = BoundsSet([primitive_boxes(doc, i.node, doc.meshes[i.mesh].primitives[i.primitive], i.skin)
                                   for i in self._items])
         self._outline_pads = np.array([self._outline_width(i) for i in self._items])  # world metres
@@ -229,7 +241,9 @@ class ModelInstance:
         key = (id(item), False, -1, False)
         program = self._programs.get(key)
         if program is None:
-            program = load_program(self.rc, "mesh.glsl", self._deform_defines(item), varyings=("v_world_position", "v_normal"))
+            varyings = ("v_world_position", "v_normal", "v_tangent") if "HAS_TANGENTS" in item.gpu.defines else (
+                "v_world_position", "v_normal")
+            program = load_program(self.rc, "mesh.glsl", self._deform_defines(item), varyings=varyings)
             program = self._programs[key] = self._with_bindings(program)
         self._frame_block.bind_to_uniform_block(FRAME_BINDING)
         self._material_block(item).bind_to_uniform_block(MATERIAL_BINDING)
@@ -245,6 +259,7 @@ class ModelInstance:
         defines.pop("SKINNED", None)  # never skinned here: see `_deform`
         if self._deforms(item):  # drawn from the deformed buffer: world-space positions and normals
             defines.pop("MORPHED", None)
+            defines.pop("MORPH_TANGENTS", None)
             defines["HAS_NORMALS"] = 1
         defines["MAX_MORPHS"] = MAX_ACTIVE_MORPHS
         defines["MAX_LIGHTS"] = MAX_LIGHTS
@@ -256,11 +271,11 @@ class ModelInstance:
             defines["ALPHA_MASK"] = 1
         if item.shading.alpha_mode is AlphaMode.BLEND:
             defines["BLENDED"] = 1
-        material = self._material(item)
-        if material.base_color_texture is not None:
-            defines["BASE_TEXTURE"] = 1
-        if material.emissive_texture is not None:
-            defines["EMISSIVE_TEXTURE"] = 1
+        for slot, (_, uv_slot) in item.textures.items():
+            if outline and slot is TextureSlot.NORMAL:
+                continue  # the outline is lit flat
+            defines[f"{slot.value}_TEXTURE"] = 1
+            defines[f"{slot.value}_UV_SLOT"] = uv_slot
         if outline:
             defines["OUTLINE"] = 1
         program = self._programs[key] = self._with_bindings(load_program(self.rc, "mesh.glsl", defines))
@@ -271,7 +286,7 @@ class ModelInstance:
         """Point the program's samplers and uniform blocks at the units this class uses (the same
         for every program, so sharing a compiled program between items is fine)."""
         for name, unit in (("u_joint_texture", _UNIT_JOINTS), ("u_morph_texture", _UNIT_MORPHS),
-                           ("u_base_texture", _UNIT_BASE), ("u_emissive_texture", _UNIT_EMISSIVE)):
+                           *((_SAMPLERS[slot], unit) for slot, unit in _TEXTURE_UNITS.items())):
             set_uniform(program, name, unit)
         for name, binding in (("Frame", FRAME_BINDING), ("Material", MATERIAL_BINDING)):
             block = program.get(name, None)
@@ -327,7 +342,7 @@ class ModelInstance:
         key = (item.node, item.mesh, item.primitive)
         out = self._deformed.get(key)
         if out is None:
-            out = self._deformed[key] = self.rc.ctx.buffer(reserve=item.gpu.vertex_count * 6 * 4)
+            out = self._deformed[key] = self.rc.ctx.buffer(reserve=item.gpu.vertex_count * item.gpu.deformed_floats * 4)
         item.gpu.vertex_array(self.rc, program, indexed=False).transform(out, moderngl.POINTS,
                                                                          vertices=item.gpu.vertex_count)
         return out
@@ -338,16 +353,10 @@ class ModelInstance:
             block = self._material_blocks[id(item)] = self.rc.ctx.buffer(material_block(item.shading))
         return block
 
-    def _material(self, item: _DrawItem) -> Material:
-        return self.doc.materials[item.material] if item.material is not None else DEFAULT_MATERIAL
-
     def _bind_material(self, item: _DrawItem) -> None:
         self._material_block(item).bind_to_uniform_block(MATERIAL_BINDING)
-        material = self._material(item)
-        if material.base_color_texture is not None:
-            self._texture(material.base_color_texture.image).use(_UNIT_BASE)
-        if material.emissive_texture is not None:
-            self._texture(material.emissive_texture.image).use(_UNIT_EMISSIVE)
+        for slot, (ref, _) in item.textures.items():
+            self._texture(ref.image).use(_TEXTURE_UNITS[slot])
 
     def draw(self, frame: FrameState) -> None:
         if not self.visible or not self._items:
@@ -422,6 +431,17 @@ class ModelInstance:
     def deformed_vertices(self, node_index: int, primitive_index: int) -> tuple[np.ndarray, np.ndarray]:
         """World-space (positions, normals) of one primitive after morphing and skinning, computed by
         the same vertex shader the renderer uses, captured with transform feedback."""
+        data = self._captured(node_index, primitive_index)
+        return data[:, :3].copy(), data[:, 3:6].copy()
+
+    def deformed_tangents(self, node_index: int, primitive_index: int) -> np.ndarray | None:
+        """World-space (N, 4) tangents (xyz, w handedness) of one primitive after morphing and
+        skinning, as `deformed_vertices`; None where the primitive is drawn without a normal map."""
+        data = self._captured(node_index, primitive_index)
+        return data[:, 6:10].copy() if data.shape[1] == 10 else None
+
+    def _captured(self, node_index: int, primitive_index: int) -> np.ndarray:
+        """(N, 6 or 10) float32: what the deform program writes for one primitive."""
         item = next(i for i in self._items if i.node == node_index and i.primitive == primitive_index)
         program = self._deform_program(item)
         skin = item.skin
@@ -434,14 +454,14 @@ class ModelInstance:
         # nothing needs restoring afterwards.
         if self._capture_fbo is None:
             self._capture_fbo = ctx.simple_framebuffer((1, 1))
-        out = ctx.buffer(reserve=count * 6 * 4)
+        floats = item.gpu.deformed_floats
+        out = ctx.buffer(reserve=count * floats * 4)
         try:
             self._capture_fbo.use()
             item.gpu.vertex_array(self.rc, program, indexed=False).transform(out, moderngl.POINTS, vertices=count)
-            data = np.frombuffer(out.read(), np.float32).reshape(count, 6)
+            return np.frombuffer(out.read(), np.float32).reshape(count, floats)
         finally:
             out.release()
-        return data[:, :3].copy(), data[:, 3:].copy()
 
     def release(self) -> None:
         if self._released:

@@ -44,5 +44,9 @@ def material_block(s: ShadingParams) -> bytes:
         (s.metallic, s.roughness, s.alpha_cutoff, s.outline_width_m),
         *((*row, 0.0) for row in s.base_uv.rows()),
         *((*row, 0.0) for row in s.emissive_uv.rows()),
+        *((*row, 0.0) for row in s.metallic_roughness_uv.rows()),
+        *((*row, 0.0) for row in s.occlusion_uv.rows()),
+        *((*row, 0.0) for row in s.normal_uv.rows()),
+        (s.normal_scale, s.occlusion_strength, 0.0, 0.0),
     ]
     return np.asarray(rows, np.float32).tobytes()

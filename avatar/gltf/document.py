@@ -100,6 +100,7 @@ class MorphTarget:
 
     positions: np.ndarray | None  # (N, 3)
     normals: np.ndarray | None  # (N, 3)
+    tangents: np.ndarray | None = None  # (N, 3): xyz deltas of TANGENT (w, the handedness, does not morph)
 
 
 @dataclass(frozen=True)

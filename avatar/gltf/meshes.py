@@ -237,4 +237,4 @@ class MeshReader:
                 self.f.fail(f"{path}.{name}", f"has {values.shape[0]} elements but POSITION has {n}")
             return values
 
-        return MorphTarget(positions=delta("POSITION"), normals=delta("NORMAL"))
+        return MorphTarget(positions=delta("POSITION"), normals=delta("NORMAL"), tangents=delta("TANGENT"))

@@ -1,6 +1,9 @@
 // Skinned + morphed mesh with toon (MToon-style) or metallic-roughness shading.
-// Defines: SKINNED, MORPHED, HAS_NORMALS, HAS_UV, HAS_COLORS, MATERIAL_TOON | MATERIAL_PBR |
-// MATERIAL_UNLIT, BASE_TEXTURE, EMISSIVE_TEXTURE, ALPHA_MASK, BLENDED, OUTLINE (inverted-hull pass), MAX_MORPHS, MAX_LIGHTS, LIGHT_COUNT
+// Defines: SKINNED, MORPHED (MORPH_TANGENTS: the morph texture holds tangent deltas too), HAS_NORMALS,
+// HAS_TANGENTS, HAS_UV, HAS_UV1 (a second UV set), HAS_COLORS, MATERIAL_TOON | MATERIAL_PBR |
+// MATERIAL_UNLIT, BASE_TEXTURE, EMISSIVE_TEXTURE, MR_TEXTURE (metallic-roughness), OCCLUSION_TEXTURE,
+// NORMAL_TEXTURE (needs HAS_TANGENTS), each texture with <NAME>_UV_SLOT (0: a_uv, 1: a_uv1),
+// ALPHA_MASK, BLENDED, OUTLINE (inverted-hull pass), MAX_MORPHS, MAX_LIGHTS, LIGHT_COUNT
 // (<= MAX_LIGHTS, compile-time so loops unroll), RIM_LIGHT.
 
 // Per-frame and per-material values live in uniform blocks (std140, vec4-aligned): one buffer
@@ -23,6 +26,10 @@ layout(std140) uniform Material {
     vec4 u_surface;              // metallic, roughness, alpha cutoff, outline width (metres, world space)
     vec4 u_base_uv[2];           // rows of the 2x3 UV transform of the base texture (KHR_texture_transform)
     vec4 u_emissive_uv[2];       // the same for the emissive texture
+    vec4 u_mr_uv[2];             // ... the metallic-roughness texture
+    vec4 u_occlusion_uv[2];      // ... the occlusion texture
+    vec4 u_normal_uv[2];         // ... the normal texture
+    vec4 u_maps;                 // normal scale, occlusion strength
 };
 #define u_camera_position u_camera_position_block.xyz
 #define u_ambient_sky u_ambient_sky_block.rgb
@@ -41,6 +48,8 @@ layout(std140) uniform Material {
 #define u_roughness u_surface.y
 #define u_alpha_cutoff u_surface.z
 #define u_outline_width u_surface.w
+#define u_normal_scale u_maps.x
+#define u_occlusion_strength u_maps.y
 
 #if defined VERTEX_SHADER
 
@@ -48,8 +57,14 @@ in vec3 a_position;
 #ifdef HAS_NORMALS
 in vec3 a_normal;
 #endif
+#ifdef HAS_TANGENTS
+in vec4 a_tangent;  // xyz: tangent, w: handedness (bitangent = w * cross(normal, tangent))
+#endif
 #ifdef HAS_UV
 in vec2 a_uv;
+#endif
+#ifdef HAS_UV1
+in vec2 a_uv1;
 #endif
 #ifdef HAS_COLORS
 in vec4 a_color;
@@ -60,7 +75,13 @@ in vec4 a_weights;
 uniform sampler2D u_joint_texture;  // per joint one row of 3 texels: the rows of its affine 3x4 matrix
 #endif
 #ifdef MORPHED
-uniform sampler2D u_morph_texture;  // texel (target * N + vertex) * 2 + 0 = position delta, + 1 = normal delta
+uniform sampler2D u_morph_texture;  // texel (target * N + vertex) * MORPH_STRIDE + 0 = position delta, + 1 = normal delta
+                                    // (+ 2 = tangent delta with MORPH_TANGENTS)
+#ifdef MORPH_TANGENTS
+#define MORPH_STRIDE 3
+#else
+#define MORPH_STRIDE 2
+#endif
 // Its width is 1 << MORPH_WIDTH_LOG2 texels: a shift and a mask find a texel; a division by a
 // uniform would be done one lane at a time on a CPU rasterizer (no vector integer division).
 uniform int u_vertex_count;
@@ -76,7 +97,13 @@ uniform mat4 u_model;
 
 out vec3 v_world_position;
 out vec3 v_normal;
+#ifdef HAS_TANGENTS
+out vec4 v_tangent;
+#endif
 out vec2 v_uv;
+#ifdef HAS_UV1
+out vec2 v_uv1;
+#endif
 out vec4 v_color;
 
 #ifdef MORPHED
@@ -93,6 +120,14 @@ vec3 transform_normal(mat3 m, vec3 normal) {
     mat3 cofactor = mat3(cross(m[1], m[2]), cross(m[2], m[0]), cross(m[0], m[1]));
     return normalize(cofactor * normal) * (dot(m[0], cofactor[0]) < 0.0 ? -1.0 : 1.0);
 }
+
+#ifdef HAS_TANGENTS
+// Tangents lie in the surface: they transform by `m` itself. A mirroring `m` (det < 0) flips the
+// handedness, so that w * cross(normal, tangent) still gives the transformed bitangent.
+vec4 transform_tangent(mat3 m, vec4 tangent) {
+    return vec4(normalize(m * tangent.xyz), dot(m[0], cross(m[1], m[2])) < 0.0 ? -tangent.w : tangent.w);
+}
+#endif
 
 #ifdef SKINNED
 // Row `r` of the weighted sum of this vertex's joint matrices. Joint matrices are affine (glTF
@@ -112,13 +147,19 @@ void main() {
 #else
     vec3 normal = vec3(0.0, 0.0, 1.0);
 #endif
+#ifdef HAS_TANGENTS
+    vec4 tangent = a_tangent;
+#endif
 #ifdef MORPHED
     // Bounded by the active count, not MAX_MORPHS: no cost for targets at weight 0.
     for (int i = 0; i < u_morph_count; ++i) {
         float weight = u_morph_weight[i >> 2][i & 3];
-        int base = (u_morph_index[i >> 2][i & 3] * u_vertex_count + gl_VertexID) * 2;
+        int base = (u_morph_index[i >> 2][i & 3] * u_vertex_count + gl_VertexID) * MORPH_STRIDE;
         position += weight * morph_texel(base).xyz;
         normal += weight * morph_texel(base + 1).xyz;
+#ifdef MORPH_TANGENTS
+        tangent.xyz += weight * morph_texel(base + 2).xyz;
+#endif
     }
 #endif
 #ifdef SKINNED
@@ -126,10 +167,14 @@ void main() {
     ivec4 joints = ivec4(a_joints + 0.5);
     vec4 r0 = skin_row(0, joints), r1 = skin_row(1, joints), r2 = skin_row(2, joints);
     vec4 world = vec4(dot(r0, vec4(position, 1.0)), dot(r1, vec4(position, 1.0)), dot(r2, vec4(position, 1.0)), 1.0);
-    v_normal = transform_normal(transpose(mat3(r0.xyz, r1.xyz, r2.xyz)), normal);  // r0..r2 are rows
+    mat3 linear = transpose(mat3(r0.xyz, r1.xyz, r2.xyz));  // r0..r2 are rows
 #else
     vec4 world = u_model * vec4(position, 1.0);
-    v_normal = transform_normal(mat3(u_model), normal);
+    mat3 linear = mat3(u_model);
+#endif
+    v_normal = transform_normal(linear, normal);
+#ifdef HAS_TANGENTS
+    v_tangent = transform_tangent(linear, tangent);
 #endif
 #ifdef OUTLINE
     world.xyz += v_normal * u_outline_width;
@@ -139,6 +184,9 @@ void main() {
     v_uv = a_uv;
 #else
     v_uv = vec2(0.0);
+#endif
+#ifdef HAS_UV1
+    v_uv1 = a_uv1;
 #endif
 #ifdef HAS_COLORS
     v_color = a_color;
@@ -153,12 +201,30 @@ void main() {
 
 in vec3 v_world_position;
 in vec3 v_normal;
+#ifdef NORMAL_TEXTURE
+in vec4 v_tangent;
+#endif
 in vec2 v_uv;
+#ifdef HAS_UV1
+in vec2 v_uv1;
+#define UV_SLOT(slot) ((slot) == 1 ? v_uv1 : v_uv)
+#else
+#define UV_SLOT(slot) v_uv
+#endif
 in vec4 v_color;
 out vec4 f_color;
 
 uniform sampler2D u_base_texture;
 uniform sampler2D u_emissive_texture;
+#ifdef MR_TEXTURE
+uniform sampler2D u_mr_texture;
+#endif
+#ifdef OCCLUSION_TEXTURE
+uniform sampler2D u_occlusion_texture;
+#endif
+#ifdef NORMAL_TEXTURE
+uniform sampler2D u_normal_texture;
+#endif
 
 // Gamma 2.0 instead of 2.2 / the exact sRGB curve: within 3% everywhere that matters and
 // several times cheaper than pow() on software rasterizers.
@@ -174,7 +240,7 @@ void main() {
     vec4 base = u_base_color * v_color;
 #ifdef BASE_TEXTURE
     {
-        vec4 t = texture(u_base_texture, uv_transformed(u_base_uv, v_uv));
+        vec4 t = texture(u_base_texture, uv_transformed(u_base_uv, UV_SLOT(BASE_UV_SLOT)));
         base *= vec4(srgb_to_linear(t.rgb), t.a);
     }
 #endif
@@ -188,10 +254,22 @@ void main() {
 #endif
     vec3 emissive = u_emissive;
 #ifdef EMISSIVE_TEXTURE
-    emissive *= srgb_to_linear(texture(u_emissive_texture, uv_transformed(u_emissive_uv, v_uv)).rgb);
+    emissive *= srgb_to_linear(texture(u_emissive_texture, uv_transformed(u_emissive_uv, UV_SLOT(EMISSIVE_UV_SLOT))).rgb);
 #endif
 
     vec3 n = normalize(v_normal);
+#ifdef NORMAL_TEXTURE
+    {
+        // Tangent space (glTF): the tangent, re-orthogonalized against the interpolated normal
+        // (Gram-Schmidt), the bitangent w * cross(n, t), and the map's RGB as 2 * rgb - 1 with X
+        // and Y scaled by normalTexture.scale.
+        vec3 t = normalize(v_tangent.xyz - n * dot(n, v_tangent.xyz));
+        vec3 b = cross(n, t) * (v_tangent.w < 0.0 ? -1.0 : 1.0);
+        vec3 m = texture(u_normal_texture, uv_transformed(u_normal_uv, UV_SLOT(NORMAL_UV_SLOT))).xyz * 2.0 - 1.0;
+        n = normalize(mat3(t, b, n) * (m * vec3(u_normal_scale, u_normal_scale, 1.0)));
+    }
+#endif
+    // A back face (double-sided) is the same surface seen from behind: the whole frame flips.
     if (!gl_FrontFacing) n = -n;
     vec3 v = normalize(u_camera_position - v_world_position);
     vec3 color;
@@ -219,12 +297,28 @@ void main() {
     color += u_rim_color * rim;
 #endif
 #else  // MATERIAL_PBR: GGX specular + Lambert diffuse, directional lights
-    float roughness = clamp(u_roughness, 0.04, 1.0);
+    float metallic = u_metallic;
+    float roughness = u_roughness;
+#ifdef MR_TEXTURE
+    {
+        vec4 mr = texture(u_mr_texture, uv_transformed(u_mr_uv, UV_SLOT(MR_UV_SLOT)));
+        roughness *= mr.g;  // glTF: roughness in G, metallic in B
+        metallic *= mr.b;
+    }
+#endif
+    roughness = clamp(roughness, 0.04, 1.0);
     float a2 = roughness * roughness * roughness * roughness;
-    vec3 f0 = mix(vec3(0.04), base.rgb, u_metallic);
-    vec3 diffuse_color = base.rgb * (1.0 - u_metallic);
+    vec3 f0 = mix(vec3(0.04), base.rgb, metallic);
+    vec3 diffuse_color = base.rgb * (1.0 - metallic);
     vec3 ambient = mix(u_ambient_ground, u_ambient_sky, 0.5 + 0.5 * n.y);
     color = diffuse_color * ambient + f0 * ambient * 0.25;
+#ifdef OCCLUSION_TEXTURE
+    // Occlusion darkens the ambient (indirect) light only, never the direct lights (glTF).
+    {
+        float occlusion = texture(u_occlusion_texture, uv_transformed(u_occlusion_uv, UV_SLOT(OCCLUSION_UV_SLOT))).r;
+        color *= 1.0 + u_occlusion_strength * (occlusion - 1.0);
+    }
+#endif
     float n_dot_v = max(dot(n, v), 1e-4);
     for (int i = 0; i < LIGHT_COUNT; ++i) {
         vec3 l = -u_light_direction(i);

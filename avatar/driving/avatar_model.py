@@ -2,6 +2,7 @@
 plain glTF face with ARKit morphs (facecap.glb). Anything else is refused with a clear error."""
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,10 +10,13 @@ from assets.errors import AssetError
 from avatar.driving.binding import ExpressionBinding
 from avatar.driving.bone_names import humanoid_from_names
 from avatar.driving.rig import HumanoidRig
+from avatar.driving.skeleton_shape import describe, humanoid_from_shape
 from avatar.gltf.document import GltfDocument
 from avatar.loading import load_avatar_document
-from avatar.vrm.loader import is_vrm, vrm_from_document
+from avatar.vrm.loader import ROTATE_Y_180, is_vrm, vrm_from_document
 from avatar.vrm.types import LookAt, SpringBones, VrmModel
+
+log = logging.getLogger(__name__)
 
 
 class DrivingError(AssetError):
@@ -44,12 +48,23 @@ def avatar_from_document(doc: GltfDocument, path: Path) -> DrivableAvatar:
     bones = humanoid_from_names(doc)
     binding = ExpressionBinding(doc, None)
     has_skeleton = bool(doc.skins) and "hips" in bones
+    shape_note = ""
+    if doc.skins and not has_skeleton:
+        shape = humanoid_from_shape(doc)  # unknown joint names: map by the skeleton's shape
+        if "head" in shape.bones:
+            names = [n.name or f"node {i}" for i, n in enumerate(doc.nodes)]
+            log.warning("%s: no humanoid bone names; mapped by skeleton shape%s: %s", path.name,
+                     " (faces -Z, turned to +Z)" if shape.faces_minus_z else "", describe(shape.bones, names))
+            rig = HumanoidRig(doc, shape.bones, ROTATE_Y_180 if shape.faces_minus_z else None)
+            return DrivableAvatar(path, doc, None, rig, binding, None, SpringBones())
+        shape_note = f" ({shape.reason})"
     if not has_skeleton and "head" not in bones and not binding.perfect_sync:
         raise DrivingError(
             f"{path}: cannot drive this glTF: it has no VRM extension, no humanoid skeleton (a skin "
-            f"with a node named 'hips' or 'mixamorig:Hips') and no ARKit face morphs (eyeBlinkLeft, "
-            f"jawOpen, ...); found {len(doc.skins)} skin(s) and bones {sorted(bones) or 'none'}. "
-            f"Export it as VRM or name its bones with VRM/Mixamo names")
+            f"with a node named 'hips' or 'mixamorig:Hips', or joints shaped like one: hips with two "
+            f"legs down, a spine up to a neck and two arms{shape_note}) and no ARKit face morphs "
+            f"(eyeBlinkLeft, jawOpen, ...); found {len(doc.skins)} skin(s) and bones "
+            f"{sorted(bones) or 'none'}. Export it as VRM or name its bones with VRM/Mixamo names")
     if not has_skeleton:
         # A face model (facecap.glb): its "head" node may hold only the skin mesh while the eyes
         # and teeth hang elsewhere; turn the node that holds every mesh so the whole face moves.

@@ -80,7 +80,7 @@ def test_bad_vmc_address_is_rejected(capsys):
 
 
 def test_unsupported_avatar_reports_an_error(test_data, tmp_path, capsys):
-    code = _run([str(test_data / "gltf/CesiumMan/CesiumMan.glb"), "--input", "x.mp4", "-o", str(tmp_path / "o.mp4")])
+    code = _run([str(test_data / "gltf/RiggedSimple/RiggedSimple.glb"), "--input", "x.mp4", "-o", str(tmp_path / "o.mp4")])
     assert code == 2
     assert "cannot drive this glTF" in capsys.readouterr().err
     assert not np.any([p.suffix == ".mp4" for p in tmp_path.iterdir()])

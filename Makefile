@@ -15,6 +15,7 @@ $(STAMP): pyproject.toml .ci/system-deps.sh
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m avatar.driving.spring_kernel  # compile the spring bone kernels once (numba cache)
 	touch $(STAMP)
 
 demo: setup

@@ -10,8 +10,7 @@ joint then rotates to point at its tail. Differences from per-frame implementati
   substeps (one substep of latency), so 30 fps and 144 fps give the same motion;
 - positions live in the spring's center space (the node `Spring.center`, or world), so moving the
   whole avatar with its center does not shake the hair;
-- joints are processed in batches (all chains' first joints, then all second joints, ...) with
-  numpy, so the cost grows with chain length, not with the number of joints.
+- joints are stepped in depth order (parents first) by compiled loops (`spring_kernel.py`).
 """
 from __future__ import annotations
 
@@ -19,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from avatar.driving import spring_kernel
 from avatar.driving.qmath import qmatrix
 from avatar.driving.rig import HumanoidRig
 from avatar.vrm.types import ColliderShape, SpringBones
@@ -36,33 +36,9 @@ class SpringOptions:
     enabled: bool = True
 
 
-# The arrays here are small (one row per joint of a chain level): numpy's per-call overhead, not
-# arithmetic, is the cost, so the helpers below use as few calls as possible (matmul and einsum
-# over np.linalg.norm / np.cross / np.stack, which are several times slower on tiny arrays).
-_LEVI_CIVITA = np.zeros((3, 3, 3))
-_LEVI_CIVITA[0, 1, 2] = _LEVI_CIVITA[1, 2, 0] = _LEVI_CIVITA[2, 0, 1] = 1.0
-_LEVI_CIVITA[0, 2, 1] = _LEVI_CIVITA[2, 1, 0] = _LEVI_CIVITA[1, 0, 2] = -1.0
-_TO_CROSS_MATRIX = -np.transpose(_LEVI_CIVITA, (2, 0, 1)).reshape(3, 9)  # v @ this = [v]x, flattened
-_EYE3 = np.eye(3)
-
-
-def _cross_matrices(v: np.ndarray) -> np.ndarray:
-    """(k, 3) -> (k, 3, 3) matrices [v]x with [v]x @ w = v x w."""
-    return (v @ _TO_CROSS_MATRIX).reshape(-1, 3, 3)
-
-
 def _lengths(v: np.ndarray) -> np.ndarray:
     """(k, 3) -> (k, 1) row lengths."""
     return np.sqrt(v[:, None, :] @ v[:, :, None])[:, 0]
-
-
-def _from_to(a: np.ndarray, a_cross: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """(k, 3) unit a (and its [a]x), (k, 3) any b -> (k, 3, 3) shortest-arc rotations taking a
-    onto b (Rodrigues: I + [v]x + [v]x^2 / (1 + a.b) with v = a x b)."""
-    b = b / np.maximum(_lengths(b), 1e-12)
-    k = _cross_matrices((a_cross @ b[:, :, None])[:, :, 0])
-    c = np.einsum("ij,ij->i", a, b)
-    return _EYE3 + k + (k @ k) / np.maximum(1.0 + c, 1e-6)[:, None, None]
 
 
 def _unit_rot(m: np.ndarray) -> np.ndarray:
@@ -72,25 +48,6 @@ def _unit_rot(m: np.ndarray) -> np.ndarray:
 
 def _xform(m: np.ndarray, p: np.ndarray) -> np.ndarray:
     return (m[:, :3, :3] @ p[:, :, None])[:, :, 0] + m[:, :3, 3]
-
-
-@dataclass(frozen=True)
-class _Level:
-    """The joints at one depth of their chains (simulated together) and their constants,
-    gathered once: indexing per substep would cost more than the physics."""
-
-    idx: slice
-    axis: np.ndarray  # (k, 3) unit bone direction, joint-local
-    axis_cross: np.ndarray  # (k, 3, 3) its cross-product matrices
-    length: np.ndarray  # (k, 1) metres
-    keep: np.ndarray  # (k, 1) 1 - drag
-    stiffness_dt: np.ndarray  # (k, 1)
-    gravity_dt: np.ndarray  # (k, 3)
-    local_rest: np.ndarray  # (k, 4, 4)
-    rest_rot: np.ndarray  # (k, 3, 3)
-    scale: np.ndarray  # (k, 1, 3)
-    hit_radius: np.ndarray  # (k, 1)
-    collider_mask: np.ndarray  # (k, colliders)
 
 
 class SpringBoneSimulator:
@@ -124,20 +81,22 @@ class SpringBoneSimulator:
                 rows.append((node, int(rig.parents[node]), depth, axis / np.linalg.norm(axis), length,
                              joint, colliders, spring.center))
                 depth += 1
-        rows.sort(key=lambda r: r[2])  # batches by depth; order inside a batch is irrelevant
+        # Parents before children (the compiled step walks the joints in this order): by the node's
+        # depth in the skeleton, which also orders a chain hanging from another chain's joint.
+        node_depth = {int(n): d for d, level in enumerate(rig.levels) for n in level}
+        rows.sort(key=lambda r: node_depth[r[0]])
         self.count = len(rows)
         self.nodes = np.array([r[0] for r in rows], np.int64)
         self._joint_index = {int(n): i for i, n in enumerate(self.nodes)}
-        self.depth = np.array([r[2] for r in rows], np.int64)
-        # Sorted by depth, each batch is a contiguous range: slices give views, not copies.
-        self.batches = [slice(int(np.searchsorted(self.depth, d)), int(np.searchsorted(self.depth, d, side="right")))
-                        for d in range(int(self.depth.max(initial=-1)) + 1)]
         self.axis = np.array([r[3] for r in rows]).reshape(-1, 3)
         self.length = np.array([r[4] for r in rows])
         self.stiffness = np.array([r[5].stiffness for r in rows])
         self.drag = np.array([r[5].drag_force for r in rows])
         self.gravity = np.array([np.asarray(r[5].gravity_dir, np.float64) * r[5].gravity_power for r in rows]).reshape(-1, 3)
         self.hit_radius = np.array([r[5].hit_radius for r in rows])
+        self._keep = 1.0 - self.drag
+        self._stiffness_dt = self.stiffness * self.dt
+        self._gravity_dt = self.gravity * self.dt
         self.local_rest = np.array([rig.rest.local_matrices()[r[0]] for r in rows], np.float64).reshape(-1, 4, 4)
         self.rest_rot = np.array([qmatrix(rest.rotation[r[0]]) for r in rows]).reshape(-1, 3, 3)
         self.scale = np.array([rest.scale[r[0]] for r in rows], np.float64).reshape(-1, 3)
@@ -169,11 +128,10 @@ class SpringBoneSimulator:
                 if int(n) not in self._joint_index and (p in self._joint_index or p in below):
                     below.add(int(n))
         self._carried = [int(n) for level in rig.levels for n in level if int(n) in below]
-        self._parent_plan: dict[int, tuple] = {}
-        self._levels = [self._level(idx) for idx in self.batches]
         # Most rigs carry no scale: then a world matrix's 3x3 is already a rotation.
         unit = np.allclose(np.linalg.norm(rest_world[:, :3, :3], axis=1), 1.0, atol=1e-4)
         self._rot = (lambda m: m[..., :3, :3]) if unit else _unit_rot
+        self._unit_columns = not unit  # the kernel normalizes rotation columns only when needed
         self._tail = np.zeros((self.count, 3))
         self._prev_tail = np.zeros((self.count, 3))
         self._shown_prev = np.zeros((self.count, 3))
@@ -182,104 +140,21 @@ class SpringBoneSimulator:
         self._last_input = np.zeros((len(self._input_nodes), 4, 4))
 
     # ------------------------------------------------------------------ helpers
-    def _level(self, idx: slice) -> "_Level":
-        return _Level(idx=idx, axis=self.axis[idx], axis_cross=_cross_matrices(self.axis[idx]), length=self.length[idx][:, None],
-                      keep=(1.0 - self.drag[idx])[:, None], stiffness_dt=(self.stiffness[idx] * self.dt)[:, None],
-                      gravity_dt=self.gravity[idx] * self.dt, local_rest=self.local_rest[idx],
-                      rest_rot=self.rest_rot[idx], scale=self.scale[idx][:, None, :],
-                      hit_radius=self.hit_radius[idx][:, None], collider_mask=self.collider_mask[idx])
-
-    def _parents(self, idx: slice, inputs: np.ndarray, joints_world: np.ndarray) -> np.ndarray:
-        key = (idx.start, idx.stop)
-        plan = self._parent_plan.get(key)
-        if plan is None:
-            pj, pi = self.parent_joint[idx], self.parent_input[idx]
-            from_joint = pj >= 0
-            from_input = ~from_joint & (pi >= 0)
-            plan = (from_joint, pj[from_joint], from_input, pi[from_input], ~from_joint & ~from_input,
-                    bool(from_joint.all()), bool(from_input.all()))
-            self._parent_plan[key] = plan
-        from_joint, pj, from_input, pi, neither, all_joint, all_input = plan
-        if all_joint:
-            return joints_world[pj]
-        if all_input:
-            return inputs[pi]
-        out = np.empty((len(from_joint), 4, 4))
-        out[from_joint] = joints_world[pj]
-        out[from_input] = inputs[pi]
-        out[neither] = np.eye(4)
-        return out
-
-    def _centers(self, idx: slice | np.ndarray, inputs: np.ndarray) -> np.ndarray:
+    def _centers(self, idx: np.ndarray, inputs: np.ndarray) -> np.ndarray:
         ci = self.center_input[idx]
         out = np.tile(np.eye(4), (len(ci), 1, 1))
         out[ci >= 0] = inputs[ci[ci >= 0]]
         return out
 
-    def _aimed(self, level: "_Level", parent: np.ndarray, head: np.ndarray, tail_world: np.ndarray) -> np.ndarray:
-        """World matrices of the level's joints rotated so their axis points at `tail_world`."""
-        local_dir = ((tail_world - head[:, :3, 3])[:, None, :] @ self._rot(head))[:, 0]  # R^T (tail - head)
-        swing = _from_to(level.axis, level.axis_cross, local_dir)
-        local = level.local_rest.copy()
-        local[:, :3, :3] = (level.rest_rot @ swing) * level.scale
-        return parent @ local
-
-    def _collider_shapes(self, inputs: np.ndarray) -> tuple[np.ndarray, ...] | None:
-        """World (start, segment, |segment|^2, radius) of every collider for one substep."""
-        if not len(self.collider_radius):
-            return None
-        m = inputs[self.collider_input]
-        a = _xform(m, self.collider_offset)
-        ab = _xform(m, self.collider_tail) - a
-        radius = self.collider_radius * _lengths(m[:, :3, 0])[:, 0]
-        return a, ab, np.maximum(np.einsum("ij,ij->i", ab, ab), 1e-12), radius
-
-    def _collide(self, level: "_Level", points: np.ndarray, shapes: tuple[np.ndarray, ...] | None) -> np.ndarray | None:
-        """`points` pushed out of the colliders, or None when none of them is inside one."""
-        if shapes is None:
-            return None
-        a, ab, denom, radius = shapes
-        ap = points[:, None, :] - a[None]  # (k, c, 3)
-        u = np.clip(np.einsum("kcj,cj->kc", ap, ab) / denom, 0.0, 1.0)
-        d = ap - u[..., None] * ab[None]  # from the closest point on each collider to the joint
-        dist = np.sqrt(np.einsum("kcj,kcj->kc", d, d))
-        reach = radius[None] + level.hit_radius
-        hit = level.collider_mask & (dist < reach) & (dist > 1e-9)
-        if not hit.any():
-            return None
-        push = np.where(hit[..., None], d / np.maximum(dist, 1e-9)[..., None] * (reach - dist)[..., None], 0.0)
-        return points + push.sum(axis=1)
-
     # ------------------------------------------------------------------ stepping
     def _step(self, inputs: np.ndarray) -> None:
-        joints_world = np.zeros((self.count, 4, 4))
-        shapes = self._collider_shapes(inputs)
-        centered = self._has_centers
-        last = self._levels[-1]
-        for level in self._levels:
-            idx = level.idx
-            parent = self._parents(idx, inputs, joints_world)
-            head = parent @ level.local_rest
-            center = self._centers(idx, inputs) if centered else None
-            to_center = np.linalg.inv(center) if centered else None
-            head_c = to_center @ head if centered else head
-            pos_c = head_c[:, :3, 3]
-            cur, prev = self._tail[idx], self._prev_tail[idx]
-            stiff = (self._rot(head_c) @ level.axis[:, :, None])[:, :, 0] * level.stiffness_dt
-            grav = level.gravity_dt
-            if centered:
-                grav = np.einsum("kij,kj->ki", self._rot(to_center), grav)
-            nxt = cur + (cur - prev) * level.keep + stiff + grav
-            nxt = pos_c + self._fit(nxt - pos_c, level.length)
-            nxt_w = _xform(center, nxt) if centered else nxt
-            pushed = self._collide(level, nxt_w, shapes)
-            head_w = head[:, :3, 3]
-            if pushed is not None or centered:  # back to the bone's length after a push (or a scaled center)
-                nxt_w = head_w + self._fit((nxt_w if pushed is None else pushed) - head_w, level.length)
-            self._prev_tail[idx] = cur
-            self._tail[idx] = _xform(to_center, nxt_w) if centered else nxt_w
-            if level is not last:  # the next level's parents (the shown pose is aimed in `_pose`)
-                joints_world[idx] = self._aimed(level, parent, head, nxt_w)
+        start, segment, radius = spring_kernel.collider_shapes(inputs, self.collider_input, self.collider_offset,
+                                                               self.collider_tail, self.collider_radius)
+        inverse = np.linalg.inv(inputs) if self._has_centers else inputs
+        spring_kernel.step(inputs, inverse, self.parent_joint, self.parent_input, self.center_input,
+                           self.local_rest, self.rest_rot, self.scale, self.axis, self.length, self._keep,
+                           self._stiffness_dt, self._gravity_dt, self.hit_radius, self.collider_mask, start, segment,
+                           radius, self._unit_columns, self._tail, self._prev_tail)
 
     @staticmethod
     def _fit(v: np.ndarray, length: np.ndarray) -> np.ndarray:
@@ -291,40 +166,17 @@ class SpringBoneSimulator:
 
     @staticmethod
     def _blend(a: np.ndarray, b: np.ndarray, u: float) -> np.ndarray:
-        """Matrices between two frames: positions lerped, rotations lerped and re-orthonormalized
-        (Gram-Schmidt; between two frames the rotation is small, so this tracks slerp closely),
-        column scales lerped."""
+        """The input matrices a fraction `u` of the way from the last frame's to this frame's."""
         if u >= 1.0 or not len(b):
             return b
-        m = a + (b - a) * u
-        sa = np.sqrt(np.einsum("kij,kij->kj", a[:, :3, :3], a[:, :3, :3]))
-        sb = np.sqrt(np.einsum("kij,kij->kj", b[:, :3, :3], b[:, :3, :3]))
-        x = m[:, :3, 0] / _lengths(m[:, :3, 0])
-        y = m[:, :3, 1] - x * np.einsum("ij,ij->i", x, m[:, :3, 1])[:, None]
-        y /= _lengths(y)
-        z = (_cross_matrices(x) @ y[:, :, None])[:, :, 0]
-        # Mirrored nodes keep their handedness (the triple product is the determinant).
-        handedness = np.einsum("ij,ij->i", (_cross_matrices(a[:, :3, 0]) @ a[:, :3, 1, None])[:, :, 0], a[:, :3, 2])
-        if handedness.min() < 0:
-            z *= np.sign(np.einsum("ij,ij->i", (_cross_matrices(b[:, :3, 0]) @ b[:, :3, 1, None])[:, :, 0],
-                                   b[:, :3, 2]))[:, None]
-        scale = sa + (sb - sa) * u
-        m[:, :3, 0], m[:, :3, 1], m[:, :3, 2] = x * scale[:, :1], y * scale[:, 1:2], z * scale[:, 2:]
-        return m
+        return spring_kernel.blend(a, b, u)
 
     def _pose(self, inputs: np.ndarray, tails_center: np.ndarray | None) -> np.ndarray:
         """Joint world matrices aimed at the given tails (center space), or at rest when None."""
-        joints_world = np.zeros((self.count, 4, 4))
-        for level in self._levels:
-            idx = level.idx
-            parent = self._parents(idx, inputs, joints_world)
-            head = parent @ level.local_rest
-            if tails_center is None:
-                joints_world[idx] = head
-            else:
-                tails = _xform(self._centers(idx, inputs), tails_center[idx]) if self._has_centers else tails_center[idx]
-                joints_world[idx] = self._aimed(level, parent, head, tails)
-        return joints_world
+        aim = tails_center is not None
+        return spring_kernel.pose(inputs, self.parent_joint, self.parent_input, self.center_input, self.local_rest,
+                                  self.rest_rot, self.scale, self.axis, self._unit_columns,
+                                  tails_center if aim else self._tail, aim)
 
     def reset(self, world: np.ndarray, time_s: float) -> None:
         """Put every tail at its posed rest position (no motion) at `time_s`."""

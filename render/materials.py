@@ -51,6 +51,12 @@ class ShadingParams:
     normal_uv: UvTransform = IDENTITY_UV
     normal_scale: float = 1.0  # normalTexture.scale: tangent-space X and Y of the map are multiplied by it
     occlusion_strength: float = 1.0  # occlusionTexture.strength: 0 = no occlusion, 1 = the map's full value
+    # Toon only. MToon's shade colour is shadeColorFactor (times shadeMultiplyTexture); a material
+    # drawn toon without MToon data derives its shade from its own base colour instead.
+    shade_from_base: bool = False
+    matcap_color: tuple[float, float, float] = (1.0, 1.0, 1.0)  # matcapFactor (drawn with a matcap texture)
+    rim_lighting_mix: float = 0.0  # 0: rim light is added as is; 1: scaled by the light falling on the surface
+    shading_shift_texture_scale: float = 1.0  # shadingShiftTexture.scale (its R channel, linear)
 
 
 class TextureSlot(Enum):
@@ -62,12 +68,26 @@ class TextureSlot(Enum):
     METALLIC_ROUGHNESS = "MR"
     OCCLUSION = "OCCLUSION"
     NORMAL = "NORMAL"
+    # MToon (toon shading of VRM materials). They read the base texture's UV transform, as UniVRM
+    # does (a VRM expression's texture transform moves them all).
+    SHADE = "SHADE"  # shadeMultiplyTexture: RGB (sRGB) times the shade colour
+    SHADING_SHIFT = "SHIFT"  # shadingShiftTexture: R (linear) times its scale, added to the shading shift
+    MATCAP = "MATCAP"  # matcapTexture: sampled by the view-space normal, added as rim light
+    RIM = "RIM"  # rimMultiplyTexture: RGB (sRGB) masks the rim light (matcap included)
+    OUTLINE_WIDTH = "OUTLINE_WIDTH"  # outlineWidthMultiplyTexture: G (linear) times the outline width
 
 
-def drawn_textures(material: Material, kind: str, primitive: Primitive, where: str) -> dict[TextureSlot, TextureRef]:
+# Textures the outline pass (lit flat) does not read; outline width is read by it alone.
+SURFACE_ONLY_SLOTS = frozenset({TextureSlot.SHADE, TextureSlot.SHADING_SHIFT, TextureSlot.MATCAP, TextureSlot.RIM,
+                                TextureSlot.NORMAL})
+
+
+def drawn_textures(material: Material, kind: str, primitive: Primitive, where: str,
+                   mtoon: MToonParameters | None = None) -> dict[TextureSlot, TextureRef]:
     """The textures of `material` that shading `kind` draws on `primitive`. Metallic-roughness and
     occlusion belong to the PBR model only; the toon model uses the normal map too (MToon 1.0 takes
-    it from the glTF material); unlit draws base colour and emission. A normal map needs normals,
+    it from the glTF material) and, given its MToon parameters `mtoon`, the MToon textures (UV
+    animation masks excepted); unlit draws base colour and emission. A normal map needs normals,
     UVs and, without a TANGENT attribute, triangles to compute tangents from: lacking them it is
     not drawn; textures reading a third UV set are not drawn either (a primitive binds two). Both
     with a warning naming `where` (file, mesh and primitive)."""
@@ -77,6 +97,12 @@ def drawn_textures(material: Material, kind: str, primitive: Primitive, where: s
     if kind == "pbr":
         slots[TextureSlot.METALLIC_ROUGHNESS] = material.metallic_roughness_texture
         slots[TextureSlot.OCCLUSION] = material.occlusion_texture
+    if kind == "toon" and mtoon is not None:
+        slots.update({TextureSlot.SHADE: mtoon.shade_multiply_texture,
+                      TextureSlot.SHADING_SHIFT: mtoon.shading_shift_texture,
+                      TextureSlot.MATCAP: mtoon.matcap_texture, TextureSlot.RIM: mtoon.rim_multiply_texture})
+        if mtoon.outline_width_mode is not OutlineWidthMode.NONE:
+            slots[TextureSlot.OUTLINE_WIDTH] = mtoon.outline_width_multiply_texture
     textures = {slot: ref for slot, ref in slots.items() if ref is not None}
     if TextureSlot.NORMAL in textures:
         missing = [what for what, lacking in (
@@ -135,7 +161,8 @@ def shading_params(material: Material, style: ShadingStyle = ShadingStyle.AUTO,
                              occlusion_strength=float(occlusion.scale) if occlusion else 1.0, **common)
     if mtoon is None:  # toon asked for a material without MToon: shade derived from its base colour
         base = common["base_color"]
-        return ShadingParams(kind="toon", shade_color=(base[0] * 0.7, base[1] * 0.62, base[2] * 0.7), **common)
+        return ShadingParams(kind="toon", shade_color=(base[0] * 0.7, base[1] * 0.62, base[2] * 0.7), shade_from_base=True,
+                             **common)
     outlined = mtoon.outline_width_mode is not OutlineWidthMode.NONE
     return ShadingParams(
         kind="toon",
@@ -149,14 +176,16 @@ def shading_params(material: Material, style: ShadingStyle = ShadingStyle.AUTO,
         # presenter distance (about 0.8 m of picture height) that is close to the intended width.
         outline_width_m=float(mtoon.outline_width_factor) if outlined else 0.0,
         outline_color=tuple(float(c) for c in mtoon.outline_color_factor),
+        matcap_color=tuple(float(c) for c in mtoon.matcap_factor),
+        rim_lighting_mix=float(mtoon.rim_lighting_mix_factor),
+        shading_shift_texture_scale=float(mtoon.shading_shift_texture.scale) if mtoon.shading_shift_texture else 1.0,
         **common,
     )
 
 
-# VRM bind type -> the ShadingParams field it colours. MToon's matcap is not drawn, so
-# matcapColor binds change nothing.
+# VRM bind type -> the ShadingParams field it colours.
 _COLOR_FIELDS = {"color": "base_color", "emissionColor": "emissive", "shadeColor": "shade_color",
-                 "rimColor": "rim_color", "outlineColor": "outline_color"}
+                 "rimColor": "rim_color", "outlineColor": "outline_color", "matcapColor": "matcap_color"}
 
 
 def _blend(own: tuple[float, ...], weighted: tuple[float, ...], total: float) -> tuple[float, ...]:

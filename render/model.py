@@ -21,8 +21,8 @@ from avatar.posing import MaterialOverrides
 from avatar.vrm.mtoon import mtoon_of_document
 from render.context import RenderContext
 from render.gpu_primitive import GpuPrimitive
-from render.materials import (DEFAULT_MATERIAL, ShadingParams, ShadingStyle, TextureSlot, drawn_textures, shading_params,
-                              texture_uv_set, with_overrides)
+from render.materials import (DEFAULT_MATERIAL, SURFACE_ONLY_SLOTS, ShadingParams, ShadingStyle, TextureSlot,
+                              drawn_textures, shading_params, texture_uv_set, with_overrides)
 from render.scene import FrameState
 from render.screen_bounds import EMPTY_RECT, BoundsSet, PixelRect, pixel_rect, primitive_boxes
 from render.shaders import load_program, set_uniform, write_uniform
@@ -39,11 +39,8 @@ _MORPH_EPSILON = 1e-5
 
 # Texture units
 _UNIT_JOINTS, _UNIT_MORPHS = 0, 1
-_TEXTURE_UNITS = {TextureSlot.BASE: 2, TextureSlot.EMISSIVE: 3, TextureSlot.METALLIC_ROUGHNESS: 4,
-                  TextureSlot.OCCLUSION: 5, TextureSlot.NORMAL: 6}
-_SAMPLERS = {TextureSlot.BASE: "u_base_texture", TextureSlot.EMISSIVE: "u_emissive_texture",
-             TextureSlot.METALLIC_ROUGHNESS: "u_mr_texture", TextureSlot.OCCLUSION: "u_occlusion_texture",
-             TextureSlot.NORMAL: "u_normal_texture"}
+_TEXTURE_UNITS = {slot: unit for unit, slot in enumerate(TextureSlot, start=2)}
+_SAMPLERS = {slot: f"u_{slot.value.lower()}_texture" for slot in TextureSlot}  # u_base_texture, u_mr_texture, ...
 _IDENTITY = tuple(np.eye(4, dtype=np.float32).flatten())
 
 log = logging.getLogger(__name__)
@@ -91,7 +88,8 @@ class ModelInstance:
                 material = doc.materials[primitive.material] if primitive.material is not None else DEFAULT_MATERIAL
                 shading = shading_params(material, style, mtoon.get(primitive.material))
                 textures = drawn_textures(material, shading.kind, primitive,
-                                          f"{doc.source.name}: mesh {node.mesh} primitive {p_index}")
+                                          f"{doc.source.name}: mesh {node.mesh} primitive {p_index}",
+                                          mtoon.get(primitive.material))
                 uv_sets = tuple(dict.fromkeys(texture_uv_set(primitive, ref) for ref in textures.values())) or (0,)
                 normal = textures.get(TextureSlot.NORMAL)
                 tangent_uv_set = texture_uv_set(primitive, normal) if normal is not None else None
@@ -271,9 +269,12 @@ class ModelInstance:
             defines["ALPHA_MASK"] = 1
         if item.shading.alpha_mode is AlphaMode.BLEND:
             defines["BLENDED"] = 1
+        if item.shading.shade_from_base:
+            defines["SHADE_FROM_BASE"] = 1
+        skipped = SURFACE_ONLY_SLOTS if outline else {TextureSlot.OUTLINE_WIDTH}  # the outline is lit flat
         for slot, (_, uv_slot) in item.textures.items():
-            if outline and slot is TextureSlot.NORMAL:
-                continue  # the outline is lit flat
+            if slot in skipped:
+                continue
             defines[f"{slot.value}_TEXTURE"] = 1
             defines[f"{slot.value}_UV_SLOT"] = uv_slot
         if outline:

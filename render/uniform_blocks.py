@@ -47,6 +47,7 @@ def material_block(s: ShadingParams) -> bytes:
         *((*row, 0.0) for row in s.metallic_roughness_uv.rows()),
         *((*row, 0.0) for row in s.occlusion_uv.rows()),
         *((*row, 0.0) for row in s.normal_uv.rows()),
-        (s.normal_scale, s.occlusion_strength, 0.0, 0.0),
+        (s.normal_scale, s.occlusion_strength, s.rim_lighting_mix, s.shading_shift_texture_scale),
+        (*s.matcap_color, 0.0),
     ]
     return np.asarray(rows, np.float32).tobytes()

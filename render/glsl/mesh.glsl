@@ -2,9 +2,11 @@
 // Defines: SKINNED, MORPHED (MORPH_TANGENTS: the morph texture holds tangent deltas too), HAS_NORMALS,
 // HAS_TANGENTS, HAS_UV, HAS_UV1 (a second UV set), HAS_COLORS, MATERIAL_TOON | MATERIAL_PBR |
 // MATERIAL_UNLIT, BASE_TEXTURE, EMISSIVE_TEXTURE, MR_TEXTURE (metallic-roughness), OCCLUSION_TEXTURE,
-// NORMAL_TEXTURE (needs HAS_TANGENTS), each texture with <NAME>_UV_SLOT (0: a_uv, 1: a_uv1),
-// ALPHA_MASK, BLENDED, OUTLINE (inverted-hull pass), MAX_MORPHS, MAX_LIGHTS, LIGHT_COUNT
-// (<= MAX_LIGHTS, compile-time so loops unroll), RIM_LIGHT.
+// NORMAL_TEXTURE (needs HAS_TANGENTS), the MToon textures SHADE_TEXTURE, SHIFT_TEXTURE, MATCAP_TEXTURE,
+// RIM_TEXTURE, OUTLINE_WIDTH_TEXTURE (OUTLINE pass only; all five read the base texture's UV
+// transform), each texture with <NAME>_UV_SLOT (0: a_uv, 1: a_uv1), SHADE_FROM_BASE (toon without
+// MToon data: shade = shade colour * base colour), ALPHA_MASK, BLENDED, OUTLINE (inverted-hull
+// pass), MAX_MORPHS, MAX_LIGHTS, LIGHT_COUNT (<= MAX_LIGHTS, compile-time so loops unroll), RIM_LIGHT.
 
 // Per-frame and per-material values live in uniform blocks (std140, vec4-aligned): one buffer
 // write per frame and one bind per draw, instead of ~25 uniform calls per draw from Python.
@@ -29,7 +31,8 @@ layout(std140) uniform Material {
     vec4 u_mr_uv[2];             // ... the metallic-roughness texture
     vec4 u_occlusion_uv[2];      // ... the occlusion texture
     vec4 u_normal_uv[2];         // ... the normal texture
-    vec4 u_maps;                 // normal scale, occlusion strength
+    vec4 u_maps;                 // normal scale, occlusion strength, rim lighting mix, shading shift texture scale
+    vec4 u_matcap_color_block;   // rgb: matcapFactor
 };
 #define u_camera_position u_camera_position_block.xyz
 #define u_ambient_sky u_ambient_sky_block.rgb
@@ -50,6 +53,9 @@ layout(std140) uniform Material {
 #define u_outline_width u_surface.w
 #define u_normal_scale u_maps.x
 #define u_occlusion_strength u_maps.y
+#define u_rim_lighting_mix u_maps.z
+#define u_shift_texture_scale u_maps.w
+#define u_matcap_color u_matcap_color_block.rgb
 
 #if defined VERTEX_SHADER
 
@@ -73,6 +79,9 @@ in vec4 a_color;
 in vec4 a_joints;
 in vec4 a_weights;
 uniform sampler2D u_joint_texture;  // per joint one row of 3 texels: the rows of its affine 3x4 matrix
+#endif
+#ifdef OUTLINE_WIDTH_TEXTURE
+uniform sampler2D u_outline_width_texture;
 #endif
 #ifdef MORPHED
 uniform sampler2D u_morph_texture;  // texel (target * N + vertex) * MORPH_STRIDE + 0 = position delta, + 1 = normal delta
@@ -177,7 +186,18 @@ void main() {
     v_tangent = transform_tangent(linear, tangent);
 #endif
 #ifdef OUTLINE
-    world.xyz += v_normal * u_outline_width;
+    float outline_width = u_outline_width;
+#ifdef OUTLINE_WIDTH_TEXTURE
+    // MToon: the G channel (linear) scales the width; black masks the outline out.
+#if OUTLINE_WIDTH_UV_SLOT == 1
+    vec2 outline_uv = a_uv1;
+#else
+    vec2 outline_uv = a_uv;
+#endif
+    outline_width *= textureLod(u_outline_width_texture,
+                                vec2(dot(u_base_uv[0].xyz, vec3(outline_uv, 1.0)), dot(u_base_uv[1].xyz, vec3(outline_uv, 1.0))), 0.0).g;
+#endif
+    world.xyz += v_normal * outline_width;
 #endif
     v_world_position = world.xyz;
 #ifdef HAS_UV
@@ -224,6 +244,18 @@ uniform sampler2D u_occlusion_texture;
 #endif
 #ifdef NORMAL_TEXTURE
 uniform sampler2D u_normal_texture;
+#endif
+#ifdef SHADE_TEXTURE
+uniform sampler2D u_shade_texture;
+#endif
+#ifdef SHIFT_TEXTURE
+uniform sampler2D u_shift_texture;
+#endif
+#ifdef MATCAP_TEXTURE
+uniform sampler2D u_matcap_texture;
+#endif
+#ifdef RIM_TEXTURE
+uniform sampler2D u_rim_texture;
 #endif
 
 // Gamma 2.0 instead of 2.2 / the exact sRGB curve: within 3% everywhere that matters and
@@ -284,17 +316,48 @@ void main() {
     // LIGHT_COUNT is a compile-time constant so the loop unrolls (software rasterizers pay for
     // every dynamic loop and branch per pixel).
     vec3 ambient = mix(u_ambient_ground, u_ambient_sky, 0.5 + 0.5 * n.y);
+    // MToon textures share the base texture's UV transform (an expression moves them together).
+#define MTOON_UV(slot) uv_transformed(u_base_uv, UV_SLOT(slot))
+#if defined SHADE_FROM_BASE
     vec3 shade = u_shade_color * base.rgb;
+#else
+    // MToon: shadeColorFactor * shadeMultiplyTexture, independent of the base colour.
+    vec3 shade = u_shade_color;
+#ifdef SHADE_TEXTURE
+    shade *= srgb_to_linear(texture(u_shade_texture, MTOON_UV(SHADE_UV_SLOT)).rgb);
+#endif
+#endif
+    float shading_shift = u_shading_shift;
+#ifdef SHIFT_TEXTURE
+    shading_shift += texture(u_shift_texture, MTOON_UV(SHIFT_UV_SLOT)).r * u_shift_texture_scale;
+#endif
     vec3 lit_minus_shade = base.rgb - shade;
     color = base.rgb * ambient * 0.35;
+    vec3 lighting = ambient * 0.35;  // the light falling on the surface, for the rim lighting mix
     float toony_scale = 1.0 / max(2.0 - 2.0 * u_shading_toony, 1e-3);
     for (int i = 0; i < LIGHT_COUNT; ++i) {
-        float shading = clamp((dot(n, -u_light_direction(i)) + u_shading_shift + 1.0 - u_shading_toony) * toony_scale, 0.0, 1.0);
+        float shading = clamp((dot(n, -u_light_direction(i)) + shading_shift + 1.0 - u_shading_toony) * toony_scale, 0.0, 1.0);
         color += (shade + lit_minus_shade * shading) * u_light_color(i);
+        lighting += shading * u_light_color(i);
     }
+#if defined RIM_LIGHT || defined MATCAP_TEXTURE
+    vec3 rim = vec3(0.0);
+#ifdef MATCAP_TEXTURE
+    {
+        // MToon 1.0: the matcap is looked up by the normal in a view frame kept upright in the world.
+        vec3 view_x = normalize(vec3(v.z, 0.0, -v.x));
+        vec3 view_y = cross(v, view_x);
+        vec2 matcap_uv = vec2(dot(view_x, n), dot(view_y, n)) * 0.495 + 0.5;
+        rim += u_matcap_color * srgb_to_linear(texture(u_matcap_texture, matcap_uv).rgb);
+    }
+#endif
 #ifdef RIM_LIGHT
-    float rim = pow(clamp(1.0 - dot(n, v) + u_rim_lift, 0.0, 1.0), max(u_rim_fresnel_power, 0.001));
-    color += u_rim_color * rim;
+    rim += u_rim_color * pow(clamp(1.0 - dot(n, v) + u_rim_lift, 0.0, 1.0), max(u_rim_fresnel_power, 0.001));
+#endif
+#ifdef RIM_TEXTURE
+    rim *= srgb_to_linear(texture(u_rim_texture, MTOON_UV(RIM_UV_SLOT)).rgb);
+#endif
+    color += rim * mix(vec3(1.0), lighting, u_rim_lighting_mix);
 #endif
 #else  // MATERIAL_PBR: GGX specular + Lambert diffuse, directional lights
     float metallic = u_metallic;

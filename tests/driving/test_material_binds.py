@@ -166,17 +166,18 @@ def test_unity_offset_conversion_round_trips_a_cell():
 
 def test_with_overrides_blends_each_field_toward_its_targets():
     own = ShadingParams(kind="toon", base_color=(1.0, 1.0, 1.0, 1.0), emissive=(0.0, 0.0, 0.0), alpha_mode=0,
-                        alpha_cutoff=0.5, double_sided=False, rim_color=(0.0, 0.0, 0.0),
+                        alpha_cutoff=0.5, double_sided=False, rim_color=(0.0, 0.0, 0.0), matcap_color=(0.0, 0.2, 0.0),
                         base_uv=UvTransform(offset=(0.5, 0.0), rotation=0.3, scale=(0.5, 0.5)))
     overrides = MaterialOverrides(
         colors={(3, "color"): ((0.5, 0.0, 0.0, 0.5), 0.5),  # one expression at 0.5 toward (1, 0, 0, 1)
                 (3, "rimColor"): ((0.0, 0.0, 1.0, 1.0), 1.0),
-                (3, "matcapColor"): ((1.0, 1.0, 1.0, 1.0), 1.0),  # not drawn: ignored
+                (3, "matcapColor"): ((0.5, 0.5, 0.5, 0.5), 0.5),  # halfway toward white
                 (4, "color"): ((0.0, 0.0, 0.0, 0.0), 1.0)},  # another material
         uv={3: ((0.25, 0.25, 0.0, 0.5), 0.25)})  # at 0.25 toward scale 1, offset (0, 2)
     out = with_overrides(own, 3, overrides)
     assert out.base_color == pytest.approx((1.0, 0.5, 0.5, 1.0))
     assert out.rim_color == pytest.approx((0.0, 0.0, 1.0))
+    assert out.matcap_color == pytest.approx((0.5, 0.6, 0.5))
     assert out.base_uv.scale == pytest.approx((0.625, 0.625))
     assert out.base_uv.offset == pytest.approx((0.375, 0.5))
     assert out.base_uv.rotation == 0.3

@@ -1,0 +1,218 @@
+"""MToon's own textures as drawn (VRMC_materials_mtoon 1.0, VRM 0.x MToon migrated to it): shade
+multiply, shading shift, matcap, rim multiply and outline width multiply. MToon's shade colour is
+shadeColorFactor times the shade texture, not a darkened base colour.
+
+Known answers from synthetic files: the textured quad of tests/render/pbr_quad.py (which faces
++Z, u running left to right) and a sphere, lit by one directional light with no ambient light;
+the output is gamma 2 (mesh.glsl), so a linear value x reads sqrt(x) * 255."""
+from __future__ import annotations
+
+import base64
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from avatar.gltf.loader import load_gltf
+from avatar.posing import Pose
+from render.camera import Camera
+from render.materials import TextureSlot
+from render.scene import DirectionalLight
+from render.stage import AvatarStage, StageOptions
+from render.surface import Antialias
+from tests.render.pbr_quad import CAMERA, SIZE, QuadSpec, halves, png_uri, solid, write_quad
+
+MAX_LEVEL_ERROR = 2.0
+# Pixels more than a texel away from the halves' border (u = 0.5), on either side.
+LEFT = (slice(24, 40), slice(8, 20))
+RIGHT = (slice(24, 40), slice(44, 56))
+FROM_BEHIND = (0.0, 0.0, 1.0)  # travels +Z: the quad (normal +Z) is in full shade
+FROM_THE_SIDE = (-1.0, 0.0, 0.0)  # grazing: N.L = 0, the middle of the toon ramp
+TOONY = 0.9
+
+
+def _mtoon_material(base_rgba=(1.0, 1.0, 1.0, 1.0), base_texture: int | None = None, **mtoon) -> dict:
+    pbr: dict = {"baseColorFactor": list(base_rgba)}
+    if base_texture is not None:
+        pbr["baseColorTexture"] = {"index": base_texture}
+    return {"pbrMetallicRoughness": pbr,
+            "extensions": {"VRMC_materials_mtoon": {"specVersion": "1.0", "shadingToonyFactor": TOONY, **mtoon}}}
+
+
+def _render(rc, path: Path, light: tuple[float, float, float], camera: Camera = CAMERA,
+            transparent: bool = False) -> np.ndarray:
+    doc = load_gltf(path)
+    options = StageOptions(width=SIZE, height=SIZE, samples=0, antialias=Antialias.NONE, transparent=transparent,
+                           background=(0.0, 0.0, 0.0, 0.0 if transparent else 1.0))
+    with AvatarStage(doc, options, rc=rc) as stage:
+        stage.scene.camera = camera
+        stage.scene.lights = [DirectionalLight(direction=light, intensity=1.0)]
+        stage.scene.ambient_sky = stage.scene.ambient_ground = (0.0, 0.0, 0.0)
+        image = stage.render(Pose())
+    return image.astype(np.float64)
+
+
+def _quad(rc, tmp_path: Path, material: dict, images: tuple[np.ndarray, ...], light, camera: Camera = CAMERA) -> np.ndarray:
+    return _render(rc, write_quad(tmp_path / "quad.gltf", QuadSpec(material, images=images)), light, camera)[..., :3]
+
+
+def _close(region: np.ndarray, expected_rgb, what: str) -> None:
+    measured = region.reshape(-1, 3)
+    error = np.abs(measured - np.asarray(expected_rgb, np.float64)).max()
+    assert error <= MAX_LEVEL_ERROR, f"{what}: measured {measured.mean(axis=0).round(1)}, expected {np.round(expected_rgb, 1)}"
+
+
+def _level(linear: float) -> float:
+    return math.sqrt(linear) * 255.0
+
+
+# ------------------------------------------------------------------------------ shade
+def test_shade_is_the_shade_colour_times_the_shade_texture_not_the_base(rc, tmp_path):
+    blue_base, shade = solid((0, 0, 255)), halves((0, 255, 0), (255, 0, 0))
+    material = _mtoon_material(base_texture=0, shadeColorFactor=[0.5, 0.5, 0.5], shadeMultiplyTexture={"index": 1})
+    image = _quad(rc, tmp_path, material, (blue_base, shade), FROM_BEHIND)
+    _close(image[LEFT], (0, _level(0.5), 0), "shaded left half: 0.5 x the green shade texel")
+    _close(image[RIGHT], (_level(0.5), 0, 0), "shaded right half: 0.5 x the red shade texel")
+
+
+def test_without_a_shade_texture_the_shade_is_the_shade_colour(rc, tmp_path):
+    material = _mtoon_material(base_texture=0, shadeColorFactor=[0.25, 0.5, 0.75])
+    image = _quad(rc, tmp_path, material, (solid((0, 0, 255)),), FROM_BEHIND)
+    _close(image[LEFT], (_level(0.25), _level(0.5), _level(0.75)), "shade colour, whatever the base")
+
+
+def test_the_shade_texture_of_a_vrm0_material_is_read(test_data):
+    from avatar.vrm.mtoon import mtoon_of_document
+    from render.materials import drawn_textures, shading_params
+
+    doc = load_gltf(test_data / "vrm/Godette_vrm_v4.vrm")
+    mtoon = mtoon_of_document(doc)
+    body = next(i for i, m in enumerate(doc.materials) if m.name == "Body")
+    assert mtoon[body].shade_multiply_texture is not None  # _ShadeTexture of materialProperties
+    shading = shading_params(doc.materials[body], mtoon=mtoon[body])
+    primitive = next(p for m in doc.meshes for p in m.primitives if p.material == body)
+    assert TextureSlot.SHADE in drawn_textures(doc.materials[body], shading.kind, primitive, "Godette", mtoon[body])
+
+
+# ------------------------------------------------------------------------------ shading shift
+def test_shading_shift_texture_moves_the_ramp(rc, tmp_path):
+    """Grazing light puts the flat quad mid-ramp (0.5); the texture's R times its scale (-1) shifts
+    the left half fully into shade, the right half (R = 0) stays mid-ramp."""
+    shift = halves((255, 0, 0), (0, 0, 0))
+    material = _mtoon_material(shadeColorFactor=[0.0, 0.0, 0.0], shadingShiftTexture={"index": 0, "scale": -1.0})
+    image = _quad(rc, tmp_path, material, (shift,), FROM_THE_SIDE)
+    _close(image[LEFT], (0, 0, 0), "left half shifted into shade")
+    _close(image[RIGHT], (_level(0.5),) * 3, "right half mid-ramp")
+
+
+# ------------------------------------------------------------------------------ matcap and rim
+def _matcap_top_red_bottom_green(size: int = 8) -> np.ndarray:
+    image = solid((255, 0, 0), size)
+    image[size // 2:, :, :3] = (0, 255, 0)
+    return image
+
+
+@pytest.mark.parametrize("above", [True, False])
+def test_matcap_is_looked_up_by_the_view_space_normal(rc, tmp_path, above):
+    """MToon 1.0: uv = (X.N, Y.N) * 0.495 + 0.5 in a view frame kept upright. Seen from 45 degrees
+    above, the quad's normal points down the view: v = 0.5 - 0.35 (the image's top rows, red);
+    seen from below, the bottom rows (green). The surface itself is black (shade, black shade)."""
+    material = _mtoon_material(shadeColorFactor=[0.0, 0.0, 0.0], base_rgba=(0.0, 0.0, 0.0, 1.0),
+                               matcapFactor=[1.0, 1.0, 1.0], matcapTexture={"index": 0}, rimLightingMixFactor=0.0)
+    s = 3.0 / math.sqrt(2.0)
+    camera = Camera(position=(0.0, s if above else -s, s), target=(0.0, 0.0, 0.0), fov_y_deg=20.0, near=0.5, far=10.0)
+    image = _quad(rc, tmp_path, material, (_matcap_top_red_bottom_green(),), FROM_BEHIND, camera)
+    middle = image[28:36, 28:36]
+    _close(middle, (255, 0, 0) if above else (0, 255, 0), "matcap texel")
+
+
+def test_matcap_factor_and_rim_texture_mask(rc, tmp_path):
+    """Rim light (matcap + parametric rim) is multiplied by the rim texture: black on the left masks
+    it, white on the right keeps matcap (0.25 grey texel x factor) + parametric rim (lift 1: full)."""
+    grey = solid((128, 128, 128))
+    mask = halves((0, 0, 0), (255, 255, 255))
+    material = _mtoon_material(shadeColorFactor=[0.0, 0.0, 0.0], base_rgba=(0.0, 0.0, 0.0, 1.0),
+                               matcapFactor=[1.0, 0.0, 0.0], matcapTexture={"index": 0},
+                               parametricRimColorFactor=[0.0, 0.0, 0.3], parametricRimLiftFactor=1.0,
+                               parametricRimFresnelPowerFactor=1.0, rimMultiplyTexture={"index": 1},
+                               rimLightingMixFactor=0.0)
+    image = _quad(rc, tmp_path, material, (grey, mask), FROM_BEHIND)
+    _close(image[LEFT], (0, 0, 0), "rim masked out")
+    _close(image[RIGHT], (_level((128 / 255) ** 2), 0, _level(0.3)), "matcap red + parametric blue rim")
+
+
+def test_rim_lighting_mix_scales_the_rim_by_the_light(rc, tmp_path):
+    """rimLightingMixFactor 1: the rim takes the light falling on the surface; in full shade under
+    no ambient light that is none, so the rim disappears (at 0 it shows whatever the light)."""
+    images = {}
+    for mix in (0.0, 1.0):
+        material = _mtoon_material(shadeColorFactor=[0.0, 0.0, 0.0], base_rgba=(0.0, 0.0, 0.0, 1.0),
+                                   parametricRimColorFactor=[0.5, 0.5, 0.5], parametricRimLiftFactor=1.0,
+                                   rimLightingMixFactor=mix)
+        images[mix] = _quad(rc, tmp_path, material, (), FROM_BEHIND)
+    _close(images[0.0][LEFT], (_level(0.5),) * 3, "unlit rim")
+    _close(images[1.0][LEFT], (0, 0, 0), "rim lit by no light")
+
+
+# ------------------------------------------------------------------------------ outline width
+def _sphere(path: Path, material: dict, images: tuple[np.ndarray, ...], rings: int = 24, segments: int = 48) -> Path:
+    """A unit UV sphere: u = 0.5 + atan2(x, z) / 2 pi (so u > 0.5 on the right seen from +Z)."""
+    positions, uvs = [], []
+    for r in range(rings + 1):
+        theta = math.pi * r / rings
+        for s in range(segments + 1):
+            phi = 2 * math.pi * s / segments - math.pi  # atan2(x, z) from -pi to pi
+            positions.append((math.sin(theta) * math.sin(phi), math.cos(theta), math.sin(theta) * math.cos(phi)))
+            uvs.append((0.5 + phi / (2 * math.pi), r / rings))
+    indices = []
+    for r in range(rings):
+        for s in range(segments):
+            a, b = r * (segments + 1) + s, (r + 1) * (segments + 1) + s
+            indices += [a, b, a + 1, a + 1, b, b + 1]  # counter-clockwise seen from outside
+    p = np.asarray(positions, np.float32)
+    data = [p, p.copy(), np.asarray(uvs, np.float32), np.asarray(indices, np.uint16)]
+    blobs, views, accessors, offset = [], [], [], 0
+    for array, kind, component in zip(data, ("VEC3", "VEC3", "VEC2", "SCALAR"), (5126, 5126, 5126, 5123)):
+        raw = array.tobytes() + b"\0" * (-array.nbytes % 4)
+        views.append({"buffer": 0, "byteOffset": offset, "byteLength": array.nbytes})
+        accessor = {"bufferView": len(views) - 1, "componentType": component, "count": len(array), "type": kind}
+        if kind == "VEC3" and not accessors:
+            accessor.update(min=[-1, -1, -1], max=[1, 1, 1])
+        accessors.append(accessor)
+        blobs.append(raw)
+        offset += len(raw)
+    blob = b"".join(blobs)
+    document = {"asset": {"version": "2.0"}, "scene": 0, "scenes": [{"nodes": [0]}], "nodes": [{"mesh": 0}],
+                "meshes": [{"primitives": [{"attributes": {"POSITION": 0, "NORMAL": 1, "TEXCOORD_0": 2}, "indices": 3,
+                                            "material": 0}]}],
+                "materials": [material], "images": [{"uri": png_uri(i)} for i in images],
+                "textures": [{"source": i} for i in range(len(images))],
+                "buffers": [{"byteLength": len(blob),
+                             "uri": "data:application/octet-stream;base64," + base64.b64encode(blob).decode()}],
+                "bufferViews": views, "accessors": accessors}
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return path
+
+
+def test_outline_width_texture_masks_the_outline(rc, tmp_path):
+    """A red 0.1 m outline around a unit sphere, its width texture's G black on the left half (u <
+    0.5) and white on the right: the outline ring shows on the right of the silhouette only."""
+    mask = halves((255, 0, 255), (0, 255, 0))  # only G counts: R and B are set where G is not
+    material = _mtoon_material(shadeColorFactor=[0.2, 0.2, 0.2], outlineWidthMode="worldCoordinates",
+                               outlineWidthFactor=0.1, outlineColorFactor=[1.0, 0.0, 0.0],
+                               outlineLightingMixFactor=0.0, outlineWidthMultiplyTexture={"index": 0})
+    camera = Camera(position=(0.0, 0.0, 6.0), target=(0.0, 0.0, 0.0), fov_y_deg=30.0, near=0.5, far=20.0)
+    image = _render(rc, _sphere(tmp_path / "sphere.gltf", material, (mask,)), FROM_BEHIND, camera, transparent=True)
+    covered = image[..., 3] > 0
+    row = image.shape[0] // 2
+    columns = np.flatnonzero(covered[row])
+    left, right = columns.min(), columns.max()
+    # The sphere's own silhouette spans about +-1 m; 0.1 m is about 1.6 pixels at this distance.
+    half_width_px = SIZE / 2 / (6.0 * math.tan(math.radians(15.0)))
+    centre = (SIZE - 1) / 2
+    assert right - centre > half_width_px + 0.5, "the outline grows the right silhouette"
+    assert centre - left < half_width_px + 0.5, "no outline on the left"
+    reddish = image[row, right][:3]
+    assert reddish[0] > 150 and reddish[1] < 60, f"the right edge is outline red: {reddish}"

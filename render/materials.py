@@ -57,6 +57,7 @@ class ShadingParams:
     matcap_color: tuple[float, float, float] = (1.0, 1.0, 1.0)  # matcapFactor (drawn with a matcap texture)
     rim_lighting_mix: float = 0.0  # 0: rim light is added as is; 1: scaled by the light falling on the surface
     shading_shift_texture_scale: float = 1.0  # shadingShiftTexture.scale (its R channel, linear)
+    uv_animation: tuple[float, float, float] = (0.0, 0.0, 0.0)  # MToon UV scroll x, y (UV units / s), rotation (rad / s)
 
 
 class TextureSlot(Enum):
@@ -75,6 +76,7 @@ class TextureSlot(Enum):
     MATCAP = "MATCAP"  # matcapTexture: sampled by the view-space normal, added as rim light
     RIM = "RIM"  # rimMultiplyTexture: RGB (sRGB) masks the rim light (matcap included)
     OUTLINE_WIDTH = "OUTLINE_WIDTH"  # outlineWidthMultiplyTexture: G (linear) times the outline width
+    UV_ANIMATION_MASK = "UVANIM"  # uvAnimationMaskTexture: B (linear) times the UV animation speeds
 
 
 # Textures the outline pass (lit flat) does not read; outline width is read by it alone.
@@ -103,6 +105,8 @@ def drawn_textures(material: Material, kind: str, primitive: Primitive, where: s
                       TextureSlot.MATCAP: mtoon.matcap_texture, TextureSlot.RIM: mtoon.rim_multiply_texture})
         if mtoon.outline_width_mode is not OutlineWidthMode.NONE:
             slots[TextureSlot.OUTLINE_WIDTH] = mtoon.outline_width_multiply_texture
+        if any(_uv_animation(mtoon)):
+            slots[TextureSlot.UV_ANIMATION_MASK] = mtoon.uv_animation_mask_texture
     textures = {slot: ref for slot, ref in slots.items() if ref is not None}
     if TextureSlot.NORMAL in textures:
         missing = [what for what, lacking in (
@@ -179,8 +183,14 @@ def shading_params(material: Material, style: ShadingStyle = ShadingStyle.AUTO,
         matcap_color=tuple(float(c) for c in mtoon.matcap_factor),
         rim_lighting_mix=float(mtoon.rim_lighting_mix_factor),
         shading_shift_texture_scale=float(mtoon.shading_shift_texture.scale) if mtoon.shading_shift_texture else 1.0,
+        uv_animation=_uv_animation(mtoon),
         **common,
     )
+
+
+def _uv_animation(mtoon: MToonParameters) -> tuple[float, float, float]:
+    return (float(mtoon.uv_animation_scroll_x_speed), float(mtoon.uv_animation_scroll_y_speed),
+            float(mtoon.uv_animation_rotation_speed))
 
 
 # VRM bind type -> the ShadingParams field it colours.

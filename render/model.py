@@ -271,6 +271,8 @@ class ModelInstance:
             defines["BLENDED"] = 1
         if item.shading.shade_from_base:
             defines["SHADE_FROM_BASE"] = 1
+        if any(item.shading.uv_animation):
+            defines["UV_ANIMATION"] = 1
         skipped = SURFACE_ONLY_SLOTS if outline else {TextureSlot.OUTLINE_WIDTH}  # the outline is lit flat
         for slot, (_, uv_slot) in item.textures.items():
             if slot in skipped:

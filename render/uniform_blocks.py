@@ -11,7 +11,7 @@ FRAME_BINDING, MATERIAL_BINDING = 0, 1
 
 
 def frame_block_size(max_lights: int) -> int:
-    return (4 + 3 + 2 * max_lights) * 16
+    return (4 + 3 + 2 * max_lights + 1) * 16
 
 
 def frame_block(frame: FrameState, max_lights: int) -> bytes:
@@ -29,6 +29,7 @@ def frame_block(frame: FrameState, max_lights: int) -> bytes:
         [[*frame.camera_position[:3], 0.0], [*frame.ambient_sky, 0.0], [*frame.ambient_ground, 0.0]],
         directions,
         colors,
+        [[frame.time_s, 0.0, 0.0, 0.0]],
     ]
     return np.concatenate([np.asarray(r, np.float32).reshape(-1, 4) for r in rows]).tobytes()
 
@@ -49,5 +50,6 @@ def material_block(s: ShadingParams) -> bytes:
         *((*row, 0.0) for row in s.normal_uv.rows()),
         (s.normal_scale, s.occlusion_strength, s.rim_lighting_mix, s.shading_shift_texture_scale),
         (*s.matcap_color, 0.0),
+        (*s.uv_animation, 0.0),
     ]
     return np.asarray(rows, np.float32).tobytes()

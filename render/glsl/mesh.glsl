@@ -5,7 +5,8 @@
 // NORMAL_TEXTURE (needs HAS_TANGENTS), the MToon textures SHADE_TEXTURE, SHIFT_TEXTURE, MATCAP_TEXTURE,
 // RIM_TEXTURE, OUTLINE_WIDTH_TEXTURE (OUTLINE pass only; all five read the base texture's UV
 // transform), each texture with <NAME>_UV_SLOT (0: a_uv, 1: a_uv1), SHADE_FROM_BASE (toon without
-// MToon data: shade = shade colour * base colour), ALPHA_MASK, BLENDED, OUTLINE (inverted-hull
+// MToon data: shade = shade colour * base colour), UV_ANIMATION (MToon UV scroll/rotation; with
+// UVANIM_TEXTURE its mask), ALPHA_MASK, BLENDED, OUTLINE (inverted-hull
 // pass), MAX_MORPHS, MAX_LIGHTS, LIGHT_COUNT (<= MAX_LIGHTS, compile-time so loops unroll), RIM_LIGHT.
 
 // Per-frame and per-material values live in uniform blocks (std140, vec4-aligned): one buffer
@@ -17,6 +18,7 @@ layout(std140) uniform Frame {
     vec4 u_ambient_ground_block;                // rgb
     vec4 u_light_direction_block[MAX_LIGHTS];   // xyz: the way the light travels, world space
     vec4 u_light_color_block[MAX_LIGHTS];       // rgb: colour * intensity
+    vec4 u_time_block;                          // x: seconds (MToon UV animation)
 };
 layout(std140) uniform Material {
     vec4 u_base_color;
@@ -33,6 +35,7 @@ layout(std140) uniform Material {
     vec4 u_normal_uv[2];         // ... the normal texture
     vec4 u_maps;                 // normal scale, occlusion strength, rim lighting mix, shading shift texture scale
     vec4 u_matcap_color_block;   // rgb: matcapFactor
+    vec4 u_uv_animation;         // MToon UV scroll x, scroll y (UV units / s), rotation (rad / s)
 };
 #define u_camera_position u_camera_position_block.xyz
 #define u_ambient_sky u_ambient_sky_block.rgb
@@ -56,6 +59,22 @@ layout(std140) uniform Material {
 #define u_rim_lighting_mix u_maps.z
 #define u_shift_texture_scale u_maps.w
 #define u_matcap_color u_matcap_color_block.rgb
+#define u_time u_time_block.x
+
+vec2 uv_transformed(vec4 rows[2], vec2 uv) {
+    vec3 h = vec3(uv, 1.0);
+    return vec2(dot(rows[0].xyz, h), dot(rows[1].xyz, h));
+}
+
+#ifdef UV_ANIMATION
+// MToon 1.0: rotate about (0.5, 0.5), then scroll, both scaled by the mask; before
+// KHR_texture_transform. Base, emissive, normal and the MToon textures move, the matcap does not.
+vec2 uv_animated(vec2 uv, float mask) {
+    float angle = u_uv_animation.z * u_time * mask;
+    float c = cos(angle), s = sin(angle);
+    return mat2(c, s, -s, c) * (uv - 0.5) + 0.5 + u_uv_animation.xy * (u_time * mask);
+}
+#endif
 
 #if defined VERTEX_SHADER
 
@@ -82,6 +101,9 @@ uniform sampler2D u_joint_texture;  // per joint one row of 3 texels: the rows o
 #endif
 #ifdef OUTLINE_WIDTH_TEXTURE
 uniform sampler2D u_outline_width_texture;
+#endif
+#if defined OUTLINE && defined UVANIM_TEXTURE
+uniform sampler2D u_uvanim_texture;
 #endif
 #ifdef MORPHED
 uniform sampler2D u_morph_texture;  // texel (target * N + vertex) * MORPH_STRIDE + 0 = position delta, + 1 = normal delta
@@ -194,8 +216,14 @@ void main() {
 #else
     vec2 outline_uv = a_uv;
 #endif
-    outline_width *= textureLod(u_outline_width_texture,
-                                vec2(dot(u_base_uv[0].xyz, vec3(outline_uv, 1.0)), dot(u_base_uv[1].xyz, vec3(outline_uv, 1.0))), 0.0).g;
+#ifdef UV_ANIMATION
+    float outline_mask = 1.0;
+#ifdef UVANIM_TEXTURE
+    outline_mask = textureLod(u_uvanim_texture, uv_transformed(u_base_uv, outline_uv), 0.0).b;
+#endif
+    outline_uv = uv_animated(outline_uv, outline_mask);
+#endif
+    outline_width *= textureLod(u_outline_width_texture, uv_transformed(u_base_uv, outline_uv), 0.0).g;
 #endif
     world.xyz += v_normal * outline_width;
 #endif
@@ -257,22 +285,29 @@ uniform sampler2D u_matcap_texture;
 #ifdef RIM_TEXTURE
 uniform sampler2D u_rim_texture;
 #endif
+#ifdef UVANIM_TEXTURE
+uniform sampler2D u_uvanim_texture;
+#endif
 
 // Gamma 2.0 instead of 2.2 / the exact sRGB curve: within 3% everywhere that matters and
 // several times cheaper than pow() on software rasterizers.
 vec3 srgb_to_linear(vec3 c) { return c * c; }
 vec3 linear_to_srgb(vec3 c) { return sqrt(clamp(c, 0.0, 1.0)); }
 
-vec2 uv_transformed(vec4 rows[2], vec2 uv) {
-    vec3 h = vec3(uv, 1.0);
-    return vec2(dot(rows[0].xyz, h), dot(rows[1].xyz, h));
-}
-
 void main() {
+#ifdef UV_ANIMATION
+    float uv_animation_mask = 1.0;
+#ifdef UVANIM_TEXTURE
+    uv_animation_mask = texture(u_uvanim_texture, uv_transformed(u_base_uv, UV_SLOT(UVANIM_UV_SLOT))).b;
+#endif
+#define ANIMATED(uv) uv_animated(uv, uv_animation_mask)
+#else
+#define ANIMATED(uv) (uv)
+#endif
     vec4 base = u_base_color * v_color;
 #ifdef BASE_TEXTURE
     {
-        vec4 t = texture(u_base_texture, uv_transformed(u_base_uv, UV_SLOT(BASE_UV_SLOT)));
+        vec4 t = texture(u_base_texture, uv_transformed(u_base_uv, ANIMATED(UV_SLOT(BASE_UV_SLOT))));
         base *= vec4(srgb_to_linear(t.rgb), t.a);
     }
 #endif
@@ -286,7 +321,7 @@ void main() {
 #endif
     vec3 emissive = u_emissive;
 #ifdef EMISSIVE_TEXTURE
-    emissive *= srgb_to_linear(texture(u_emissive_texture, uv_transformed(u_emissive_uv, UV_SLOT(EMISSIVE_UV_SLOT))).rgb);
+    emissive *= srgb_to_linear(texture(u_emissive_texture, uv_transformed(u_emissive_uv, ANIMATED(UV_SLOT(EMISSIVE_UV_SLOT)))).rgb);
 #endif
 
     vec3 n = normalize(v_normal);
@@ -297,7 +332,7 @@ void main() {
         // and Y scaled by normalTexture.scale.
         vec3 t = normalize(v_tangent.xyz - n * dot(n, v_tangent.xyz));
         vec3 b = cross(n, t) * (v_tangent.w < 0.0 ? -1.0 : 1.0);
-        vec3 m = texture(u_normal_texture, uv_transformed(u_normal_uv, UV_SLOT(NORMAL_UV_SLOT))).xyz * 2.0 - 1.0;
+        vec3 m = texture(u_normal_texture, uv_transformed(u_normal_uv, ANIMATED(UV_SLOT(NORMAL_UV_SLOT)))).xyz * 2.0 - 1.0;
         n = normalize(mat3(t, b, n) * (m * vec3(u_normal_scale, u_normal_scale, 1.0)));
     }
 #endif
@@ -317,7 +352,7 @@ void main() {
     // every dynamic loop and branch per pixel).
     vec3 ambient = mix(u_ambient_ground, u_ambient_sky, 0.5 + 0.5 * n.y);
     // MToon textures share the base texture's UV transform (an expression moves them together).
-#define MTOON_UV(slot) uv_transformed(u_base_uv, UV_SLOT(slot))
+#define MTOON_UV(slot) uv_transformed(u_base_uv, ANIMATED(UV_SLOT(slot)))
 #if defined SHADE_FROM_BASE
     vec3 shade = u_shade_color * base.rgb;
 #else

@@ -1,6 +1,7 @@
 """MToon's own textures as drawn (VRMC_materials_mtoon 1.0, VRM 0.x MToon migrated to it): shade
-multiply, shading shift, matcap, rim multiply and outline width multiply. MToon's shade colour is
-shadeColorFactor times the shade texture, not a darkened base colour.
+multiply, shading shift, matcap, rim multiply and outline width multiply, and the UV animation
+(scroll and rotation with time, masked). MToon's shade colour is shadeColorFactor times the
+shade texture, not a darkened base colour.
 
 Known answers from synthetic files: the textured quad of tests/render/pbr_quad.py (which faces
 +Z, u running left to right) and a sphere, lit by one directional light with no ambient light;
@@ -30,6 +31,7 @@ LEFT = (slice(24, 40), slice(8, 20))
 RIGHT = (slice(24, 40), slice(44, 56))
 FROM_BEHIND = (0.0, 0.0, 1.0)  # travels +Z: the quad (normal +Z) is in full shade
 FROM_THE_SIDE = (-1.0, 0.0, 0.0)  # grazing: N.L = 0, the middle of the toon ramp
+FROM_THE_FRONT = (0.0, 0.0, -1.0)  # travels -Z: the quad is fully lit and shows its base colour
 TOONY = 0.9
 
 
@@ -42,7 +44,7 @@ def _mtoon_material(base_rgba=(1.0, 1.0, 1.0, 1.0), base_texture: int | None = N
 
 
 def _render(rc, path: Path, light: tuple[float, float, float], camera: Camera = CAMERA,
-            transparent: bool = False) -> np.ndarray:
+            transparent: bool = False, time_s: float = 0.0) -> np.ndarray:
     doc = load_gltf(path)
     options = StageOptions(width=SIZE, height=SIZE, samples=0, antialias=Antialias.NONE, transparent=transparent,
                            background=(0.0, 0.0, 0.0, 0.0 if transparent else 1.0))
@@ -50,12 +52,14 @@ def _render(rc, path: Path, light: tuple[float, float, float], camera: Camera = 
         stage.scene.camera = camera
         stage.scene.lights = [DirectionalLight(direction=light, intensity=1.0)]
         stage.scene.ambient_sky = stage.scene.ambient_ground = (0.0, 0.0, 0.0)
-        image = stage.render(Pose())
+        image = stage.render(Pose(), time_s=time_s)
     return image.astype(np.float64)
 
 
-def _quad(rc, tmp_path: Path, material: dict, images: tuple[np.ndarray, ...], light, camera: Camera = CAMERA) -> np.ndarray:
-    return _render(rc, write_quad(tmp_path / "quad.gltf", QuadSpec(material, images=images)), light, camera)[..., :3]
+def _quad(rc, tmp_path: Path, material: dict, images: tuple[np.ndarray, ...], light, camera: Camera = CAMERA,
+          time_s: float = 0.0) -> np.ndarray:
+    return _render(rc, write_quad(tmp_path / "quad.gltf", QuadSpec(material, images=images)), light, camera,
+                   time_s=time_s)[..., :3]
 
 
 def _close(region: np.ndarray, expected_rgb, what: str) -> None:
@@ -216,3 +220,29 @@ def test_outline_width_texture_masks_the_outline(rc, tmp_path):
     assert centre - left < half_width_px + 0.5, "no outline on the left"
     reddish = image[row, right][:3]
     assert reddish[0] > 150 and reddish[1] < 60, f"the right edge is outline red: {reddish}"
+
+
+# ------------------------------------------------------------------------------ UV animation
+RED, GREEN = (255, 0, 0), (0, 255, 0)
+
+
+@pytest.mark.parametrize("animation, time_s, left, right", [
+    ({}, 1.0, RED, GREEN),  # no animation
+    ({"uvAnimationScrollXSpeedFactor": 0.5}, 0.0, RED, GREEN),  # at time 0 nothing has moved
+    ({"uvAnimationScrollXSpeedFactor": 0.5}, 1.0, GREEN, RED),  # half a texture in 1 s: the halves swap
+    ({"uvAnimationRotationSpeedFactor": math.pi}, 1.0, GREEN, RED),  # half a turn about the centre
+], ids=["still", "time-0", "scroll", "rotation"])
+def test_uv_animation_moves_the_textures_with_time(rc, tmp_path, animation, time_s, left, right):
+    material = _mtoon_material(base_texture=0, **animation)
+    image = _quad(rc, tmp_path, material, (halves(RED, GREEN),), FROM_THE_FRONT, time_s=time_s)
+    _close(image[LEFT], left, "left half")
+    _close(image[RIGHT], right, "right half")
+
+
+def test_uv_animation_mask_scales_the_speed(rc, tmp_path):
+    """The mask's B channel (white on the left, black on the right) lets only the left half scroll."""
+    mask = halves((0, 0, 255), (255, 255, 0))  # only B counts
+    material = _mtoon_material(base_texture=0, uvAnimationScrollXSpeedFactor=0.5, uvAnimationMaskTexture={"index": 1})
+    image = _quad(rc, tmp_path, material, (halves(RED, GREEN), mask), FROM_THE_FRONT, time_s=1.0)
+    _close(image[LEFT], GREEN, "the masked-in left half scrolled")
+    _close(image[RIGHT], GREEN, "the masked-out right half stayed")

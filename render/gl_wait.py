@@ -38,29 +38,34 @@ def _library_candidates() -> list[str]:
     return names
 
 
-def _load_gl_finish() -> _GlFinish | None:
+def _load_gl_function(name: str) -> _GlFinish | None:
     loader = ctypes.WinDLL if sys.platform == "win32" else ctypes.CDLL  # type: ignore[attr-defined]
-    for name in _library_candidates():
+    for library_name in _library_candidates():
         try:
-            library = loader(name)
-            function = library.glFinish
+            function = getattr(loader(library_name), name)
         except (OSError, AttributeError):
             continue
         function.restype = None
         function.argtypes = []
         return function
-    log.info("no OpenGL library found for GIL-free GPU waits; using ModernGL's (other threads pause)")
+    log.info("no OpenGL library found for %s; using ModernGL's waits (other threads pause)", name)
     return None
 
 
-_gl_finish: _GlFinish | None = None
-_loaded = False
+_functions: dict[str, _GlFinish | None] = {}
+
+
+def _gl_function(name: str) -> _GlFinish | None:
+    if name not in _functions:
+        _functions[name] = _load_gl_function(name)
+    return _functions[name]
 
 
 def gl_finish_function() -> _GlFinish | None:
     """The platform's glFinish through ctypes (loaded once), or None when there is none."""
-    global _gl_finish, _loaded
-    if not _loaded:
-        _gl_finish = _load_gl_finish()
-        _loaded = True
-    return _gl_finish
+    return _gl_function("glFinish")
+
+
+def gl_flush_function() -> _GlFinish | None:
+    """The platform's glFlush through ctypes (ModernGL has no flush), or None when there is none."""
+    return _gl_function("glFlush")

@@ -371,6 +371,9 @@ class ModelInstance:
         self._frame_block.write(frame_block(frame, MAX_LIGHTS))
         joint_textures = {skin: self._upload_joints(skin) for skin in {i.skin for i in items} if skin is not None}
         deformed = {id(item): self._deform(item, joint_textures) for item in items if self._deforms(item)}
+        # Flushes between the passes let a software rasterizer draw one pass while this thread
+        # submits the next (render/context.py `flush`).
+        self.rc.flush()
         self._frame_block.bind_to_uniform_block(FRAME_BINDING)
         opaque = [i for i in items if i.shading.alpha_mode is not AlphaMode.BLEND]
         # Front to back: early depth testing then skips shading hidden pixels (costly on CPUs).
@@ -382,6 +385,7 @@ class ModelInstance:
         ctx.blend_func = moderngl.ONE, moderngl.ONE_MINUS_SRC_ALPHA  # premultiplied alpha
         for item in opaque:
             self._draw_item(item, frame, deformed, outline=False)
+        self.rc.flush()
         if self.outlines:
             ctx.enable(moderngl.CULL_FACE)
             ctx.front_face = "cw"  # inverted hull: draw the back faces of the extruded shell

@@ -94,3 +94,23 @@ def test_read_back_waits_without_the_gil_and_returns_the_finished_frame(rc) -> N
         assert image.shape == (360, 640, 4)
         assert (image[..., 3] == 255).all()
         assert np.abs(image[..., 2].astype(int) - 128).max() <= 1
+
+
+def test_flush_hands_queued_work_over_without_waiting(rc):
+    """`RenderContext.flush` submits (glFlush) and returns before a slow draw is done; the draw's
+    result is then complete after `finish`."""
+    from render.gl_wait import gl_flush_function
+
+    assert gl_flush_function() is not None, "glFlush not found in the platform's GL library"
+    surface = OffscreenSurface(rc, 256, 256, samples=0)
+    try:
+        _queue_slow_draw(rc, surface, 4000)
+        started = time.perf_counter()
+        rc.flush()
+        flushed = time.perf_counter() - started
+        rc.finish()
+        finished = time.perf_counter() - started
+        assert flushed < finished / 4, (flushed, finished)
+        assert surface.read(AlphaOutput.PREMULTIPLIED)[..., 3].min() == 255
+    finally:
+        surface.release()

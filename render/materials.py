@@ -58,6 +58,8 @@ class ShadingParams:
     rim_lighting_mix: float = 0.0  # 0: rim light is added as is; 1: scaled by the light falling on the surface
     shading_shift_texture_scale: float = 1.0  # shadingShiftTexture.scale (its R channel, linear)
     uv_animation: tuple[float, float, float] = (0.0, 0.0, 0.0)  # MToon UV scroll x, y (UV units / s), rotation (rad / s)
+    gi_equalization: float = 0.0  # MToon: 1 evens the ambient light out to its average over all directions
+    outline_lighting_mix: float = 1.0  # MToon: 0 draws the outline colour as is, 1 times the lit surface colour
 
 
 class TextureSlot(Enum):
@@ -184,6 +186,8 @@ def shading_params(material: Material, style: ShadingStyle = ShadingStyle.AUTO,
         rim_lighting_mix=float(mtoon.rim_lighting_mix_factor),
         shading_shift_texture_scale=float(mtoon.shading_shift_texture.scale) if mtoon.shading_shift_texture else 1.0,
         uv_animation=_uv_animation(mtoon),
+        gi_equalization=float(mtoon.gi_equalization_factor),
+        outline_lighting_mix=float(mtoon.outline_lighting_mix_factor),
         **common,
     )
 

@@ -51,5 +51,6 @@ def material_block(s: ShadingParams) -> bytes:
         (s.normal_scale, s.occlusion_strength, s.rim_lighting_mix, s.shading_shift_texture_scale),
         (*s.matcap_color, 0.0),
         (*s.uv_animation, 0.0),
+        (s.gi_equalization, s.outline_lighting_mix, 0.0, 0.0),
     ]
     return np.asarray(rows, np.float32).tobytes()

@@ -36,6 +36,7 @@ layout(std140) uniform Material {
     vec4 u_maps;                 // normal scale, occlusion strength, rim lighting mix, shading shift texture scale
     vec4 u_matcap_color_block;   // rgb: matcapFactor
     vec4 u_uv_animation;         // MToon UV scroll x, scroll y (UV units / s), rotation (rad / s)
+    vec4 u_mtoon_mix;            // MToon GI equalization, outline lighting mix
 };
 #define u_camera_position u_camera_position_block.xyz
 #define u_ambient_sky u_ambient_sky_block.rgb
@@ -60,6 +61,8 @@ layout(std140) uniform Material {
 #define u_shift_texture_scale u_maps.w
 #define u_matcap_color u_matcap_color_block.rgb
 #define u_time u_time_block.x
+#define u_gi_equalization u_mtoon_mix.x
+#define u_outline_lighting_mix u_mtoon_mix.y
 
 vec2 uv_transformed(vec4 rows[2], vec2 uv) {
     vec3 h = vec3(uv, 1.0);
@@ -294,6 +297,20 @@ uniform sampler2D u_uvanim_texture;
 vec3 srgb_to_linear(vec3 c) { return c * c; }
 vec3 linear_to_srgb(vec3 c) { return sqrt(clamp(c, 0.0, 1.0)); }
 
+#ifdef MATERIAL_TOON
+// Hemisphere ambient light, evened out toward its average by MToon's GI equalization (a toon
+// surface should not show its shape through the ambient light).
+vec3 toon_ambient(vec3 n) {
+    vec3 hemisphere = mix(u_ambient_ground, u_ambient_sky, 0.5 + 0.5 * n.y);
+    return mix(hemisphere, 0.5 * (u_ambient_ground + u_ambient_sky), u_gi_equalization);
+}
+
+float toon_ramp(vec3 n, int light, float shift) {
+    float toony_scale = 1.0 / max(2.0 - 2.0 * u_shading_toony, 1e-3);
+    return clamp((dot(n, -u_light_direction(light)) + shift + 1.0 - u_shading_toony) * toony_scale, 0.0, 1.0);
+}
+#endif
+
 void main() {
 #ifdef UV_ANIMATION
     float uv_animation_mask = 1.0;
@@ -342,7 +359,24 @@ void main() {
     vec3 color;
 
 #if defined OUTLINE
-    color = u_outline_color * (u_ambient_sky + u_light_color(0) * 0.5);
+    vec3 outline_lighting = vec3(1.0);
+#ifdef MATERIAL_TOON
+    {
+        // MToon: the outline colour takes on the lit surface's colour as much as the outline
+        // lighting mix asks (estimated here without the surface-only textures).
+#ifdef SHADE_FROM_BASE
+        vec3 shade = u_shade_color * base.rgb;
+#else
+        vec3 shade = u_shade_color;
+#endif
+        vec3 surface = base.rgb * toon_ambient(n) * 0.35;
+        for (int i = 0; i < LIGHT_COUNT; ++i) {
+            surface += mix(shade, base.rgb, toon_ramp(n, i, u_shading_shift)) * u_light_color(i);
+        }
+        outline_lighting = mix(vec3(1.0), surface, u_outline_lighting_mix);
+    }
+#endif
+    color = u_outline_color * outline_lighting;
 #elif defined MATERIAL_UNLIT
     color = base.rgb;
 #elif defined MATERIAL_TOON
@@ -350,7 +384,7 @@ void main() {
     // surface shows its base colour instead of washing out to white.
     // LIGHT_COUNT is a compile-time constant so the loop unrolls (software rasterizers pay for
     // every dynamic loop and branch per pixel).
-    vec3 ambient = mix(u_ambient_ground, u_ambient_sky, 0.5 + 0.5 * n.y);
+    vec3 ambient = toon_ambient(n);
     // MToon textures share the base texture's UV transform (an expression moves them together).
 #define MTOON_UV(slot) uv_transformed(u_base_uv, ANIMATED(UV_SLOT(slot)))
 #if defined SHADE_FROM_BASE
@@ -369,9 +403,8 @@ void main() {
     vec3 lit_minus_shade = base.rgb - shade;
     color = base.rgb * ambient * 0.35;
     vec3 lighting = ambient * 0.35;  // the light falling on the surface, for the rim lighting mix
-    float toony_scale = 1.0 / max(2.0 - 2.0 * u_shading_toony, 1e-3);
     for (int i = 0; i < LIGHT_COUNT; ++i) {
-        float shading = clamp((dot(n, -u_light_direction(i)) + shading_shift + 1.0 - u_shading_toony) * toony_scale, 0.0, 1.0);
+        float shading = toon_ramp(n, i, shading_shift);
         color += (shade + lit_minus_shade * shading) * u_light_color(i);
         lighting += shading * u_light_color(i);
     }

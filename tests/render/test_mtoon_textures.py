@@ -44,14 +44,14 @@ def _mtoon_material(base_rgba=(1.0, 1.0, 1.0, 1.0), base_texture: int | None = N
 
 
 def _render(rc, path: Path, light: tuple[float, float, float], camera: Camera = CAMERA,
-            transparent: bool = False, time_s: float = 0.0) -> np.ndarray:
+            transparent: bool = False, time_s: float = 0.0, sky: float = 0.0, ground: float = 0.0) -> np.ndarray:
     doc = load_gltf(path)
     options = StageOptions(width=SIZE, height=SIZE, samples=0, antialias=Antialias.NONE, transparent=transparent,
                            background=(0.0, 0.0, 0.0, 0.0 if transparent else 1.0))
     with AvatarStage(doc, options, rc=rc) as stage:
         stage.scene.camera = camera
         stage.scene.lights = [DirectionalLight(direction=light, intensity=1.0)]
-        stage.scene.ambient_sky = stage.scene.ambient_ground = (0.0, 0.0, 0.0)
+        stage.scene.ambient_sky, stage.scene.ambient_ground = (sky,) * 3, (ground,) * 3
         image = stage.render(Pose(), time_s=time_s)
     return image.astype(np.float64)
 
@@ -220,6 +220,50 @@ def test_outline_width_texture_masks_the_outline(rc, tmp_path):
     assert centre - left < half_width_px + 0.5, "no outline on the left"
     reddish = image[row, right][:3]
     assert reddish[0] > 150 and reddish[1] < 60, f"the right edge is outline red: {reddish}"
+
+
+SPHERE_CAMERA = Camera(position=(0.0, 0.0, 6.0), target=(0.0, 0.0, 0.0), fov_y_deg=30.0, near=0.5, far=20.0)
+
+
+def _sphere_row_of(n_y: float) -> int:
+    """The image row where the sphere's centre column has a normal with this y (n_y > 0: above)."""
+    half_height = 6.0 * math.tan(math.radians(15.0))
+    return int(round((SIZE - 1) / 2 - n_y / half_height * SIZE / 2))
+
+
+@pytest.mark.parametrize("equalization", [0.0, 1.0])
+def test_gi_equalization_evens_out_the_ambient_light(rc, tmp_path, equalization):
+    """White sky, black ground, the sphere in full shade with a black shade colour: only the ambient
+    light shows (x 0.35, mesh.glsl). Without equalization a normal half up gets 0.75 of the sky, half
+    down 0.25; fully equalized both get the average, 0.5."""
+    material = _mtoon_material(shadeColorFactor=[0.0, 0.0, 0.0], giEqualizationFactor=equalization)
+    image = _render(rc, _sphere(tmp_path / "sphere.gltf", material, ()), FROM_BEHIND, SPHERE_CAMERA, sky=1.0)
+    centre = SIZE // 2
+    up, down = image[_sphere_row_of(0.5), centre, :3], image[_sphere_row_of(-0.5), centre, :3]
+    if equalization == 1.0:
+        _close(up[None], (_level(0.5 * 0.35),) * 3, "half-up normal, equalized")
+        _close(down[None], (_level(0.5 * 0.35),) * 3, "half-down normal, equalized")
+    else:
+        assert up[0] > _level(0.7 * 0.35) - 2 and down[0] < _level(0.3 * 0.35) + 2, (up, down)
+
+
+@pytest.mark.parametrize("mix", [0.0, 1.0])
+def test_outline_lighting_mix(rc, tmp_path, mix):
+    """A red outline around a sphere whose lit and shade colours are both 0.25 grey (so the lit
+    surface is 0.25 under the unit light wherever the ramp falls): at mix 0 the outline is its colour
+    as is, at 1 the colour times 0.25."""
+    material = _mtoon_material(base_rgba=(0.25, 0.25, 0.25, 1.0), shadeColorFactor=[0.25, 0.25, 0.25],
+                               outlineWidthMode="worldCoordinates",
+                               outlineWidthFactor=0.15, outlineColorFactor=[1.0, 0.0, 0.0],
+                               outlineLightingMixFactor=mix)
+    image = _render(rc, _sphere(tmp_path / "sphere.gltf", material, ()), FROM_BEHIND, SPHERE_CAMERA, transparent=True)
+    row = SIZE // 2
+    columns = np.flatnonzero(image[row, :, 3] > 0)
+    edge = image[row, columns.max(), :3]  # the outermost covered pixel: outline
+    if mix == 0.0:
+        _close(edge[None], (255, 0, 0), "unlit outline")
+    else:
+        _close(edge[None], (_level(0.25), 0, 0), "outline times the lit surface")
 
 
 # ------------------------------------------------------------------------------ UV animation

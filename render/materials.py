@@ -42,7 +42,8 @@ class ShadingParams:
     rim_color: tuple[float, float, float] = (0.0, 0.0, 0.0)
     rim_fresnel_power: float = 5.0
     rim_lift: float = 0.0
-    outline_width_m: float = 0.0  # world-space outline thickness; 0 = no outline pass
+    outline_width_m: float = 0.0  # outline thickness: metres, or a fraction of the picture's height when outline_screen; 0 = none
+    outline_screen: bool = False  # MToon screenCoordinates: the same thickness on screen at any distance
     outline_color: tuple[float, float, float] = (0.0, 0.0, 0.0)
     base_uv: UvTransform = IDENTITY_UV  # KHR_texture_transform of the base colour texture
     emissive_uv: UvTransform = IDENTITY_UV
@@ -178,9 +179,8 @@ def shading_params(material: Material, style: ShadingStyle = ShadingStyle.AUTO,
         rim_color=tuple(float(c) for c in mtoon.parametric_rim_color_factor),
         rim_fresnel_power=float(mtoon.parametric_rim_fresnel_power_factor),
         rim_lift=float(mtoon.parametric_rim_lift_factor),
-        # screenCoordinates widths (a fraction of the screen height) are taken as metres: at
-        # presenter distance (about 0.8 m of picture height) that is close to the intended width.
         outline_width_m=float(mtoon.outline_width_factor) if outlined else 0.0,
+        outline_screen=mtoon.outline_width_mode is OutlineWidthMode.SCREEN_COORDINATES,
         outline_color=tuple(float(c) for c in mtoon.outline_color_factor),
         matcap_color=tuple(float(c) for c in mtoon.matcap_factor),
         rim_lighting_mix=float(mtoon.rim_lighting_mix_factor),

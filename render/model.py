@@ -24,7 +24,7 @@ from render.gpu_primitive import GpuPrimitive
 from render.materials import (DEFAULT_MATERIAL, SURFACE_ONLY_SLOTS, ShadingParams, ShadingStyle, TextureSlot,
                               drawn_textures, shading_params, texture_uv_set, with_overrides)
 from render.scene import FrameState
-from render.screen_bounds import EMPTY_RECT, BoundsSet, PixelRect, pixel_rect, primitive_boxes
+from render.screen_bounds import EMPTY_RECT, BoundsSet, PixelRect, clamp_rect, pixel_rect, primitive_boxes
 from render.shaders import load_program, set_uniform, write_uniform
 from render.uniform_blocks import FRAME_BINDING, MATERIAL_BINDING, frame_block, frame_block_size, material_block
 
@@ -104,6 +104,7 @@ class ModelInstance:
         self._bounds = BoundsSet([primitive_boxes(doc, i.node, doc.meshes[i.mesh].primitives[i.primitive], i.skin)
                                   for i in self._items])
         self._outline_pads = np.array([self._outline_width(i) for i in self._items])  # world metres
+        self._outline_screen_pads = np.array([self._outline_width(i, screen=True) for i in self._items])  # of the height
         self._culled_for: FrameState | None = None  # the frame `_culled` was computed for
         self._culled: tuple[list[_DrawItem], PixelRect | None] = ([], None)
         self._textures: dict[int, moderngl.Texture] = {}
@@ -135,11 +136,15 @@ class ModelInstance:
         self._bounds = BoundsSet([b for b, k in zip(self._bounds.primitives, kept) if k])
         self._items = [item for item, k in zip(self._items, kept) if k]
         self._outline_pads = np.array([self._outline_width(i) for i in self._items])
+        self._outline_screen_pads = np.array([self._outline_width(i, screen=True) for i in self._items])
         self._culled_for = None
 
     # ----------------------------------------------------------------- where it lands
-    def _outline_width(self, item: _DrawItem) -> float:
-        return item.shading.outline_width_m if self.outlines and item.shading.kind == "toon" else 0.0
+    def _outline_width(self, item: _DrawItem, screen: bool = False) -> float:
+        """The item's outline width in world metres (screen=False) or as a fraction of the
+        picture's height (screen=True); 0 when its outline is of the other kind or not drawn."""
+        drawn = self.outlines and item.shading.kind == "toon" and item.shading.outline_screen == screen
+        return item.shading.outline_width_m if drawn else 0.0
 
     def _visibility(self, frame: FrameState) -> tuple[list[_DrawItem], PixelRect | None]:
         """The primitives inside the view this frame, and the window rectangle they can cover
@@ -155,6 +160,10 @@ class ModelInstance:
         items = [item for item, v in zip(self._items, visible) if v]
         rect = (pixel_rect(self._bounds.corners_of(clip, visible), frame.size, frame.projection,
                            float(pads[visible].max())) if items else EMPTY_RECT)
+        screen_pad = float(self._outline_screen_pads[visible].max()) if items else 0.0
+        if rect is not None and screen_pad > 0:
+            grow = int(np.ceil(screen_pad * frame.size[1])) + 1
+            rect = clamp_rect((rect[0] - grow, rect[1] - grow, rect[2] + grow, rect[3] + grow), frame.size)
         self._culled_for, self._culled = frame, (items, rect)
         return self._culled
 
@@ -271,6 +280,8 @@ class ModelInstance:
             defines["BLENDED"] = 1
         if item.shading.shade_from_base:
             defines["SHADE_FROM_BASE"] = 1
+        if outline and item.shading.outline_screen:
+            defines["OUTLINE_SCREEN"] = 1
         if any(item.shading.uv_animation):
             defines["UV_ANIMATION"] = 1
         skipped = SURFACE_ONLY_SLOTS if outline else {TextureSlot.OUTLINE_WIDTH}  # the outline is lit flat

@@ -29,7 +29,7 @@ def frame_block(frame: FrameState, max_lights: int) -> bytes:
         [[*frame.camera_position[:3], 0.0], [*frame.ambient_sky, 0.0], [*frame.ambient_ground, 0.0]],
         directions,
         colors,
-        [[frame.time_s, 0.0, 0.0, 0.0]],
+        [[frame.time_s, frame.size[0] / max(frame.size[1], 1), 0.0, 0.0]],
     ]
     return np.concatenate([np.asarray(r, np.float32).reshape(-1, 4) for r in rows]).tobytes()
 

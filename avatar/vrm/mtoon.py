@@ -7,7 +7,10 @@
   toony1 = clamp((2 - (max - min)) / 2, 0, 1) and shift1 = clamp(-(max + min) / 2, -1, 1) with
   min = shift0, max = lerp(1, shift0, toony0). (0.x defaults toony 0.9, shift 0 -> 0.95, -0.05.)
 - giEqualization = 1 - _IndirectLightIntensity (an approximation: the two models differ).
-- outline width: 0.x is in centimetres (world) or percent of screen height (screen) -> x 0.01.
+- outline width: 0.x world widths are centimetres (-> metres, x 0.01); 0.x screen widths move
+  the vertex 0.01 x width in clip space, whose height is 2, so they are 0.005 x width of the
+  picture's height, 1.0's unit. (0.x's _OutlineScaledMaxDistance, thinning far outlines, is not
+  carried over.)
 - outline lighting mix applies only when _OutlineColorMode is 1 (mixed lighting), else 0.
 """
 from __future__ import annotations
@@ -25,7 +28,9 @@ log = logging.getLogger(__name__)
 V0_MTOON_SHADER = "VRM/MToon"
 V0_OUTLINE_MODES = {0: OutlineWidthMode.NONE, 1: OutlineWidthMode.WORLD_COORDINATES,
                     2: OutlineWidthMode.SCREEN_COORDINATES}
-V0_OUTLINE_WIDTH_TO_1_0 = 0.01  # cm -> m (world) / percent -> fraction (screen)
+V0_OUTLINE_WIDTH_TO_1_0 = {OutlineWidthMode.WORLD_COORDINATES: 0.01,  # cm -> m
+                           OutlineWidthMode.SCREEN_COORDINATES: 0.005,  # clip-space units -> fraction of the height
+                           OutlineWidthMode.NONE: 0.0}
 V0_BLEND_TRANSPARENT_WITH_ZWRITE = 3  # _BlendMode: 0 opaque, 1 cutout, 2 transparent, 3 transparent+zwrite
 V0_OUTLINE_COLOR_MIXED = 1
 
@@ -150,7 +155,7 @@ def read_mtoon_v0(f: FieldReader, doc: GltfDocument, materials: MaterialReader, 
             parametric_rim_fresnel_power_factor=num("_RimFresnelPower", 1.0),
             parametric_rim_lift_factor=num("_RimLift", 0.0),
             outline_width_mode=mode,
-            outline_width_factor=num("_OutlineWidth", 0.0) * V0_OUTLINE_WIDTH_TO_1_0,
+            outline_width_factor=num("_OutlineWidth", 0.0) * V0_OUTLINE_WIDTH_TO_1_0[mode],
             outline_width_multiply_texture=tex("_OutlineWidthTexture"),
             outline_color_factor=rgb("_OutlineColor", (0.0, 0.0, 0.0)),
             outline_lighting_mix_factor=num("_OutlineLightingMix", 1.0) if mixed else 0.0,

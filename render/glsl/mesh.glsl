@@ -3,7 +3,8 @@
 // HAS_TANGENTS, HAS_UV, HAS_UV1 (a second UV set), HAS_COLORS, MATERIAL_TOON | MATERIAL_PBR |
 // MATERIAL_UNLIT, BASE_TEXTURE, EMISSIVE_TEXTURE, MR_TEXTURE (metallic-roughness), OCCLUSION_TEXTURE,
 // NORMAL_TEXTURE (needs HAS_TANGENTS), the MToon textures SHADE_TEXTURE, SHIFT_TEXTURE, MATCAP_TEXTURE,
-// RIM_TEXTURE, OUTLINE_WIDTH_TEXTURE (OUTLINE pass only; all five read the base texture's UV
+// RIM_TEXTURE, OUTLINE_WIDTH_TEXTURE (OUTLINE pass only; OUTLINE_SCREEN: its width is a fraction of the
+// picture's height; all five read the base texture's UV
 // transform), each texture with <NAME>_UV_SLOT (0: a_uv, 1: a_uv1), SHADE_FROM_BASE (toon without
 // MToon data: shade = shade colour * base colour), UV_ANIMATION (MToon UV scroll/rotation; with
 // UVANIM_TEXTURE its mask), ALPHA_MASK, BLENDED, OUTLINE (inverted-hull
@@ -18,7 +19,7 @@ layout(std140) uniform Frame {
     vec4 u_ambient_ground_block;                // rgb
     vec4 u_light_direction_block[MAX_LIGHTS];   // xyz: the way the light travels, world space
     vec4 u_light_color_block[MAX_LIGHTS];       // rgb: colour * intensity
-    vec4 u_time_block;                          // x: seconds (MToon UV animation)
+    vec4 u_time_block;                          // x: seconds (MToon UV animation), y: width / height
 };
 layout(std140) uniform Material {
     vec4 u_base_color;
@@ -61,6 +62,7 @@ layout(std140) uniform Material {
 #define u_shift_texture_scale u_maps.w
 #define u_matcap_color u_matcap_color_block.rgb
 #define u_time u_time_block.x
+#define u_aspect u_time_block.y
 #define u_gi_equalization u_mtoon_mix.x
 #define u_outline_lighting_mix u_mtoon_mix.y
 
@@ -228,7 +230,9 @@ void main() {
 #endif
     outline_width *= textureLod(u_outline_width_texture, uv_transformed(u_base_uv, outline_uv), 0.0).g;
 #endif
+#ifndef OUTLINE_SCREEN
     world.xyz += v_normal * outline_width;
+#endif
 #endif
     v_world_position = world.xyz;
 #ifdef HAS_UV
@@ -245,6 +249,16 @@ void main() {
     v_color = vec4(1.0);
 #endif
     gl_Position = u_view_projection * world;
+#if defined OUTLINE && defined OUTLINE_SCREEN
+    // MToon screenCoordinates: push the vertex `outline_width` of the picture's height out along
+    // its normal as seen on screen, whatever the distance (x scaled back by the aspect ratio).
+    vec4 normal_clip = u_view_projection * vec4(v_normal, 0.0);
+    // d(ndc)/dt of the point moved along its normal, up to the positive factor w^2
+    vec2 on_screen = (normal_clip.xy * gl_Position.w - gl_Position.xy * normal_clip.w) * vec2(u_aspect, 1.0);
+    if (dot(on_screen, on_screen) > 1e-12) {
+        gl_Position.xy += normalize(on_screen) * vec2(1.0 / u_aspect, 1.0) * (2.0 * outline_width * gl_Position.w);
+    }
+#endif
 }
 #endif
 

@@ -94,7 +94,8 @@ def test_godette_meta_look_at_springs_and_mtoon(test_data):
     toony, shift = migrate_shading_v0(0.800000011920929, -0.44999998807907104)
     assert face.shading_toony_factor == pytest.approx(toony) and face.shading_shift_factor == pytest.approx(shift)
     assert face.outline_width_mode == OutlineWidthMode.SCREEN_COORDINATES
-    assert face.outline_width_factor == pytest.approx(0.0025)
+    # _OutlineWidth 0.25 in clip-space hundredths (0.x screen mode) = 0.00125 of the picture's height
+    assert face.outline_width_factor == pytest.approx(0.00125)
 
 
 def test_mtoon_shading_migration_known_values():

@@ -29,7 +29,7 @@ def test_vrm0_mtoon_wins_over_the_unlit_fallback(test_data, rc):
     toony, shift = migrate_shading_v0(0.8, -0.239)
     assert body.shading_toony == pytest.approx(toony, abs=1e-4) and body.shading_shift == pytest.approx(shift, abs=1e-4)
     assert body.shade_color == pytest.approx((0.5, 0.7857, 1.0), abs=1e-3)
-    assert body.outline_width_m == pytest.approx(0.005) and body.outline_color == pytest.approx((0.137, 0.792, 0.698), abs=1e-3)
+    assert body.outline_width_m == pytest.approx(0.0025) and body.outline_screen and body.outline_color == pytest.approx((0.137, 0.792, 0.698), abs=1e-3)
     assert body.rim_color == pytest.approx((0.0307, 0.0908, 0.159), abs=1e-3)
     assert shading["GodotLogo"].kind == "unlit"  # no MToon entry: the file's own unlit material
     assert shading["Backpack"].kind == "pbr"

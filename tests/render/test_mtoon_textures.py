@@ -290,3 +290,25 @@ def test_uv_animation_mask_scales_the_speed(rc, tmp_path):
     image = _quad(rc, tmp_path, material, (halves(RED, GREEN), mask), FROM_THE_FRONT, time_s=1.0)
     _close(image[LEFT], GREEN, "the masked-in left half scrolled")
     _close(image[RIGHT], GREEN, "the masked-out right half stayed")
+
+
+@pytest.mark.parametrize("distance", [5.0, 8.0])
+def test_screen_coordinates_outline_keeps_its_width_on_screen(rc, tmp_path, distance):
+    """screenCoordinates: outlineWidthFactor is a fraction of the picture's height. 0.05 of 64 px is
+    3.2 px around the sphere's silhouette, at any distance (a world width would shrink with it)."""
+    material = _mtoon_material(shadeColorFactor=[0.2, 0.2, 0.2], outlineWidthMode="screenCoordinates",
+                               outlineWidthFactor=0.05, outlineColorFactor=[1.0, 0.0, 0.0],
+                               outlineLightingMixFactor=0.0)
+    camera = Camera(position=(0.0, 0.0, distance), target=(0.0, 0.0, 0.0), fov_y_deg=30.0, near=0.5, far=20.0)
+    path = _sphere(tmp_path / "sphere.gltf", material, ())
+    with_outline = _render(rc, path, FROM_BEHIND, camera, transparent=True)
+    material["extensions"]["VRMC_materials_mtoon"]["outlineWidthMode"] = "none"
+    without = _render(rc, _sphere(tmp_path / "plain.gltf", material, ()), FROM_BEHIND, camera, transparent=True)
+    row = SIZE // 2
+    grown = [np.flatnonzero(image[row, :, 3] > 0) for image in (with_outline, without)]
+    right = grown[0].max() - grown[1].max()
+    left = grown[1].min() - grown[0].min()
+    assert abs(right - 3.2) <= 1.0 and abs(left - 3.2) <= 1.0, (left, right)
+    column = SIZE // 2
+    grown = [np.flatnonzero(image[:, column, 3] > 0) for image in (with_outline, without)]
+    assert abs((grown[1].min() - grown[0].min()) - 3.2) <= 1.0, "the same width vertically"

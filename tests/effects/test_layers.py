@@ -112,6 +112,23 @@ def test_known_lut_matches_numpy_reference(rc, tracked_portraits, tmp_path):
     assert np.abs(out[..., :3].astype(int) - image.astype(int)).mean() > 3  # the LUT does something
 
 
+@pytest.mark.parametrize("size", [2, 5, 17])
+def test_random_luts_of_any_size_match_numpy_reference(rc, tracked_portraits, tmp_path, size):
+    """Steep random LUTs of small and odd sizes (the 3D texture's texel-centre mapping depends on
+    the size) give the trilinear reference within 2 levels."""
+    from effects.lut import write_cube
+
+    lut = np.random.default_rng(size).random((size, size, size, 3)).astype(np.float32)
+    (tmp_path / "p").mkdir()
+    write_cube(tmp_path / "p" / "random.cube", lut)
+    pkg = package(tmp_path / "p", [{"type": "lut", "file": "random.cube"}])
+    image, tracking = tracked_portraits["obama.jpg"]
+    out = render(rc, pkg, image, tracking)
+    expected = apply_lut_reference(image, read_cube(tmp_path / "p" / "random.cube"))
+    diff = np.abs(out[..., :3].astype(float) - expected)
+    assert diff.max() <= 2.0, (size, diff.mean(), diff.max())
+
+
 @pytest.mark.parametrize("color_first", [False, True])
 def test_lut_and_color_in_one_pass_match_two_passes(rc, tracked_portraits, tmp_path, color_first):
     """Adjacent lut + color layers are drawn as one pass; the result equals the two passes (a

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import moderngl
 import numpy as np
 
-from avatar.gltf.document import AlphaMode, GltfDocument, TextureRef
+from avatar.gltf.document import AlphaMode, GltfDocument, Primitive, TextureRef
 from avatar.posing import MaterialOverrides
 from avatar.vrm.mtoon import mtoon_of_document
 from render.context import RenderContext
@@ -46,6 +46,12 @@ _IDENTITY = tuple(np.eye(4, dtype=np.float32).flatten())
 log = logging.getLogger(__name__)
 
 
+def _same_texture(primitive: Primitive, a: TextureRef | None, b: TextureRef | None) -> bool:
+    """Whether two texture references read the same texels at the same UVs."""
+    return (a is not None and b is not None and a.image == b.image
+            and texture_uv_set(primitive, a) == texture_uv_set(primitive, b))
+
+
 def _mat4_bytes(m: np.ndarray) -> bytes:
     """numpy row-major (column-vector convention) -> GL column-major float32 bytes."""
     return np.ascontiguousarray(np.asarray(m, np.float32).T).tobytes()
@@ -62,6 +68,7 @@ class _DrawItem:
     skin: int | None
     own_shading: ShadingParams  # as the material has it
     textures: dict[TextureSlot, tuple[TextureRef, int]]  # the textures drawn, each with its UV slot (0: a_uv, 1: a_uv1)
+    shade_is_base: bool = False  # MToon shade texture = the base texture: one lookup serves both
 
 
 class ModelInstance:
@@ -90,6 +97,9 @@ class ModelInstance:
                 textures = drawn_textures(material, shading.kind, primitive,
                                           f"{doc.source.name}: mesh {node.mesh} primitive {p_index}",
                                           mtoon.get(primitive.material))
+                shade_is_base = _same_texture(primitive, textures.get(TextureSlot.SHADE), textures.get(TextureSlot.BASE))
+                if shade_is_base:  # VRoid's habit: no second lookup of the same texels
+                    del textures[TextureSlot.SHADE]
                 uv_sets = tuple(dict.fromkeys(texture_uv_set(primitive, ref) for ref in textures.values())) or (0,)
                 normal = textures.get(TextureSlot.NORMAL)
                 tangent_uv_set = texture_uv_set(primitive, normal) if normal is not None else None
@@ -100,7 +110,7 @@ class ModelInstance:
                 skin = node.skin if self._gpu[key].defines.get("SKINNED") else None
                 slots = {slot: (ref, uv_sets.index(texture_uv_set(primitive, ref))) for slot, ref in textures.items()}
                 self._items.append(_DrawItem(node_index, node.mesh, p_index, self._gpu[key],
-                                             shading, primitive.material, skin, shading, slots))
+                                             shading, primitive.material, skin, shading, slots, shade_is_base))
         self._bounds = BoundsSet([primitive_boxes(doc, i.node, doc.meshes[i.mesh].primitives[i.primitive], i.skin)
                                   for i in self._items])
         self._outline_pads = np.array([self._outline_width(i) for i in self._items])  # world metres
@@ -280,6 +290,8 @@ class ModelInstance:
             defines["BLENDED"] = 1
         if item.shading.shade_from_base:
             defines["SHADE_FROM_BASE"] = 1
+        if item.shade_is_base and not outline:
+            defines["SHADE_IS_BASE_TEXTURE"] = 1
         if outline and item.shading.outline_screen:
             defines["OUTLINE_SCREEN"] = 1
         if any(item.shading.uv_animation):

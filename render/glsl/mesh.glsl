@@ -5,7 +5,8 @@
 // NORMAL_TEXTURE (needs HAS_TANGENTS), the MToon textures SHADE_TEXTURE, SHIFT_TEXTURE, MATCAP_TEXTURE,
 // RIM_TEXTURE, OUTLINE_WIDTH_TEXTURE (OUTLINE pass only; OUTLINE_SCREEN: its width is a fraction of the
 // picture's height; all five read the base texture's UV
-// transform), each texture with <NAME>_UV_SLOT (0: a_uv, 1: a_uv1), SHADE_FROM_BASE (toon without
+// transform; SHADE_IS_BASE_TEXTURE: the shade texture is the base texture, read once), each texture
+// with <NAME>_UV_SLOT (0: a_uv, 1: a_uv1), SHADE_FROM_BASE (toon without
 // MToon data: shade = shade colour * base colour), UV_ANIMATION (MToon UV scroll/rotation; with
 // UVANIM_TEXTURE its mask), ALPHA_MASK, BLENDED, OUTLINE (inverted-hull
 // pass), MAX_MORPHS, MAX_LIGHTS, LIGHT_COUNT (<= MAX_LIGHTS, compile-time so loops unroll), RIM_LIGHT.
@@ -337,10 +338,9 @@ void main() {
 #endif
     vec4 base = u_base_color * v_color;
 #ifdef BASE_TEXTURE
-    {
-        vec4 t = texture(u_base_texture, uv_transformed(u_base_uv, ANIMATED(UV_SLOT(BASE_UV_SLOT))));
-        base *= vec4(srgb_to_linear(t.rgb), t.a);
-    }
+    vec4 base_texel = texture(u_base_texture, uv_transformed(u_base_uv, ANIMATED(UV_SLOT(BASE_UV_SLOT))));
+    base_texel.rgb = srgb_to_linear(base_texel.rgb);
+    base *= base_texel;
 #endif
 #ifdef ALPHA_MASK
     if (base.a < u_alpha_cutoff) discard;
@@ -406,7 +406,9 @@ void main() {
 #else
     // MToon: shadeColorFactor * shadeMultiplyTexture, independent of the base colour.
     vec3 shade = u_shade_color;
-#ifdef SHADE_TEXTURE
+#if defined SHADE_IS_BASE_TEXTURE && defined BASE_TEXTURE
+    shade *= base_texel.rgb;  // the shade multiply texture is the base texture (model.py)
+#elif defined SHADE_TEXTURE
     shade *= srgb_to_linear(texture(u_shade_texture, MTOON_UV(SHADE_UV_SLOT)).rgb);
 #endif
 #endif

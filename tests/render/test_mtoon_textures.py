@@ -81,6 +81,20 @@ def test_shade_is_the_shade_colour_times_the_shade_texture_not_the_base(rc, tmp_
     _close(image[RIGHT], (_level(0.5), 0, 0), "shaded right half: 0.5 x the red shade texel")
 
 
+def test_a_shade_texture_that_is_the_base_texture_is_read_once_and_still_drawn(rc, tmp_path):
+    """VRoid writes the base texture as the shade texture too: drawn from the one lookup, the shade
+    is still the shade colour times the texel, without the base colour factor (0.5 here)."""
+    material = _mtoon_material(base_rgba=(0.5, 0.5, 0.5, 1.0), base_texture=0, shadeColorFactor=[1.0, 1.0, 1.0],
+                               shadeMultiplyTexture={"index": 0})
+    path = write_quad(tmp_path / "quad.gltf", QuadSpec(material, images=(halves((255, 0, 0), (0, 255, 0)),)))
+    with AvatarStage(load_gltf(path), StageOptions(width=8, height=8), rc=rc) as stage:
+        (item,) = stage.model.draw_items
+        assert item.shade_is_base and TextureSlot.SHADE not in item.textures
+    image = _render(rc, path, FROM_BEHIND)[..., :3]
+    _close(image[LEFT], (255, 0, 0), "shade = the red texel, not halved")
+    _close(image[RIGHT], (0, 255, 0), "shade = the green texel, not halved")
+
+
 def test_without_a_shade_texture_the_shade_is_the_shade_colour(rc, tmp_path):
     material = _mtoon_material(base_texture=0, shadeColorFactor=[0.25, 0.5, 0.75])
     image = _quad(rc, tmp_path, material, (solid((0, 0, 255)),), FROM_BEHIND)

@@ -161,7 +161,7 @@ def humanoid_from_shape(doc: GltfDocument) -> SkeletonShape:
     bones.update(_neck_head(tree, head_chain))
     for side, index in (("left", left), ("right", right)):
         arm = arm_chains[index]
-        if len(arm) >= 4 and _hint(tree.names[arm[0]], "shoulder", "clavicle"):
+        if len(arm) >= 4 and (_hint(tree.names[arm[0]], "shoulder", "clavicle") or _short_first_bone(tree, arm)):
             bones[f"{side}Shoulder"], arm = arm[0], arm[1:]
         if len(arm) >= 3:
             bones.update(zip((f"{side}UpperArm", f"{side}LowerArm", f"{side}Hand"), arm[:3]))
@@ -169,6 +169,13 @@ def humanoid_from_shape(doc: GltfDocument) -> SkeletonShape:
             leg = leg_chains[index]
             bones.update(zip((f"{side}UpperLeg", f"{side}LowerLeg", f"{side}Foot", f"{side}Toes"), leg[:4]))
     return SkeletonShape(bones, sign < 0, "")
+
+
+def _short_first_bone(tree: _Tree, arm: list[int]) -> bool:
+    """An unnamed clavicle: the arm chain's first bone is much shorter than the upper arm and the
+    forearm after it (a clavicle is about a third of an upper arm)."""
+    first, upper, fore = (float(np.linalg.norm(tree.pos[arm[i + 1]] - tree.pos[arm[i]])) for i in range(3))
+    return first < 0.6 * upper and first < 0.6 * fore
 
 
 def _neck_head(tree: _Tree, chain: list[int]) -> dict[str, int]:

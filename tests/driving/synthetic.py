@@ -50,11 +50,12 @@ def positions(rig: HumanoidRig, pose: Pose) -> dict[str, np.ndarray]:
 def body(rig: HumanoidRig, pose: Pose, t: float, hide: tuple[int, ...] = ()) -> BodyTracking:
     pos = positions(rig, pose)
     pts = np.zeros((NUM_POSE_LANDMARKS, 3))
-    for side, s in (("left", "LEFT"), ("right", "RIGHT")):
+    for side, s, x in (("left", "LEFT", 0.1), ("right", "RIGHT", -0.1)):
         pts[P[f"{s}_SHOULDER"]] = pos[f"{side}UpperArm"]
         pts[P[f"{s}_ELBOW"]] = pos[f"{side}LowerArm"]
         pts[P[f"{s}_WRIST"]] = pos[f"{side}Hand"]
-        pts[P[f"{s}_HIP"]] = pos[f"{side}UpperLeg"]
+        # An avatar without legs (a half-body rig) still faces a person whose hips are tracked.
+        pts[P[f"{s}_HIP"]] = pos.get(f"{side}UpperLeg", pos["hips"] + np.array([x, 0.0, 0.0]))
     pts -= (pts[P.LEFT_HIP] + pts[P.RIGHT_HIP]) / 2  # MediaPipe world landmarks are hip-centred
     vis = np.ones(NUM_POSE_LANDMARKS)
     vis[list(hide)] = 0.0

@@ -115,3 +115,74 @@ def test_a_model_facing_minus_z_is_turned_and_keeps_its_own_left(test_data, tmp_
     assert avatar.rig.root_transform[0, 0] == pytest.approx(-1.0)  # turned back to face +Z
     assert avatar.doc.nodes[avatar.rig.node("leftUpperArm")].name == "Skeleton_arm_joint_L__4_"
     assert avatar.rig.bones["leftUpperArm"].rest_position[0] > 0.05
+
+
+def _upper_body_gltf(path) -> object:
+    """A half-body rig as streamers use (no legs): unnamed joints j0..j15, the root at the waist,
+    a skinned triangle so the joints form a skin. Arms out along +-X in a T-pose, facing +Z."""
+    import base64
+    import json
+
+    joints = [  # (parent, local translation)
+        (-1, (0.0, 1.0, 0.0)),  # j0 waist (root)
+        (0, (0.0, 0.15, 0.0)), (1, (0.0, 0.15, 0.0)),  # j1 spine, j2 chest
+        (2, (0.0, 0.15, 0.0)), (3, (0.0, 0.1, 0.0)), (4, (0.0, 0.2, 0.0)),  # j3 neck, j4 head, j5 head top
+        (2, (0.08, 0.1, 0.0)), (6, (0.1, 0.0, 0.0)), (7, (0.25, 0.0, 0.0)), (8, (0.25, 0.0, 0.0)),  # j6-9 +X arm
+        (9, (0.08, 0.0, 0.02)),  # j10 +X hand tip
+        (2, (-0.08, 0.1, 0.0)), (11, (-0.1, 0.0, 0.0)), (12, (-0.25, 0.0, 0.0)), (13, (-0.25, 0.0, 0.0)),  # j11-14
+        (14, (-0.08, 0.0, 0.02)),  # j15 -X hand tip
+    ]
+    nodes = [{"name": f"j{i}", "translation": list(t)} for i, (_, t) in enumerate(joints)]
+    for i, (parent, _) in enumerate(joints):
+        if parent >= 0:
+            nodes[parent].setdefault("children", []).append(i)
+    world = {}
+    for i, (parent, t) in enumerate(joints):
+        world[i] = np.add(world[parent], t) if parent >= 0 else np.array(t)
+    inverse_binds = np.stack([np.linalg.inv(np.block([[np.eye(3), world[i][:, None]], [np.zeros((1, 3)), 1.0]])).T
+                              for i in range(len(joints))]).astype(np.float32)  # column-major for glTF
+    positions = np.array([[-0.1, 1.2, 0], [0.1, 1.2, 0], [0, 1.4, 0]], np.float32)
+    joint_ids = np.array([[1, 0, 0, 0]] * 3, np.uint8)
+    weights = np.array([[1, 0, 0, 0]] * 3, np.float32)
+    arrays = [(positions, "VEC3", 5126), (joint_ids, "VEC4", 5121), (weights, "VEC4", 5126),
+              (inverse_binds.reshape(-1, 16), "MAT4", 5126)]
+    blob, views, accessors = b"", [], []
+    for array, kind, component in arrays:
+        views.append({"buffer": 0, "byteOffset": len(blob), "byteLength": array.nbytes})
+        accessor = {"bufferView": len(views) - 1, "componentType": component, "count": len(array), "type": kind}
+        if not accessors:
+            accessor.update(min=positions.min(axis=0).tolist(), max=positions.max(axis=0).tolist())
+        accessors.append(accessor)
+        blob += array.tobytes() + b"\0" * (-array.nbytes % 4)
+    nodes.append({"name": "body", "mesh": 0, "skin": 0})
+    document = {"asset": {"version": "2.0"}, "scene": 0, "scenes": [{"nodes": [0, len(nodes) - 1]}], "nodes": nodes,
+                "meshes": [{"primitives": [{"attributes": {"POSITION": 0, "JOINTS_0": 1, "WEIGHTS_0": 2}}]}],
+                "skins": [{"joints": list(range(len(joints))), "inverseBindMatrices": 3}],
+                "buffers": [{"byteLength": len(blob),
+                             "uri": "data:application/octet-stream;base64," + base64.b64encode(blob).decode()}],
+                "bufferViews": views, "accessors": accessors}
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return path
+
+
+def test_an_upper_body_skeleton_uses_its_root_as_hips_and_is_driven(tmp_path):
+    """No legs: the shape mapping takes the skeleton's root (the waist) as hips; head and arms map
+    and follow tracking like a full body's."""
+    path = _upper_body_gltf(tmp_path / "half_body.gltf")
+    shape = humanoid_from_shape(load_avatar_document(path))
+    names = {bone: f"j{node}" for bone, node in shape.bones.items()}
+    assert names["hips"] == "j0" and names["head"] == "j4" and names["neck"] == "j3"
+    assert (names["leftUpperArm"], names["leftLowerArm"], names["leftHand"]) == ("j7", "j8", "j9")
+    assert (names["rightUpperArm"], names["rightLowerArm"], names["rightHand"]) == ("j12", "j13", "j14")
+    assert not any("Leg" in bone or "Foot" in bone for bone in shape.bones)
+    avatar = load_drivable(path)
+    driver = AvatarDriver(avatar, DriverOptions(use_idle=False))
+    yaw = qeuler_deg(0, 30, 0)
+    frame = driver.update(syn.tracking(0.0, faces=[syn.face(yaw, 0.0)]))
+    assert qdistance(avatar.rig.normalized_world_rotation(frame.node_world.astype(np.float64), "head"), yaw) < MAX_DISTANCE
+    rig = avatar.rig
+    target = Pose(rotations={"leftUpperArm": qeuler_deg(0, 0, 60)})
+    result = Retargeter(rig).update(syn.tracking(0.0, bodies=[syn.body(rig, target, 0.0)]))
+    world = rig.pose_world(Pose(rotations=dict(result.rotations)))
+    hand = rig.node("leftHand")
+    assert world[hand][1, 3] > rig.rest_world[hand][1, 3] + 0.1, "the avatar's left arm is raised"

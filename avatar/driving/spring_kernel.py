@@ -6,8 +6,8 @@ overhead (~0.7 ms per frame for 16 joints). These loops run once per joint inste
 numba (`cache=True`: the compiled code is kept next to this file, or in numba's user cache, so
 only the first run on a machine pays the compile).
 
-Joints are ordered by their depth in the chains, so a joint's parent joint is always updated
-before it. Matrices are (4, 4) float64, column vectors (p' = M @ p).
+Joints come ordered by their depth in the skeleton, so a joint's parent joint is always updated
+before it. Matrices are (4, 4) float64, C-contiguous, column vectors (p' = M @ p).
 """
 from __future__ import annotations
 

@@ -61,10 +61,9 @@ class SpringBoneSimulator:
         self.options = options
         self.dt = 1.0 / options.rate_hz
         rest, rest_world = rig.rest, rig.rest_world
-        rows = []  # (node, parent node, depth in chain, axis, length, params, colliders, center)
+        rows = []  # (node, parent node, axis, length, params, colliders, center)
         for spring in springs.springs:
             colliders = tuple(c for g in spring.collider_groups for c in springs.collider_groups[g].colliders)
-            depth = 0
             for k, joint in enumerate(spring.joints):
                 node = joint.node
                 if k + 1 < len(spring.joints):
@@ -78,9 +77,8 @@ class SpringBoneSimulator:
                 length = float(np.linalg.norm(tail_world - rest_world[node][:3, 3]))
                 if length < _MIN_LENGTH_M or np.linalg.norm(axis) < 1e-9:
                     continue
-                rows.append((node, int(rig.parents[node]), depth, axis / np.linalg.norm(axis), length,
-                             joint, colliders, spring.center))
-                depth += 1
+                rows.append((node, int(rig.parents[node]), axis / np.linalg.norm(axis), length, joint, colliders,
+                             spring.center))
         # Parents before children (the compiled step walks the joints in this order): by the node's
         # depth in the skeleton, which also orders a chain hanging from another chain's joint.
         node_depth = {int(n): d for d, level in enumerate(rig.levels) for n in level}
@@ -88,16 +86,17 @@ class SpringBoneSimulator:
         self.count = len(rows)
         self.nodes = np.array([r[0] for r in rows], np.int64)
         self._joint_index = {int(n): i for i, n in enumerate(self.nodes)}
-        self.axis = np.array([r[3] for r in rows]).reshape(-1, 3)
-        self.length = np.array([r[4] for r in rows])
-        self.stiffness = np.array([r[5].stiffness for r in rows])
-        self.drag = np.array([r[5].drag_force for r in rows])
-        self.gravity = np.array([np.asarray(r[5].gravity_dir, np.float64) * r[5].gravity_power for r in rows]).reshape(-1, 3)
-        self.hit_radius = np.array([r[5].hit_radius for r in rows])
+        self.axis = np.array([r[2] for r in rows]).reshape(-1, 3)
+        self.length = np.array([r[3] for r in rows])
+        self.stiffness = np.array([r[4].stiffness for r in rows])
+        self.drag = np.array([r[4].drag_force for r in rows])
+        self.gravity = np.array([np.asarray(r[4].gravity_dir, np.float64) * r[4].gravity_power for r in rows]).reshape(-1, 3)
+        self.hit_radius = np.array([r[4].hit_radius for r in rows])
         self._keep = 1.0 - self.drag
         self._stiffness_dt = self.stiffness * self.dt
         self._gravity_dt = self.gravity * self.dt
-        self.local_rest = np.array([rig.rest.local_matrices()[r[0]] for r in rows], np.float64).reshape(-1, 4, 4)
+        rest_locals = rig.rest.local_matrices()
+        self.local_rest = np.array([rest_locals[r[0]] for r in rows], np.float64).reshape(-1, 4, 4)
         self.rest_rot = np.array([qmatrix(rest.rotation[r[0]]) for r in rows]).reshape(-1, 3, 3)
         self.scale = np.array([rest.scale[r[0]] for r in rows], np.float64).reshape(-1, 3)
         # A joint's parent is another joint (index) or an input node (-1 - position in inputs).
@@ -105,12 +104,12 @@ class SpringBoneSimulator:
         colliders = springs.colliders
         needed = {p for p in parent_nodes if p not in self._joint_index and p >= 0}
         needed |= {c.node for c in colliders}
-        needed |= {r[7] for r in rows if r[7] is not None}
+        needed |= {r[6] for r in rows if r[6] is not None}
         self._input_nodes = sorted(needed)
         where = {n: i for i, n in enumerate(self._input_nodes)}
         self.parent_joint = np.array([self._joint_index.get(p, -1) for p in parent_nodes], np.int64)
         self.parent_input = np.array([where.get(p, -1) for p in parent_nodes], np.int64)
-        self.center_input = np.array([where[r[7]] if r[7] is not None else -1 for r in rows], np.int64)
+        self.center_input = np.array([where[r[6]] if r[6] is not None else -1 for r in rows], np.int64)
         self._has_centers = bool((self.center_input >= 0).any())
         self.collider_input = np.array([where[c.node] for c in colliders], np.int64)
         self.collider_offset = np.array([c.offset for c in colliders], np.float64).reshape(-1, 3)
@@ -119,7 +118,7 @@ class SpringBoneSimulator:
         self.collider_radius = np.array([c.radius for c in colliders], np.float64)
         self.collider_mask = np.zeros((self.count, len(colliders)), bool)
         for i, r in enumerate(rows):
-            self.collider_mask[i, list(r[6])] = True
+            self.collider_mask[i, list(r[5])] = True
         # Non-joint nodes below a joint follow it (their local transform is kept).
         below: set[int] = set()
         for level in rig.levels[1:]:

@@ -77,34 +77,27 @@ def _parent_matrix(j: int, parent_joint: np.ndarray, parent_input: np.ndarray, j
 
 @njit(cache=True)
 def _aim(parent: np.ndarray, head: np.ndarray, tail_world: np.ndarray, axis: np.ndarray, local_rest: np.ndarray,
-         rest_rot: np.ndarray, scale: np.ndarray, unit_columns: bool, out: np.ndarray) -> None:
-    """World matrix of a joint swung (shortest arc) so its axis points at `tail_world`."""
-    r = np.empty((3, 3))
+         rest_rot: np.ndarray, scale: np.ndarray, unit_columns: bool, r: np.ndarray, swing: np.ndarray,
+         local: np.ndarray, out: np.ndarray) -> None:
+    """World matrix of a joint swung (shortest arc) so its axis points at `tail_world`. `r`, `swing`
+    (3x3) and `local` (4x4) are the caller's scratch buffers: no allocation per joint."""
     _rotation(head, unit_columns, r)
-    d = tail_world - head[:3, 3]
-    b = np.empty(3)
-    for i in range(3):  # R^T d: the tail in the joint's rest frame
-        b[i] = r[0, i] * d[0] + r[1, i] * d[1] + r[2, i] * d[2]
-    _fit(b, 1.0)
+    d0, d1, d2 = tail_world[0] - head[0, 3], tail_world[1] - head[1, 3], tail_world[2] - head[2, 3]
+    # R^T d: the tail in the joint's rest frame, made unit
+    b0 = r[0, 0] * d0 + r[1, 0] * d1 + r[2, 0] * d2
+    b1 = r[0, 1] * d0 + r[1, 1] * d1 + r[2, 1] * d2
+    b2 = r[0, 2] * d0 + r[1, 2] * d1 + r[2, 2] * d2
+    norm = 1.0 / max(np.sqrt(b0 * b0 + b1 * b1 + b2 * b2), 1e-12)
+    b0, b1, b2 = b0 * norm, b1 * norm, b2 * norm
     # Rodrigues: I + [v]x + [v]x^2 / (1 + a.b) with v = a x b, and [v]x^2 = v v^T - |v|^2 I.
-    v = np.empty(3)
-    v[0] = axis[1] * b[2] - axis[2] * b[1]
-    v[1] = axis[2] * b[0] - axis[0] * b[2]
-    v[2] = axis[0] * b[1] - axis[1] * b[0]
-    inv = 1.0 / max(1.0 + axis[0] * b[0] + axis[1] * b[1] + axis[2] * b[2], 1e-6)
-    vv = v[0] * v[0] + v[1] * v[1] + v[2] * v[2]
-    swing = np.empty((3, 3))
-    for i in range(3):
-        for jj in range(3):
-            swing[i, jj] = v[i] * v[jj] * inv
-        swing[i, i] += 1.0 - vv * inv
-    swing[0, 1] -= v[2]
-    swing[0, 2] += v[1]
-    swing[1, 0] += v[2]
-    swing[1, 2] -= v[0]
-    swing[2, 0] -= v[1]
-    swing[2, 1] += v[0]
-    local = np.empty((4, 4))
+    v0 = axis[1] * b2 - axis[2] * b1
+    v1 = axis[2] * b0 - axis[0] * b2
+    v2 = axis[0] * b1 - axis[1] * b0
+    inv = 1.0 / max(1.0 + axis[0] * b0 + axis[1] * b1 + axis[2] * b2, 1e-6)
+    diagonal = 1.0 - (v0 * v0 + v1 * v1 + v2 * v2) * inv
+    swing[0, 0], swing[0, 1], swing[0, 2] = v0 * v0 * inv + diagonal, v0 * v1 * inv - v2, v0 * v2 * inv + v1
+    swing[1, 0], swing[1, 1], swing[1, 2] = v1 * v0 * inv + v2, v1 * v1 * inv + diagonal, v1 * v2 * inv - v0
+    swing[2, 0], swing[2, 1], swing[2, 2] = v2 * v0 * inv - v1, v2 * v1 * inv + v0, v2 * v2 * inv + diagonal
     _copy(local_rest, local)
     for i in range(3):
         for jj in range(3):
@@ -131,6 +124,8 @@ def step(inputs: np.ndarray, inputs_inverse: np.ndarray, parent_joint: np.ndarra
     head_c = np.empty((4, 4))
     r = np.empty((3, 3))
     g = np.empty((3, 3))
+    swing = np.empty((3, 3))
+    local = np.empty((4, 4))
     nxt = np.empty(3)
     nxt_w = np.empty(3)
     n_colliders = collider_radius.shape[0]
@@ -188,7 +183,8 @@ def step(inputs: np.ndarray, inputs_inverse: np.ndarray, parent_joint: np.ndarra
             _transform(inputs_inverse[ci], nxt_w, tail[j])
         else:
             _copy(nxt_w, tail[j])
-        _aim(parent, head, nxt_w, axis[j], local_rest[j], rest_rot[j], scale[j], unit_columns, joints_world[j])
+        _aim(parent, head, nxt_w, axis[j], local_rest[j], rest_rot[j], scale[j], unit_columns, r, swing, local,
+             joints_world[j])
 
 
 @njit(cache=True)
@@ -202,6 +198,9 @@ def pose(inputs: np.ndarray, parent_joint: np.ndarray, parent_input: np.ndarray,
     parent = np.empty((4, 4))
     head = np.empty((4, 4))
     tail_w = np.empty(3)
+    r = np.empty((3, 3))
+    swing = np.empty((3, 3))
+    local = np.empty((4, 4))
     for j in range(count):
         _parent_matrix(j, parent_joint, parent_input, joints_world, inputs, parent)
         _matmul4(parent, local_rest[j], head)
@@ -212,7 +211,8 @@ def pose(inputs: np.ndarray, parent_joint: np.ndarray, parent_input: np.ndarray,
             _transform(inputs[center_input[j]], tails_center[j], tail_w)
         else:
             _copy(tails_center[j], tail_w)
-        _aim(parent, head, tail_w, axis[j], local_rest[j], rest_rot[j], scale[j], unit_columns, joints_world[j])
+        _aim(parent, head, tail_w, axis[j], local_rest[j], rest_rot[j], scale[j], unit_columns, r, swing, local,
+             joints_world[j])
     return joints_world
 
 
@@ -233,9 +233,9 @@ def blend(a: np.ndarray, b: np.ndarray, u: float) -> np.ndarray:
             mirrored = True
     x = np.empty(3)
     y = np.empty(3)
+    scale = np.empty(3)
     for k in range(count):
         m = out[k]
-        scale = np.empty(3)
         for j in range(3):
             sa = np.sqrt(a[k, 0, j] ** 2 + a[k, 1, j] ** 2 + a[k, 2, j] ** 2)
             sb = np.sqrt(b[k, 0, j] ** 2 + b[k, 1, j] ** 2 + b[k, 2, j] ** 2)

@@ -2,14 +2,14 @@
 // Defines: SKINNED, MORPHED (MORPH_TANGENTS: the morph texture holds tangent deltas too), HAS_NORMALS,
 // HAS_TANGENTS, HAS_UV, HAS_UV1 (a second UV set), HAS_COLORS, MATERIAL_TOON | MATERIAL_PBR |
 // MATERIAL_UNLIT, BASE_TEXTURE, EMISSIVE_TEXTURE, MR_TEXTURE (metallic-roughness), OCCLUSION_TEXTURE,
-// NORMAL_TEXTURE (needs HAS_TANGENTS), the MToon textures SHADE_TEXTURE, SHIFT_TEXTURE, MATCAP_TEXTURE,
-// RIM_TEXTURE, OUTLINE_WIDTH_TEXTURE (OUTLINE pass only; OUTLINE_SCREEN: its width is a fraction of the
-// picture's height; all five read the base texture's UV
-// transform; SHADE_IS_BASE_TEXTURE: the shade texture is the base texture, read once), each texture
-// with <NAME>_UV_SLOT (0: a_uv, 1: a_uv1), SHADE_FROM_BASE (toon without
-// MToon data: shade = shade colour * base colour), UV_ANIMATION (MToon UV scroll/rotation; with
-// UVANIM_TEXTURE its mask), ALPHA_MASK, BLENDED, OUTLINE (inverted-hull
-// pass), MAX_MORPHS, MAX_LIGHTS, LIGHT_COUNT (<= MAX_LIGHTS, compile-time so loops unroll), RIM_LIGHT.
+// NORMAL_TEXTURE (needs HAS_TANGENTS), each texture with <NAME>_UV_SLOT (0: a_uv, 1: a_uv1),
+// ALPHA_MASK, BLENDED, OUTLINE (inverted-hull pass), MAX_MORPHS, MAX_LIGHTS, LIGHT_COUNT
+// (<= MAX_LIGHTS, compile-time so loops unroll), RIM_LIGHT.
+// MToon: SHADE_TEXTURE, SHIFT_TEXTURE, MATCAP_TEXTURE, RIM_TEXTURE, UVANIM_TEXTURE and (OUTLINE pass
+// only) OUTLINE_WIDTH_TEXTURE, all read with the base texture's UV transform; SHADE_IS_BASE_TEXTURE
+// (the shade texture is the base texture, read once); OUTLINE_SCREEN (the outline width is a
+// fraction of the picture's height); UV_ANIMATION (UV scroll and rotation with time).
+// SHADE_FROM_BASE: toon without MToon data, shade = shade colour * base colour.
 
 // Per-frame and per-material values live in uniform blocks (std140, vec4-aligned): one buffer
 // write per frame and one bind per draw, instead of ~25 uniform calls per draw from Python.
@@ -320,6 +320,15 @@ vec3 toon_ambient(vec3 n) {
     return mix(hemisphere, 0.5 * (u_ambient_ground + u_ambient_sky), u_gi_equalization);
 }
 
+// The shade colour before MToon's shade texture: MToon's own, or derived from the base colour.
+vec3 toon_flat_shade(vec3 base_rgb) {
+#ifdef SHADE_FROM_BASE
+    return u_shade_color * base_rgb;
+#else
+    return u_shade_color;
+#endif
+}
+
 float toon_ramp(vec3 n, int light, float shift) {
     float toony_scale = 1.0 / max(2.0 - 2.0 * u_shading_toony, 1e-3);
     return clamp((dot(n, -u_light_direction(light)) + shift + 1.0 - u_shading_toony) * toony_scale, 0.0, 1.0);
@@ -378,11 +387,7 @@ void main() {
     {
         // MToon: the outline colour takes on the lit surface's colour as much as the outline
         // lighting mix asks (estimated here without the surface-only textures).
-#ifdef SHADE_FROM_BASE
-        vec3 shade = u_shade_color * base.rgb;
-#else
-        vec3 shade = u_shade_color;
-#endif
+        vec3 shade = toon_flat_shade(base.rgb);
         vec3 surface = base.rgb * toon_ambient(n) * 0.35;
         for (int i = 0; i < LIGHT_COUNT; ++i) {
             surface += mix(shade, base.rgb, toon_ramp(n, i, u_shading_shift)) * u_light_color(i);
@@ -401,16 +406,12 @@ void main() {
     vec3 ambient = toon_ambient(n);
     // MToon textures share the base texture's UV transform (an expression moves them together).
 #define MTOON_UV(slot) uv_transformed(u_base_uv, ANIMATED(UV_SLOT(slot)))
-#if defined SHADE_FROM_BASE
-    vec3 shade = u_shade_color * base.rgb;
-#else
     // MToon: shadeColorFactor * shadeMultiplyTexture, independent of the base colour.
-    vec3 shade = u_shade_color;
+    vec3 shade = toon_flat_shade(base.rgb);
 #if defined SHADE_IS_BASE_TEXTURE && defined BASE_TEXTURE
     shade *= base_texel.rgb;  // the shade multiply texture is the base texture (model.py)
 #elif defined SHADE_TEXTURE
     shade *= srgb_to_linear(texture(u_shade_texture, MTOON_UV(SHADE_UV_SLOT)).rgb);
-#endif
 #endif
     float shading_shift = u_shading_shift;
 #ifdef SHIFT_TEXTURE

@@ -110,6 +110,9 @@ def test_flush_hands_queued_work_over_without_waiting(rc):
         flushed = time.perf_counter() - started
         rc.finish()
         finished = time.perf_counter() - started
+        if finished < 0.03:  # as in test_finish_lets_other_threads_run: only a GPU may be this fast
+            assert not rc.info.is_software, f"the slow draw took {finished * 1000:.1f} ms: it did not run"
+            pytest.skip(f"the GPU finished in {finished * 1000:.1f} ms: too fast to time a flush against")
         assert flushed < finished / 4, (flushed, finished)
         assert surface.read(AlphaOutput.PREMULTIPLIED)[..., 3].min() == 255
     finally:

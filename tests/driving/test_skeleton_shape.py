@@ -120,8 +120,9 @@ def test_a_model_facing_minus_z_is_turned_and_keeps_its_own_left(test_data, tmp_
 def _upper_body_gltf(path) -> object:
     """A half-body rig as streamers use (no legs): unnamed joints j0..j15, the root at the waist,
     a skinned triangle so the joints form a skin. Arms out along +-X in a T-pose, facing +Z."""
-    import base64
     import json
+
+    from tests.gltf_buffers import GltfBuffers
 
     joints = [  # (parent, local translation)
         (-1, (0.0, 1.0, 0.0)),  # j0 waist (root)
@@ -144,23 +145,16 @@ def _upper_body_gltf(path) -> object:
     positions = np.array([[-0.1, 1.2, 0], [0.1, 1.2, 0], [0, 1.4, 0]], np.float32)
     joint_ids = np.array([[1, 0, 0, 0]] * 3, np.uint8)
     weights = np.array([[1, 0, 0, 0]] * 3, np.float32)
-    arrays = [(positions, "VEC3", 5126), (joint_ids, "VEC4", 5121), (weights, "VEC4", 5126),
-              (inverse_binds.reshape(-1, 16), "MAT4", 5126)]
-    blob, views, accessors = b"", [], []
-    for array, kind, component in arrays:
-        views.append({"buffer": 0, "byteOffset": len(blob), "byteLength": array.nbytes})
-        accessor = {"bufferView": len(views) - 1, "componentType": component, "count": len(array), "type": kind}
-        if not accessors:
-            accessor.update(min=positions.min(axis=0).tolist(), max=positions.max(axis=0).tolist())
-        accessors.append(accessor)
-        blob += array.tobytes() + b"\0" * (-array.nbytes % 4)
+    buffers = GltfBuffers()
+    attributes = {"POSITION": buffers.add(positions, "VEC3", 5126, min=positions.min(axis=0).tolist(),
+                                          max=positions.max(axis=0).tolist()),
+                  "JOINTS_0": buffers.add(joint_ids, "VEC4", 5121), "WEIGHTS_0": buffers.add(weights, "VEC4", 5126)}
+    inverse_binds_accessor = buffers.add(inverse_binds.reshape(-1, 16), "MAT4", 5126)
     nodes.append({"name": "body", "mesh": 0, "skin": 0})
     document = {"asset": {"version": "2.0"}, "scene": 0, "scenes": [{"nodes": [0, len(nodes) - 1]}], "nodes": nodes,
-                "meshes": [{"primitives": [{"attributes": {"POSITION": 0, "JOINTS_0": 1, "WEIGHTS_0": 2}}]}],
-                "skins": [{"joints": list(range(len(joints))), "inverseBindMatrices": 3}],
-                "buffers": [{"byteLength": len(blob),
-                             "uri": "data:application/octet-stream;base64," + base64.b64encode(blob).decode()}],
-                "bufferViews": views, "accessors": accessors}
+                "meshes": [{"primitives": [{"attributes": attributes}]}],
+                "skins": [{"joints": list(range(len(joints))), "inverseBindMatrices": inverse_binds_accessor}],
+                **buffers.document_fields()}
     path.write_text(json.dumps(document), encoding="utf-8")
     return path
 

@@ -17,6 +17,7 @@ import numpy as np
 from PIL import Image
 
 from render.camera import Camera
+from tests.gltf_buffers import GltfBuffers
 
 POSITIONS = np.array([[-1, -1, 0], [1, -1, 0], [1, 1, 0], [-1, 1, 0]], np.float32)
 NORMALS = np.tile(np.array([0, 0, 1], np.float32), (4, 1))
@@ -73,22 +74,8 @@ class QuadSpec:
 
 def write_quad(path: Path, spec: QuadSpec) -> Path:
     """Write the quad as a self-contained .gltf (buffer and images in data: URIs)."""
-    chunks: list[bytes] = []
-    views: list[dict] = []
-    accessors: list[dict] = []
-
-    def add(array: np.ndarray, kind: str, component: int, target: int | None = None, **extra) -> int:
-        offset = sum(len(c) for c in chunks)
-        data = np.ascontiguousarray(array).tobytes()
-        chunks.append(data + b"\0" * (-len(data) % 4))
-        view = {"buffer": 0, "byteOffset": offset, "byteLength": len(data)}
-        if target is not None:
-            view["target"] = target
-        views.append(view)
-        accessors.append({"bufferView": len(views) - 1, "componentType": component,
-                          "count": len(array), "type": kind, **extra})
-        return len(accessors) - 1
-
+    buffers = GltfBuffers()
+    add = buffers.add
     attributes = {
         "POSITION": add(POSITIONS, "VEC3", 5126, 34962, min=[-1, -1, 0], max=[1, 1, 0]),
         "TEXCOORD_0": add(np.asarray(UVS if spec.texcoord0 is None else spec.texcoord0, np.float32), "VEC2", 5126, 34962),
@@ -110,7 +97,6 @@ def write_quad(path: Path, spec: QuadSpec) -> Path:
     if spec.tangent_delta is not None:
         primitive["targets"] = [{"POSITION": add(np.zeros((4, 3), np.float32), "VEC3", 5126, min=[0, 0, 0], max=[0, 0, 0]),
                                  "TANGENT": add(np.tile(np.asarray(spec.tangent_delta, np.float32), (4, 1)), "VEC3", 5126)}]
-    blob = b"".join(chunks)
     document = {
         "asset": {"version": "2.0"},
         "scene": 0,
@@ -120,10 +106,7 @@ def write_quad(path: Path, spec: QuadSpec) -> Path:
         "materials": [spec.material],
         "images": [{"uri": png_uri(image)} for image in spec.images],
         "textures": [{"source": i} for i in range(len(spec.images))],
-        "buffers": [{"byteLength": len(blob),
-                     "uri": "data:application/octet-stream;base64," + base64.b64encode(blob).decode()}],
-        "bufferViews": views,
-        "accessors": accessors,
+        **buffers.document_fields(),
     }
     if skins:
         document["skins"] = skins

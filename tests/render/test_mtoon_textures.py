@@ -8,7 +8,6 @@ Known answers from synthetic files: the textured quad of tests/render/pbr_quad.p
 the output is gamma 2 (mesh.glsl), so a linear value x reads sqrt(x) * 255."""
 from __future__ import annotations
 
-import base64
 import json
 import math
 from pathlib import Path
@@ -23,6 +22,7 @@ from render.materials import TextureSlot
 from render.scene import DirectionalLight
 from render.stage import AvatarStage, StageOptions
 from render.surface import Antialias
+from tests.gltf_buffers import GltfBuffers
 from tests.render.pbr_quad import CAMERA, SIZE, QuadSpec, halves, png_uri, solid, write_quad
 
 MAX_LEVEL_ERROR = 2.0
@@ -189,27 +189,17 @@ def _sphere(path: Path, material: dict, images: tuple[np.ndarray, ...], rings: i
         for s in range(segments):
             a, b = r * (segments + 1) + s, (r + 1) * (segments + 1) + s
             indices += [a, b, a + 1, a + 1, b, b + 1]  # counter-clockwise seen from outside
+    buffers = GltfBuffers()
     p = np.asarray(positions, np.float32)
-    data = [p, p.copy(), np.asarray(uvs, np.float32), np.asarray(indices, np.uint16)]
-    blobs, views, accessors, offset = [], [], [], 0
-    for array, kind, component in zip(data, ("VEC3", "VEC3", "VEC2", "SCALAR"), (5126, 5126, 5126, 5123)):
-        raw = array.tobytes() + b"\0" * (-array.nbytes % 4)
-        views.append({"buffer": 0, "byteOffset": offset, "byteLength": array.nbytes})
-        accessor = {"bufferView": len(views) - 1, "componentType": component, "count": len(array), "type": kind}
-        if kind == "VEC3" and not accessors:
-            accessor.update(min=[-1, -1, -1], max=[1, 1, 1])
-        accessors.append(accessor)
-        blobs.append(raw)
-        offset += len(raw)
-    blob = b"".join(blobs)
+    attributes = {"POSITION": buffers.add(p, "VEC3", 5126, min=[-1, -1, -1], max=[1, 1, 1]),
+                  "NORMAL": buffers.add(p, "VEC3", 5126),
+                  "TEXCOORD_0": buffers.add(np.asarray(uvs, np.float32), "VEC2", 5126)}
+    primitive = {"attributes": attributes, "indices": buffers.add(np.asarray(indices, np.uint16), "SCALAR", 5123),
+                 "material": 0}
     document = {"asset": {"version": "2.0"}, "scene": 0, "scenes": [{"nodes": [0]}], "nodes": [{"mesh": 0}],
-                "meshes": [{"primitives": [{"attributes": {"POSITION": 0, "NORMAL": 1, "TEXCOORD_0": 2}, "indices": 3,
-                                            "material": 0}]}],
-                "materials": [material], "images": [{"uri": png_uri(i)} for i in images],
-                "textures": [{"source": i} for i in range(len(images))],
-                "buffers": [{"byteLength": len(blob),
-                             "uri": "data:application/octet-stream;base64," + base64.b64encode(blob).decode()}],
-                "bufferViews": views, "accessors": accessors}
+                "meshes": [{"primitives": [primitive]}], "materials": [material],
+                "images": [{"uri": png_uri(i)} for i in images], "textures": [{"source": i} for i in range(len(images))],
+                **buffers.document_fields()}
     path.write_text(json.dumps(document), encoding="utf-8")
     return path
 

@@ -27,6 +27,7 @@ TORSO = np.array([
     [1.346, 0.030, 0.030, -0.010],
 ])
 BELT_Y = 0.905  # blazer hem / top of the trousers
+BLAZER_TOP = 1.318
 ARM_Z = -0.020
 
 
@@ -58,7 +59,7 @@ def _oriented(pos: np.ndarray, tris: np.ndarray, axis_point_fn) -> np.ndarray:
 
 
 def build_torso() -> list[Part]:
-    ys = np.concatenate([np.linspace(0.800, 1.30, 24), np.linspace(1.305, 1.346, 6)])
+    ys = np.concatenate([np.linspace(0.800, 1.30, 18), np.linspace(1.305, 1.346, 5)])
     ys = np.sort(np.concatenate([ys, [BELT_Y - 0.002, BELT_Y + 0.002]]))
     rx, rz, cz = _profile(TORSO, ys)
     centres = np.stack([np.zeros_like(ys), ys, cz], 1)
@@ -82,21 +83,25 @@ def build_torso() -> list[Part]:
     tris = np.concatenate([tris, cap, cap_b])
     centre_y = pos[tris].mean(axis=1)[:, 1]
     pants = centre_y < BELT_Y
-    shirt = Part("shirt", "torso", "shirt", *_subset(pos, tris[~pants]))
+    # The blazer always covers the shirt outside its front V: those triangles would only cost.
+    ring_angle = np.concatenate([np.tile(ang, len(ys)), [0.0, 0.0]])  # the caps' centres: front
+    ring_y = pos[:, 1]
+    covered = (np.abs(ring_angle) > _v_half(ring_y) + np.radians(12.0)) & (ring_y > BELT_Y) & (ring_y < BLAZER_TOP - 0.012)
+    hidden = covered[tris].all(axis=1)
+    shirt = Part("shirt", "torso", "shirt", *_subset(pos, tris[~pants & ~hidden]))
     trousers = Part("trousers_top", "torso", "pants", *_subset(pos, tris[pants]))
 
     # Open blazer: a shell just outside the shirt, its front V left open down to the button.
-    ys_b = np.linspace(BELT_Y - 0.035, 1.318, 26)
+    ys_b = np.linspace(BELT_Y - 0.035, BLAZER_TOP, 20)
     rxb, rzb, czb = _profile(TORSO, ys_b)
     rxb, rzb = rxb * 1.045 + 0.002, rzb * 1.07 + 0.003
-    v_half = np.radians(4.0) + np.radians(30.0) * smoothstep(1.03, 1.30, ys_b)  # V opening half-angle
-    v_half += np.radians(14.0) * smoothstep(0.96, BELT_Y - 0.035, ys_b)  # hem splits open a little
-    t = np.linspace(0.0, 1.0, 48)
+    v_half = _v_half(ys_b)
+    t = np.linspace(0.0, 1.0, 38)
     ang_b = v_half[:, None] + t[None, :] * (2 * np.pi - 2 * v_half[:, None])
     centres_b = np.stack([np.zeros_like(ys_b), ys_b, czb], 1)
     ring_b = _sweep(centres_b, rxb, rzb, ang_b, exponent=2.6)
     pos_b = ring_b.reshape(-1, 3)
-    tris_b = grid_tris(len(ys_b), 48, wrap=False)
+    tris_b = grid_tris(len(ys_b), len(t), wrap=False)
     axis_b = lambda p: np.stack([np.zeros(len(p)), p[:, 1], np.interp(p[:, 1], ys_b, czb)], 1)
     tris_b = _oriented(pos_b, tris_b, axis_b)
     blazer = Part("blazer", "torso", "blazer", pos_b, tris_b)
@@ -128,12 +133,18 @@ def build_torso() -> list[Part]:
     return [shirt, trousers, blazer, *lapels, collar, tie, belt]
 
 
+def _v_half(ys: np.ndarray) -> np.ndarray:
+    """Half-angle of the blazer's open front V at heights `ys` (ring angle 0 = front)."""
+    v_half = np.radians(4.0) + np.radians(30.0) * smoothstep(1.03, 1.30, ys)
+    return v_half + np.radians(14.0) * smoothstep(0.96, BELT_Y - 0.035, ys)  # the hem splits open a little
+
+
 def _lapel(side: float) -> tuple[np.ndarray, np.ndarray]:
     """A lapel: a flat strip lying on the blazer along one edge of its V opening."""
     ys = np.linspace(1.035, 1.300, 20)
     rx, rz, cz = _profile(TORSO, ys)
     rx, rz = rx * 1.045 + 0.002, rz * 1.07 + 0.003
-    v_half = np.radians(4.0) + np.radians(30.0) * smoothstep(1.03, 1.30, ys)
+    v_half = _v_half(ys)
     width = np.interp(ys, [1.035, 1.10, 1.22, 1.26, 1.30], [0.002, 0.010, 0.024, 0.018, 0.012])
     angle = v_half + 0.5 * width / rz  # centre of the strip, half a width past the opening's edge
     s, c = np.sin(angle), np.cos(angle)
@@ -160,11 +171,11 @@ def _subset(pos: np.ndarray, tris: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def build_neck() -> list[Part]:
-    ys = np.linspace(1.300, 1.445, 16)
+    ys = np.linspace(1.300, 1.445, 12)
     r = np.interp(ys, [1.30, 1.34, 1.40, 1.445], [0.044, 0.0345, 0.032, 0.031])
     cz = np.interp(ys, [1.30, 1.445], [-0.010, -0.004])
     centres = np.stack([np.zeros_like(ys), ys, cz], 1)
-    pos, tris = _ring_tube(centres, r * 1.08, r, 40)
+    pos, tris = _ring_tube(centres, r * 1.08, r, 28)
     return [Part("neck", "neck", "skin", pos, tris)]
 
 
@@ -181,12 +192,13 @@ ARM = np.array([
 ])
 CUFF = (0.606, 0.626)  # shirt cuff between these x
 WRIST_END = 0.640
+ARM_AROUND = 18  # vertices around a sleeve ring
 
 
 def build_arms() -> list[Part]:
     parts = []
     for side in (1.0, -1.0):
-        xs = np.linspace(ARM[0, 0], ARM[-1, 0], 30)
+        xs = np.linspace(ARM[0, 0], ARM[-1, 0], 20)
         ry = PchipInterpolator(ARM[:, 0], ARM[:, 1])(xs)
         rz = PchipInterpolator(ARM[:, 0], ARM[:, 2])(xs)
         # Sleeve end: a short step down to the cuff, then the bare wrist into the hand.
@@ -201,8 +213,8 @@ def build_arms() -> list[Part]:
         mat = np.concatenate([sleeve_mat, [0], [1] * 4, [2] * 4])
         path = np.stack([xs_all, np.full_like(xs_all, SHOULDER_Y), np.full_like(xs_all, ARM_Z)], 1)
         path[:, 1] -= 0.004 * smoothstep(0.22, 0.11, xs_all)  # the shoulder root tucks under the blazer's shoulder line
-        pos, tris = loft(path, rz_all, ry_all, np.tile([0.0, 1.0, 0.0], (len(xs_all), 1)), around=22, exponent=2.0, caps=True)
-        ring_mat = np.concatenate([np.repeat(mat, 22), [0, 2]])
+        pos, tris = loft(path, rz_all, ry_all, np.tile([0.0, 1.0, 0.0], (len(xs_all), 1)), around=ARM_AROUND, exponent=2.0, caps=True)
+        ring_mat = np.concatenate([np.repeat(mat, ARM_AROUND), [0, 2]])
         tri_mat = ring_mat[tris].max(axis=1)
         suffix = "L" if side > 0 else "R"
         if side < 0:
@@ -230,20 +242,20 @@ def build_legs() -> list[Part]:
     parts = []
     for side in (1.0, -1.0):
         hip = bone_head("leftUpperLeg" if side > 0 else "rightUpperLeg")
-        ys = np.linspace(LEG[0, 0], LEG[-1, 0], 32)
+        ys = np.linspace(LEG[0, 0], LEG[-1, 0], 22)
         rx = PchipInterpolator(LEG[::-1, 0], LEG[::-1, 1])(ys)
         rz = PchipInterpolator(LEG[::-1, 0], LEG[::-1, 2])(ys)
         x = np.interp(ys, [0.09, 0.905], [hip[0] * 0.96, hip[0] * 0.92])
         centres = np.stack([x, ys, np.interp(ys, [0.09, 0.45, 0.905], [-0.008, 0.004, 0.0])], 1)
-        pos, tris = loft(centres, rx, rz, np.tile([0.0, 0.0, 1.0], (len(ys), 1)), around=26, exponent=2.0)
+        pos, tris = loft(centres, rx, rz, np.tile([0.0, 0.0, 1.0], (len(ys), 1)), around=20, exponent=2.0)
         suffix = "L" if side > 0 else "R"
         parts.append(Part(f"leg_{suffix}", f"leg_{suffix}", "pants", pos, tris))
         # Shoe: a loft from heel to toe, flat sole, rounded toe box.
-        zs = np.linspace(-0.060, 0.150, 22)
+        zs = np.linspace(-0.060, 0.150, 16)
         half_w = np.interp(zs, [-0.06, -0.04, 0.02, 0.09, 0.13, 0.15], [0.020, 0.036, 0.040, 0.044, 0.034, 0.012])
         half_h = np.interp(zs, [-0.06, -0.04, 0.03, 0.08, 0.13, 0.15], [0.030, 0.048, 0.050, 0.030, 0.022, 0.012])
         base = 0.0
         path = np.stack([np.full_like(zs, x[-1]), base + half_h, zs], 1)
-        pos, tris = loft(path, half_w, half_h, np.tile([0.0, 1.0, 0.0], (22, 1)), around=24, exponent=3.2)
+        pos, tris = loft(path, half_w, half_h, np.tile([0.0, 1.0, 0.0], (len(zs), 1)), around=18, exponent=3.2)
         parts.append(Part(f"shoe_{suffix}", f"shoe_{suffix}", "shoes", pos, tris))
     return parts

@@ -28,7 +28,7 @@ def _on_skull(elev: np.ndarray, azim: np.ndarray, grow: np.ndarray | float) -> n
 
 
 def _strand(azim0: float, azim1: float, elev0: float, elev_fall: float, drop: float, width: float,
-            thick: float, n: int = 13) -> tuple[np.ndarray, np.ndarray]:
+            thick: float, n: int = 9) -> tuple[np.ndarray, np.ndarray]:
     """One lock: from the crown (elev0) over the skull to elev_fall, then down `drop` metres."""
     t = np.linspace(0.0, 1.0, n)
     over = t < 0.55 if drop > 0 else t <= 1.0
@@ -75,7 +75,7 @@ def build_hair() -> list[Part]:
     )):
         az = np.radians(a)
         end = length if length > 0 else np.radians(4.0)
-        pieces.append(_strand(az * 0.4 - np.radians(14), az, np.radians(80.0), end, 0.0, width, 0.0065, n=12))
+        pieces.append(_strand(az * 0.4 - np.radians(14), az, np.radians(80.0), end, 0.0, width, 0.0065, n=8))
     for sgn in (1.0, -1.0):  # locks framing the face
         az = np.radians(62.0) * sgn
         pieces.append(_strand(az * 0.6, az, np.radians(70.0), np.radians(10.0), 0.085, 0.016, 0.006))

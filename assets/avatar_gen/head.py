@@ -14,8 +14,8 @@ from . import face_layout as F
 from .geometry import Part, ellipsoid, fix_winding, loft, smoothstep
 from .hair_cap import hides_skin
 
-LON = 108  # head grid columns (denser in front, see _longitudes)
-LAT = 62  # head grid rows
+LON = 96  # head grid columns (denser in front, see _longitudes)
+LAT = 54  # head grid rows
 
 
 def head_shape(d: np.ndarray) -> np.ndarray:

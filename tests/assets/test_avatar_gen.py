@@ -15,7 +15,7 @@ from capture.types import BLENDSHAPE_NAMES
 from .glb_io import GlbFile
 
 MAX_FILE_BYTES = 3 * 1024 * 1024  # the brief's budget for the committed avatar
-TRIANGLES_RANGE = (40_000, 150_000)  # enough for smooth toon shading, light enough for llvmpipe at 60 fps
+TRIANGLES_RANGE = (25_000, 45_000)  # smooth toon shading in a close-up; light enough for a software rasterizer
 ARKIT = [n for n in BLENDSHAPE_NAMES if n != "_neutral"] + ["tongueOut"]
 VRM_PRESETS = ["aa", "ih", "ou", "ee", "oh", "blink", "blinkLeft", "blinkRight", "happy", "angry", "sad",
                "relaxed", "surprised", "lookUp", "lookDown", "lookLeft", "lookRight", "neutral"]

@@ -1,4 +1,5 @@
-"""GPU copies of one glTF primitive: vertex buffers, index buffer and the morph-target texture.
+"""GPU copies of glTF primitives: vertex buffers and the morph-target texture (`GpuVertices`,
+shared by primitives that share their vertex data) and each primitive's index buffer.
 
 Morph deltas live in a float texture (not SSBOs) so 60+ targets on a 30k-vertex mesh work on
 OpenGL 3.3 / macOS 4.1: texel (target * N + vertex) * S holds the position delta, +1 the normal,
@@ -77,20 +78,16 @@ def normalized_weights(weights: np.ndarray) -> np.ndarray:
     return np.where(total > 1e-8, weights / np.maximum(total, 1e-8), weights).astype(np.float32)
 
 
-class GpuPrimitive:
-    """Buffers for one primitive. `defines` says which attributes exist (HAS_NORMALS, ...).
+class GpuVertices:
+    """The vertex buffers and morph texture of a primitive's vertex data. Primitives that share
+    their vertices in the file (`Primitive.vertex_source`) share one of these, so they are skinned
+    and morphed once a frame, not once per primitive. `defines` says which attributes exist
+    (HAS_NORMALS, ...). For `uv_sets` and `tangent_uv_set` see `GpuPrimitive`; computed tangents
+    depend on the triangles, so vertices that need them are never shared (`shareable`)."""
 
-    `reorder_triangles` lets the triangles be drawn in a cache-friendly order; leave it off where
-    the order is visible (alpha-blended primitives draw their triangles in file order). `uv_sets`:
-    the TEXCOORD_n the material's textures read, at most two, bound as `a_uv` and `a_uv1`
-    (HAS_UV1). `tangent_uv_set`: give the primitive tangents (HAS_TANGENTS, for a normal map
-    reading that TEXCOORD_n): the file's TANGENT attribute, else computed from positions, normals
-    and those UVs. None: no tangents (no cost)."""
-
-    def __init__(self, rc: RenderContext, primitive: Primitive, reorder_triangles: bool = False,
-                 uv_sets: tuple[int, ...] = (0,), tangent_uv_set: int | None = None) -> None:
+    def __init__(self, rc: RenderContext, primitive: Primitive, uv_sets: tuple[int, ...] = (0,),
+                 tangent_uv_set: int | None = None) -> None:
         ctx = rc.ctx
-        self.mode = _GL_MODES[primitive.mode]
         self.vertex_count = primitive.vertex_count
         self.target_count = len(primitive.targets)
         self.defines: dict[str, int] = {}
@@ -133,17 +130,6 @@ class GpuPrimitive:
             add(primitive.joints.astype(np.float32), "4f", "a_joints", "SKINNED")
             add(normalized_weights(primitive.weights), "4f", "a_weights", None)
 
-        self.index_buffer: moderngl.Buffer | None = None
-        self.index_count = self.vertex_count
-        if primitive.indices is not None:
-            indices = np.ascontiguousarray(primitive.indices, dtype=np.uint32)
-            if len(indices) and int(indices.max()) >= self.vertex_count:
-                raise RenderError(f"primitive index {int(indices.max())} >= vertex count {self.vertex_count}")
-            if reorder_triangles and primitive.mode is PrimitiveMode.TRIANGLES and len(indices) % 3 == 0:
-                indices = cache_friendly_triangles(indices)
-            self.index_buffer = ctx.buffer(indices.tobytes())
-            self.index_count = len(indices)
-
         self.morph_texture: moderngl.Texture | None = None
         if self.target_count:
             data = morph_texture_data(primitive, tangents=morph_tangents)
@@ -156,9 +142,78 @@ class GpuPrimitive:
             self.defines["MORPH_WIDTH_LOG2"] = MORPH_WIDTH_LOG2
             if morph_tangents:
                 self.defines["MORPH_TANGENTS"] = 1
+        self._released = False
+
+    @staticmethod
+    def shareable(primitive: Primitive, tangent_uv_set: int | None) -> bool:
+        """Whether other primitives with the same `vertex_source` can use these vertices."""
+        return bool(primitive.vertex_source) and (tangent_uv_set is None or primitive.tangents is not None)
+
+    def release(self) -> None:
+        if self._released:
+            return
+        self._released = True
+        for buffer in self._buffers:
+            buffer.release()
+        if self.morph_texture is not None:
+            self.morph_texture.release()
+
+
+class GpuPrimitive:
+    """One primitive on the GPU: its vertices (`GpuVertices`, possibly shared with other
+    primitives) and its own index buffer.
+
+    `reorder_triangles` lets the triangles be drawn in a cache-friendly order; leave it off where
+    the order is visible (alpha-blended primitives draw their triangles in file order). `uv_sets`:
+    the TEXCOORD_n the material's textures read, at most two, bound as `a_uv` and `a_uv1`
+    (HAS_UV1). `tangent_uv_set`: give the primitive tangents (HAS_TANGENTS, for a normal map
+    reading that TEXCOORD_n): the file's TANGENT attribute, else computed from positions, normals
+    and those UVs. None: no tangents (no cost). `vertices`: already uploaded vertices to use (made
+    from the same vertex data with the same `uv_sets` and `tangent_uv_set`)."""
+
+    def __init__(self, rc: RenderContext, primitive: Primitive, reorder_triangles: bool = False,
+                 uv_sets: tuple[int, ...] = (0,), tangent_uv_set: int | None = None,
+                 vertices: GpuVertices | None = None) -> None:
+        self.vertices = vertices if vertices is not None else GpuVertices(rc, primitive, uv_sets, tangent_uv_set)
+        self.mode = _GL_MODES[primitive.mode]
+        self.index_buffer: moderngl.Buffer | None = None
+        self.index_count = self.vertex_count
+        if primitive.indices is not None:
+            indices = np.ascontiguousarray(primitive.indices, dtype=np.uint32)
+            if len(indices) and int(indices.max()) >= self.vertex_count:
+                raise RenderError(f"primitive index {int(indices.max())} >= vertex count {self.vertex_count}")
+            if reorder_triangles and primitive.mode is PrimitiveMode.TRIANGLES and len(indices) % 3 == 0:
+                indices = cache_friendly_triangles(indices)
+            self.index_buffer = rc.ctx.buffer(indices.tobytes())
+            self.index_count = len(indices)
         self._vaos: dict[int, moderngl.VertexArray] = {}
         self._deformed_vaos: dict[tuple[int, int], moderngl.VertexArray] = {}
         self._released = False
+
+    # The vertices' properties, read through the primitive.
+    @property
+    def defines(self) -> dict[str, int]:
+        return self.vertices.defines
+
+    @property
+    def vertex_count(self) -> int:
+        return self.vertices.vertex_count
+
+    @property
+    def target_count(self) -> int:
+        return self.vertices.target_count
+
+    @property
+    def morph_texture(self) -> moderngl.Texture | None:
+        return self.vertices.morph_texture
+
+    @property
+    def attributes(self) -> list[tuple[moderngl.Buffer, str, str]]:
+        return self.vertices.attributes
+
+    @property
+    def surface_attributes(self) -> list[tuple[moderngl.Buffer, str, str]]:
+        return self.vertices.surface_attributes
 
     @property
     def deformed_floats(self) -> int:
@@ -196,14 +251,13 @@ class GpuPrimitive:
         return vao
 
     def release(self) -> None:
+        """Release this primitive's buffers and its vertices (shared ones too: release the
+        primitives sharing them together)."""
         if self._released:
             return
         self._released = True
         for vao in (*self._vaos.values(), *self._deformed_vaos.values()):
             vao.release()
-        for buffer in self._buffers:
-            buffer.release()
         if self.index_buffer is not None:
             self.index_buffer.release()
-        if self.morph_texture is not None:
-            self.morph_texture.release()
+        self.vertices.release()

@@ -20,11 +20,11 @@ from avatar.gltf.document import AlphaMode, GltfDocument, Primitive, TextureRef
 from avatar.posing import MaterialOverrides
 from avatar.vrm.mtoon import mtoon_of_document
 from render.context import RenderContext
-from render.gpu_primitive import GpuPrimitive
+from render.gpu_primitive import GpuPrimitive, GpuVertices
 from render.materials import (DEFAULT_MATERIAL, SURFACE_ONLY_SLOTS, ShadingParams, ShadingStyle, TextureSlot,
                               drawn_textures, shading_params, texture_uv_set, with_overrides)
 from render.scene import FrameState
-from render.screen_bounds import EMPTY_RECT, BoundsSet, PixelRect, clamp_rect, pixel_rect, primitive_boxes
+from render.screen_bounds import EMPTY_RECT, BoundsSet, PixelRect, clamp_rect, pixel_rect, primitive_boxes, used_vertices
 from render.shaders import load_program, set_uniform, write_uniform
 from render.uniform_blocks import FRAME_BINDING, MATERIAL_BINDING, frame_block, frame_block_size, material_block
 
@@ -86,6 +86,7 @@ class ModelInstance:
         self.visible = True
         self._items: list[_DrawItem] = []
         self._gpu: dict[tuple[int, int, int], GpuPrimitive] = {}  # (mesh, primitive, UV set)
+        shared_vertices: dict[tuple, GpuVertices] = {}  # (vertex source, UV sets, tangent UV set)
         mtoon = mtoon_of_document(doc, warn=False)  # material index -> MToon parameters
         for node_index, node in enumerate(doc.nodes):
             if node.mesh is None:
@@ -105,8 +106,14 @@ class ModelInstance:
                 tangent_uv_set = texture_uv_set(primitive, normal) if normal is not None else None
                 key = (node.mesh, p_index, uv_sets, tangent_uv_set)
                 if key not in self._gpu:
+                    vertices = None
+                    if GpuVertices.shareable(primitive, tangent_uv_set):
+                        vertex_key = (primitive.vertex_source, uv_sets, tangent_uv_set)
+                        vertices = shared_vertices.get(vertex_key)
+                        if vertices is None:
+                            vertices = shared_vertices[vertex_key] = GpuVertices(rc, primitive, uv_sets, tangent_uv_set)
                     self._gpu[key] = GpuPrimitive(rc, primitive, reorder_triangles=material.alpha_mode is not AlphaMode.BLEND,
-                                                  uv_sets=uv_sets, tangent_uv_set=tangent_uv_set)
+                                                  uv_sets=uv_sets, tangent_uv_set=tangent_uv_set, vertices=vertices)
                 skin = node.skin if self._gpu[key].defines.get("SKINNED") else None
                 slots = {slot: (ref, uv_sets.index(texture_uv_set(primitive, ref))) for slot, ref in textures.items()}
                 self._items.append(_DrawItem(node_index, node.mesh, p_index, self._gpu[key],
@@ -124,7 +131,7 @@ class ModelInstance:
             i: (n.weights if n.weights is not None else doc.meshes[n.mesh].weights).astype(np.float32)
             for i, n in enumerate(doc.nodes) if n.mesh is not None}
         self._capture_fbo: moderngl.Framebuffer | None = None
-        self._deformed: dict[tuple[int, int, int], moderngl.Buffer] = {}  # (node, mesh, primitive) -> this frame's vertices
+        self._deformed: dict[tuple[int, int], moderngl.Buffer] = {}  # (node, id(GpuVertices)) -> this frame's vertices
         self._centres: dict[tuple[int, int], np.ndarray] = {}
         # (id(item), outline, light count, rim light) -> program; light count -1: the item's deform program
         self._programs: dict[tuple[int, bool, int, bool], moderngl.Program] = {}
@@ -365,13 +372,18 @@ class ModelInstance:
         Transform feedback needs a complete framebuffer bound; the caller has bound one."""
         program = self._deform_program(item)
         self._bind_deformation(program, item, joint_textures)
-        key = (item.node, item.mesh, item.primitive)
+        key = self._deformed_key(item)
         out = self._deformed.get(key)
         if out is None:
             out = self._deformed[key] = self.rc.ctx.buffer(reserve=item.gpu.vertex_count * item.gpu.deformed_floats * 4)
         item.gpu.vertex_array(self.rc, program, indexed=False).transform(out, moderngl.POINTS,
                                                                          vertices=item.gpu.vertex_count)
         return out
+
+    @staticmethod
+    def _deformed_key(item: _DrawItem) -> tuple[int, int]:
+        """Items with the same key deform to the same vertices: the same node and vertex data."""
+        return item.node, id(item.gpu.vertices)
 
     def _material_block(self, item: _DrawItem) -> moderngl.Buffer:
         block = self._material_blocks.get(id(item))
@@ -393,7 +405,15 @@ class ModelInstance:
         ctx = self.rc.ctx
         self._frame_block.write(frame_block(frame, MAX_LIGHTS))
         joint_textures = {skin: self._upload_joints(skin) for skin in {i.skin for i in items} if skin is not None}
-        deformed = {id(item): self._deform(item, joint_textures) for item in items if self._deforms(item)}
+        # Primitives sharing their vertices (and node) are deformed once, into one buffer.
+        by_vertices: dict[tuple[int, int], moderngl.Buffer] = {}
+        deformed: dict[int, moderngl.Buffer] = {}
+        for item in items:
+            if self._deforms(item):
+                key = self._deformed_key(item)
+                if key not in by_vertices:
+                    by_vertices[key] = self._deform(item, joint_textures)
+                deformed[id(item)] = by_vertices[key]
         # Flushes between the passes let a software rasterizer draw one pass while this thread
         # submits the next (render/context.py `flush`).
         self.rc.flush()
@@ -426,8 +446,8 @@ class ModelInstance:
     def _view_depth(self, item: _DrawItem, frame: FrameState) -> float:
         centre = self._centres.get((item.mesh, item.primitive))
         if centre is None:
-            positions = self.doc.meshes[item.mesh].primitives[item.primitive].positions
-            centre = self._centres[(item.mesh, item.primitive)] = positions.mean(axis=0)
+            primitive = self.doc.meshes[item.mesh].primitives[item.primitive]
+            centre = self._centres[(item.mesh, item.primitive)] = primitive.positions[used_vertices(primitive)].mean(axis=0)
         if item.skin is not None:  # skinned vertices are in bind space: place them with the root joint
             joint = self.doc.skins[item.skin].joints[0]
             world = self.node_world[joint] @ self.doc.skins[item.skin].inverse_bind_matrices[0]

@@ -39,22 +39,30 @@ class PrimitiveBoxes:
     node: int
 
 
-def _morph_reach(primitive: Primitive) -> np.ndarray:
-    reach = [float(np.linalg.norm(t.positions, axis=1).max()) if t.positions is not None and len(t.positions) else 0.0
-             for t in primitive.targets]
+def used_vertices(primitive: Primitive) -> np.ndarray | slice:
+    """The vertices the primitive's triangles use: a primitive sharing its vertex data with others
+    (`Primitive.vertex_source`) uses only part of it."""
+    has_triangles = primitive.indices is not None and len(primitive.indices) > 0
+    return np.unique(primitive.indices) if has_triangles else slice(None)
+
+
+def _morph_reach(primitive: Primitive, used: np.ndarray | slice) -> np.ndarray:
+    reach = [float(np.linalg.norm(t.positions[used], axis=1).max())
+             if t.positions is not None and len(t.positions[used]) else 0.0 for t in primitive.targets]
     return np.asarray(reach, np.float64)
 
 
 def primitive_boxes(doc: GltfDocument, node: int, primitive: Primitive, skin: int | None) -> PrimitiveBoxes:
     """The boxes that bound `primitive` drawn at `node` (skinned by `skin` when given)."""
-    positions = np.asarray(primitive.positions, np.float64)
-    reach = _morph_reach(primitive)
+    used = used_vertices(primitive)
+    positions = np.asarray(primitive.positions, np.float64)[used]
+    reach = _morph_reach(primitive, used)
     if skin is None or primitive.joints is None or primitive.weights is None:
         lo, hi = positions.min(axis=0), positions.max(axis=0)
         return PrimitiveBoxes(((lo + hi) / 2)[None], ((hi - lo) / 2)[None], np.array([node]), np.ones(1), reach, node)
     skin_data = doc.skins[skin]
-    joints = np.asarray(primitive.joints, np.int64)
-    weights = np.asarray(primitive.weights, np.float64)
+    joints = np.asarray(primitive.joints, np.int64)[used]
+    weights = np.asarray(primitive.weights, np.float64)[used]
     homogeneous = np.c_[positions, np.ones(len(positions))]
     centres, halves, frames, scales = [], [], [], []
     for j in np.unique(joints[weights > _MIN_WEIGHT]):

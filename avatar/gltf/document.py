@@ -118,6 +118,10 @@ class Primitive:
     weights: np.ndarray | None = None  # WEIGHTS_0 (N, 4) float32
     material: int | None = None  # index into GltfDocument.materials
     targets: tuple[MorphTarget, ...] = ()
+    # The accessors the vertex data comes from (attributes, then each target's). Primitives with
+    # the same non-empty source share their vertices (UniVRM writes every submesh of a Unity mesh
+    # so): a renderer then skins and morphs them once. () = not known to be shared.
+    vertex_source: tuple = ()
 
     @property
     def vertex_count(self) -> int:

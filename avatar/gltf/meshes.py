@@ -66,6 +66,11 @@ def fan_to_triangles(order: np.ndarray) -> np.ndarray:
     return tris.reshape(-1).astype(np.uint32)
 
 
+def _accessor_map(spec: dict[str, Any]) -> tuple[tuple[str, int], ...]:
+    """(semantic, accessor index) pairs of an attributes or morph target object, sorted."""
+    return tuple(sorted((name, index) for name, index in spec.items() if isinstance(index, int)))
+
+
 class MeshReader:
     def __init__(self, f: FieldReader, acc: AccessorReader, material_count: int) -> None:
         self.f = f
@@ -153,12 +158,13 @@ class MeshReader:
             indices = _readonly(convert(order))
             mode = PrimitiveMode.TRIANGLES
         material = self.f.index(spec, "material", path, "materials", self.material_count, required=False)
-        targets = tuple(self._target(f"{path}.targets[{i}]", t, n)
-                        for i, t in enumerate(self.f.objects(spec, "targets", path)))
+        targets_json = self.f.objects(spec, "targets", path)
+        targets = tuple(self._target(f"{path}.targets[{i}]", t, n) for i, t in enumerate(targets_json))
         return Primitive(
             positions=positions, indices=indices, mode=mode, normals=normals, tangents=tangents,
             texcoords=tuple(texcoords), colors=colors, joints=joints, weights=weights,
             material=material, targets=targets,
+            vertex_source=(_accessor_map(attributes), tuple(_accessor_map(t) for t in targets_json)),
         )
 
     def _indices(self, path: str, spec: dict[str, Any], n: int) -> np.ndarray | None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from avatar.gltf.document import GltfDocument, PrimitiveMode
+from avatar.gltf.document import GltfDocument, Mesh, PrimitiveMode
 
 
 @dataclass(frozen=True)
@@ -12,12 +12,25 @@ class MeshStats:
     triangles: int
 
 
+def mesh_vertices(mesh: Mesh) -> int:
+    """Vertices of a mesh, counting vertex data its primitives share (`vertex_source`) once."""
+    seen: set[tuple] = set()
+    total = 0
+    for primitive in mesh.primitives:
+        if primitive.vertex_source:
+            if primitive.vertex_source in seen:
+                continue
+            seen.add(primitive.vertex_source)
+        total += primitive.vertex_count
+    return total
+
+
 def mesh_stats(doc: GltfDocument) -> MeshStats:
     """Vertex and triangle totals over all meshes (each mesh counted once, not per instancing node)."""
     vertices = triangles = 0
     for mesh in doc.meshes:
+        vertices += mesh_vertices(mesh)
         for primitive in mesh.primitives:
-            vertices += primitive.vertex_count
             if primitive.mode == PrimitiveMode.TRIANGLES:
                 count = len(primitive.indices) if primitive.indices is not None else primitive.vertex_count
                 triangles += count // 3
@@ -62,7 +75,7 @@ def summary_lines(doc: GltfDocument, max_nodes: int = 80) -> list[str]:
     out += ["", "skins:"] + [f"  [{i}] {s.name or '-'}: {len(s.joints)} joints" for i, s in enumerate(doc.skins)]
     out += ["", "meshes:"]
     for i, mesh in enumerate(doc.meshes):
-        vertices = sum(p.vertex_count for p in mesh.primitives)
+        vertices = mesh_vertices(mesh)
         out.append(f"  [{i}] {mesh.name or '-'}: {len(mesh.primitives)} primitive(s), {vertices} vertices, "
                    f"{len(mesh.target_names)} morph target(s)")
         if mesh.target_names:

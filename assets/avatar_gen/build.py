@@ -110,8 +110,8 @@ def build_glb() -> bytes:
     deltas = {name: [d * HEAD_SCALE for d in per_part] for name, per_part in deltas.items()}
     target_names = list(deltas)
     builder = GlbBuilder()
-    face_prims = [builder.primitive(p) for p in _group(face, deltas)]
-    body_prims = [builder.primitive(p) for p in _group(body, None)]
+    face_prims = builder.shared_primitives(_group(face, deltas))
+    body_prims = builder.shared_primitives(_group(body, None))
 
     nodes = []
     for i, bone in enumerate(BONES):

@@ -89,20 +89,32 @@ class GlbBuilder:
             self._zero_cache[key] = len(self.accessors) - 1
         return self._zero_cache[key]
 
-    def primitive(self, prim: Primitive) -> dict:
+    def shared_primitives(self, prims: list[Primitive]) -> list[dict]:
+        """The primitives of one mesh over one set of vertex accessors, each with its own indices
+        and material (as UniVRM writes the submeshes of a mesh): a renderer then skins and morphs
+        the mesh's vertices once a frame instead of once per primitive."""
+        prims = [_drawn_vertices_only(p) for p in prims]
+        offsets = np.cumsum([0] + [len(p.positions) for p in prims])[:-1]
+        n = sum(len(p.positions) for p in prims)
         attrs = {
-            "POSITION": self.accessor(prim.positions, FLOAT, "VEC3", ARRAY_BUFFER, minmax=True),
-            "NORMAL": self.accessor(prim.normals, FLOAT, "VEC3", ARRAY_BUFFER),
-            "JOINTS_0": self.accessor(prim.joints.astype(np.uint8), UBYTE, "VEC4", ARRAY_BUFFER),
-            "WEIGHTS_0": self.accessor(quantize_weights(prim.weights), USHORT, "VEC4", ARRAY_BUFFER, normalized=True),
+            "POSITION": self.accessor(np.concatenate([p.positions for p in prims]), FLOAT, "VEC3", ARRAY_BUFFER, minmax=True),
+            "NORMAL": self.accessor(np.concatenate([p.normals for p in prims]), FLOAT, "VEC3", ARRAY_BUFFER),
+            "JOINTS_0": self.accessor(np.concatenate([p.joints for p in prims]).astype(np.uint8), UBYTE, "VEC4", ARRAY_BUFFER),
+            "WEIGHTS_0": self.accessor(quantize_weights(np.concatenate([p.weights for p in prims])), USHORT, "VEC4",
+                                       ARRAY_BUFFER, normalized=True),
         }
-        n = len(prim.positions)
-        idx = prim.indices.astype(np.uint16 if n <= 65535 else np.uint32)
-        out = {"attributes": attrs, "indices": self.accessor(idx, USHORT if n <= 65535 else UINT, "SCALAR", ELEMENT_ARRAY_BUFFER),
-               "material": prim.material, "mode": 4}
-        if prim.targets:
-            out["targets"] = [{"POSITION": self.sparse_vec3(dp, True), "NORMAL": self.sparse_vec3(dn, False)}
-                              for dp, dn in prim.targets]
+        targets = [{"POSITION": self.sparse_vec3(np.concatenate([p.targets[k][0] for p in prims]), True),
+                    "NORMAL": self.sparse_vec3(np.concatenate([p.targets[k][1] for p in prims]), False)}
+                   for k in range(len(prims[0].targets))]
+        out = []
+        for prim, offset in zip(prims, offsets):
+            idx = (prim.indices + offset).astype(np.uint16 if n <= 65535 else np.uint32)
+            entry = {"attributes": attrs,
+                     "indices": self.accessor(idx, USHORT if n <= 65535 else UINT, "SCALAR", ELEMENT_ARRAY_BUFFER),
+                     "material": prim.material, "mode": 4}
+            if targets:
+                entry["targets"] = targets
+            out.append(entry)
         return out
 
     def glb(self, document: dict) -> bytes:
@@ -118,6 +130,18 @@ class GlbBuilder:
         out += struct.pack("<I4s", len(text), b"JSON") + text
         out += struct.pack("<I4s", len(self.blob), b"BIN\x00") + bytes(self.blob)
         return bytes(out)
+
+
+def _drawn_vertices_only(prim: Primitive) -> Primitive:
+    """`prim` without the vertices no triangle uses (builders keep hidden vertices so their grid
+    indices stay valid; a renderer would still skin and morph them every frame)."""
+    used = np.unique(prim.indices)
+    if len(used) == len(prim.positions):
+        return prim
+    remap = np.full(len(prim.positions), -1, np.int64)
+    remap[used] = np.arange(len(used))
+    return Primitive(prim.material, prim.positions[used], prim.normals[used], prim.joints[used], prim.weights[used],
+                     remap[prim.indices], [(dp[used], dn[used]) for dp, dn in prim.targets])
 
 
 def quantize_weights(weights: np.ndarray) -> np.ndarray:

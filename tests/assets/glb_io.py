@@ -48,6 +48,18 @@ class GlbFile:
             out[idx.astype(np.int64)] = val.reshape(-1, width)
         return out
 
+    def used_vertices(self, prim: dict) -> np.ndarray:
+        """The rows of the (possibly shared) vertex accessors that the primitive's triangles use."""
+        return np.unique(self.accessor(prim["indices"]).astype(np.int64))
+
+    def attribute(self, prim: dict, name: str) -> np.ndarray:
+        """Attribute `name` of the vertices the primitive uses."""
+        return self.accessor(prim["attributes"][name])[self.used_vertices(prim)]
+
+    def target(self, prim: dict, index: int, name: str = "POSITION") -> np.ndarray:
+        """Morph target `index`'s `name` deltas of the vertices the primitive uses."""
+        return self.accessor(prim["targets"][index][name])[self.used_vertices(prim)]
+
     def mesh(self, name: str) -> dict:
         return next(m for m in self.doc["meshes"] if m["name"] == name)
 

@@ -50,8 +50,8 @@ def _face_target(glb: GlbFile, name: str):
     mesh = glb.mesh("Face")
     k = mesh["extras"]["targetNames"].index(name)
     for prim in mesh["primitives"]:
-        rest = glb.accessor(prim["attributes"]["POSITION"])
-        delta = glb.accessor(prim["targets"][k]["POSITION"])
+        rest = glb.attribute(prim, "POSITION")
+        delta = glb.target(prim, k)
         yield glb.material_name(prim), rest, delta
 
 
@@ -85,6 +85,19 @@ def test_glb_container_is_valid(glb: GlbFile, fresh: bytes) -> None:
             acc = doc["accessors"][prim["attributes"]["POSITION"]]
             np.testing.assert_allclose(pos.min(axis=0), acc["min"], atol=1e-6)
             np.testing.assert_allclose(pos.max(axis=0), acc["max"], atol=1e-6)
+
+
+def test_each_mesh_shares_one_vertex_set_between_its_primitives(glb: GlbFile) -> None:
+    # UniVRM's layout: a renderer skins and morphs each mesh once a frame, not once per material.
+    for mesh in glb.doc["meshes"]:
+        first = mesh["primitives"][0]
+        assert all(p["attributes"] == first["attributes"] for p in mesh["primitives"])
+        assert all(p.get("targets") == first.get("targets") for p in mesh["primitives"])
+        used = [set(glb.used_vertices(p)) for p in mesh["primitives"]]
+        # Every vertex is drawn (a vertex no triangle uses would still be skinned and morphed each
+        # frame) and belongs to one material.
+        assert sum(len(u) for u in used) == glb.doc["accessors"][first["attributes"]["POSITION"]]["count"]
+        assert len(set().union(*used)) == sum(len(u) for u in used)
 
 
 def test_size_and_triangle_budget(glb: GlbFile, fresh: bytes) -> None:
@@ -159,8 +172,8 @@ def test_skin_weights_are_normalized_and_reference_valid_joints(glb: GlbFile) ->
     joints = len(glb.doc["skins"][0]["joints"])
     for mesh in glb.doc["meshes"]:
         for prim in mesh["primitives"]:
-            w = glb.accessor(prim["attributes"]["WEIGHTS_0"])
-            j = glb.accessor(prim["attributes"]["JOINTS_0"]).astype(int)
+            w = glb.attribute(prim, "WEIGHTS_0")
+            j = glb.attribute(prim, "JOINTS_0").astype(int)
             assert w.shape[1] == 4 and np.all(w >= 0.0)
             np.testing.assert_allclose(w.sum(axis=1), 1.0, atol=1e-6)
             assert j.min() >= 0 and j.max() < joints
@@ -170,8 +183,8 @@ def test_skin_weights_are_normalized_and_reference_valid_joints(glb: GlbFile) ->
 
 def _weights_by_bone(glb: GlbFile, prim: dict, bone: str) -> np.ndarray:
     index = next(k for k, j in enumerate(glb.doc["skins"][0]["joints"]) if glb.doc["nodes"][j]["name"] == bone)
-    w = glb.accessor(prim["attributes"]["WEIGHTS_0"])
-    j = glb.accessor(prim["attributes"]["JOINTS_0"]).astype(int)
+    w = glb.attribute(prim, "WEIGHTS_0")
+    j = glb.attribute(prim, "JOINTS_0").astype(int)
     return np.sum(np.where(j == index, w, 0.0), axis=1)
 
 
@@ -179,7 +192,7 @@ def test_eyes_follow_only_their_eye_bone(glb: GlbFile) -> None:
     for prim in glb.mesh("Face")["primitives"]:
         if glb.material_name(prim) not in ("eye_white", "iris", "pupil"):
             continue
-        x = glb.accessor(prim["attributes"]["POSITION"])[:, 0]
+        x = glb.attribute(prim, "POSITION")[:, 0]
         np.testing.assert_allclose(_weights_by_bone(glb, prim, "leftEye")[x > 0], 1.0, atol=1e-6)
         np.testing.assert_allclose(_weights_by_bone(glb, prim, "rightEye")[x < 0], 1.0, atol=1e-6)
 
@@ -187,12 +200,12 @@ def test_eyes_follow_only_their_eye_bone(glb: GlbFile) -> None:
 def test_elbow_and_jaw_blend_smoothly(glb: GlbFile) -> None:
     world = _world_positions(glb)
     sleeve = next(p for p in glb.mesh("Body")["primitives"] if glb.material_name(p) == "blazer")
-    pos = glb.accessor(sleeve["attributes"]["POSITION"])
+    pos = glb.attribute(sleeve, "POSITION")
     near_elbow = (np.abs(pos[:, 0] - world["leftLowerArm"][0]) < 0.01) & (np.abs(pos[:, 1] - world["leftLowerArm"][1]) < 0.06)
     upper = _weights_by_bone(glb, sleeve, "leftUpperArm")[near_elbow]
     assert near_elbow.sum() > 10 and np.all((upper > 0.2) & (upper < 0.8))  # blended, not a hard seam
     teeth = next(p for p in glb.mesh("Face")["primitives"] if glb.material_name(p) == "teeth")
-    y = glb.accessor(teeth["attributes"]["POSITION"])[:, 1]
+    y = glb.attribute(teeth, "POSITION")[:, 1]
     jaw = _weights_by_bone(glb, teeth, "jaw")
     assert np.all(jaw[y < MOUTH_Y] == 1.0) and np.all(jaw[y > MOUTH_Y] == 0.0)
 
@@ -314,9 +327,9 @@ def _skin(glb: GlbFile, mesh: str, rotations: dict[str, np.ndarray]) -> list[tup
     mats = np.array([world(j) @ ibm[k] for k, j in enumerate(skin["joints"])])
     out = []
     for prim in glb.mesh(mesh)["primitives"]:
-        rest = glb.accessor(prim["attributes"]["POSITION"])
-        w = glb.accessor(prim["attributes"]["WEIGHTS_0"])
-        j = glb.accessor(prim["attributes"]["JOINTS_0"]).astype(int)
+        rest = glb.attribute(prim, "POSITION")
+        w = glb.attribute(prim, "WEIGHTS_0")
+        j = glb.attribute(prim, "JOINTS_0").astype(int)
         m = np.einsum("nk,nkij->nij", w, mats[j])
         out.append((glb.material_name(prim), rest, np.einsum("nij,nj->ni", m[:, :3, :3], rest) + m[:, :3, 3]))
     return out

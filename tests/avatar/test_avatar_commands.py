@@ -38,5 +38,8 @@ def test_info_on_a_vrm_shows_meta_humanoid_and_expressions(test_data, capsys):
     assert "title: Low-Poly Godette" in out and "authors: SirRichard94" in out
     assert "licenseName: CC_BY" in out
     assert "humanoid: 45 bones" in out
+    # BodyMesh's 3 primitives share one set of 2479 vertices: counted once (+ FaceMesh's 630).
+    assert "vertices: 3109  triangles: 3439" in out
+    assert "BodyMesh: 3 primitive(s), 2479 vertices" in out
     assert "happy: 2 morph, 0 colour, 0 texture binds" in out
     assert "spring bones: 8 springs" in out

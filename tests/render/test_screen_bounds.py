@@ -10,6 +10,7 @@ from avatar.gltf.loader import load_gltf
 from avatar.pose_presets import pose_preset
 from avatar.posing import Pose
 from render.camera import Camera
+from render.screen_bounds import used_vertices
 from render.stage import AvatarStage, Shot, StageOptions
 from render.surface import AlphaOutput, Antialias
 
@@ -50,6 +51,7 @@ def test_screen_rect_holds_every_deformed_vertex(rc, test_data, sample, animatio
             visible = {(i.node, i.primitive) for i in model.visible_draw_items(frame)}
             for item in model.draw_items:
                 positions, _ = model.deformed_vertices(item.node, item.primitive)
+                positions = positions[used_vertices(doc.meshes[item.mesh].primitives[item.primitive])]
                 pixels = _projected_pixels(positions, frame)
                 on_screen = ((pixels[:, 0] >= 0) & (pixels[:, 0] <= frame.size[0])
                              & (pixels[:, 1] >= 0) & (pixels[:, 1] <= frame.size[1]))

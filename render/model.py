@@ -132,7 +132,7 @@ class ModelInstance:
             for i, n in enumerate(doc.nodes) if n.mesh is not None}
         self._capture_fbo: moderngl.Framebuffer | None = None
         self._deformed: dict[tuple[int, int], moderngl.Buffer] = {}  # (node, id(GpuVertices)) -> this frame's vertices
-        self._centres: dict[tuple[int, int], np.ndarray] = {}
+        self._anchors: dict[int, tuple[int, np.ndarray, np.ndarray]] = {}  # id(item) -> `_depth_anchor`
         # (id(item), outline, light count, rim light) -> program; light count -1: the item's deform program
         self._programs: dict[tuple[int, bool, int, bool], moderngl.Program] = {}
         self._material_blocks: dict[int, moderngl.Buffer] = {}  # id(item) -> its Material block
@@ -420,7 +420,7 @@ class ModelInstance:
         self._frame_block.bind_to_uniform_block(FRAME_BINDING)
         opaque = [i for i in items if i.shading.alpha_mode is not AlphaMode.BLEND]
         # Front to back: early depth testing then skips shading hidden pixels (costly on CPUs).
-        opaque.sort(key=lambda i: self._view_depth(i, frame))
+        opaque = self._front_to_back(opaque, frame)
         blended = [i for i in items if i.shading.alpha_mode is AlphaMode.BLEND]
         # Blended primitives back to front by their node's distance to the camera.
         blended.sort(key=lambda i: -float(np.linalg.norm(self.node_world[i.node][:3, 3] - frame.camera_position)))
@@ -443,18 +443,29 @@ class ModelInstance:
                 self._draw_item(item, frame, deformed, outline=False)
             ctx.disable(moderngl.BLEND)
 
-    def _view_depth(self, item: _DrawItem, frame: FrameState) -> float:
-        centre = self._centres.get((item.mesh, item.primitive))
-        if centre is None:
+    def _front_to_back(self, items: list[_DrawItem], frame: FrameState) -> list[_DrawItem]:
+        """`items` sorted by the camera distance of their centres (one batched product a frame)."""
+        if len(items) < 2:
+            return items
+        nodes, offsets, centres = zip(*(self._depth_anchor(item) for item in items))
+        world = self.node_world[list(nodes)] @ np.array(offsets)
+        points = np.einsum("pij,pj->pi", world[:, :3, :3], np.array(centres)) + world[:, :3, 3]
+        depths = np.linalg.norm(points - frame.camera_position, axis=1)
+        return [items[k] for k in np.argsort(depths, kind="stable")]
+
+    def _depth_anchor(self, item: _DrawItem) -> tuple[int, np.ndarray, np.ndarray]:
+        """(node, offset, centre): the item's centre this frame is node_world[node] @ offset @ centre."""
+        anchor = self._anchors.get(id(item))
+        if anchor is None:
             primitive = self.doc.meshes[item.mesh].primitives[item.primitive]
-            centre = self._centres[(item.mesh, item.primitive)] = primitive.positions[used_vertices(primitive)].mean(axis=0)
-        if item.skin is not None:  # skinned vertices are in bind space: place them with the root joint
-            joint = self.doc.skins[item.skin].joints[0]
-            world = self.node_world[joint] @ self.doc.skins[item.skin].inverse_bind_matrices[0]
-        else:
-            world = self.node_world[item.node]
-        p = world[:3, :3] @ centre + world[:3, 3]
-        return float(np.linalg.norm(p - frame.camera_position))
+            centre = primitive.positions[used_vertices(primitive)].mean(axis=0)
+            if item.skin is not None:  # skinned vertices are in bind space: place them with the root joint
+                skin = self.doc.skins[item.skin]
+                anchor = (skin.joints[0], skin.inverse_bind_matrices[0], centre)
+            else:
+                anchor = (item.node, np.eye(4), centre)
+            self._anchors[id(item)] = anchor
+        return anchor
 
     def _draw_item(self, item: _DrawItem, frame: FrameState, deformed: dict[int, moderngl.Buffer],
                    outline: bool) -> None:

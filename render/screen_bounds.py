@@ -95,21 +95,30 @@ class BoundsSet:
         counts = np.array([len(p.frames) for p in primitives], np.int64)
         self.owner = np.repeat(np.arange(len(primitives)), counts)  # primitive of each box
         self.corner_starts = np.r_[0, np.cumsum(counts)[:-1]] * 8 if primitives else np.zeros(0, np.int64)
+        # Morph reach grouped by node (a mesh's primitives share its weights): one product per node.
+        self._reach_by_node: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        for node in dict.fromkeys(p.node for p in primitives if len(p.morph_reach)):
+            members = [i for i, p in enumerate(primitives) if p.node == node and len(p.morph_reach)]
+            width = max(len(primitives[i].morph_reach) for i in members)
+            reach = np.zeros((len(members), width))
+            for row, i in enumerate(members):
+                reach[row, :len(primitives[i].morph_reach)] = primitives[i].morph_reach
+            self._reach_by_node[node] = (np.array(members), reach)
 
     def clip_corners(self, node_world: np.ndarray, morph_weights: dict[int, np.ndarray],
                      view_projection: np.ndarray) -> np.ndarray:
         """(boxes * 8, 4) clip-space corners in this pose; morph padding from each primitive's
         node weights."""
         pads = np.zeros(len(self.primitives))
-        for i, p in enumerate(self.primitives):
-            weights = morph_weights.get(p.node)
-            if weights is not None and len(p.morph_reach):
-                count = min(len(weights), len(p.morph_reach))
-                pads[i] = float(np.abs(weights[:count]) @ p.morph_reach[:count])
+        for node, (members, reach) in self._reach_by_node.items():
+            weights = morph_weights.get(node)
+            if weights is not None:
+                count = min(len(weights), reach.shape[1])
+                pads[members] = reach[:, :count] @ np.abs(weights[:count])
         halves = self.halves + (pads[self.owner] * self.scales)[:, None]
         local = self.centres[:, None, :] + _SIGNS[None] * halves[:, None, :]  # (B, 8, 3)
         matrices = view_projection @ node_world[self.frames]  # (B, 4, 4)
-        clip = np.einsum("bij,bkj->bki", matrices[:, :, :3], local) + matrices[:, None, :, 3]
+        clip = local @ matrices[:, :, :3].transpose(0, 2, 1) + matrices[:, None, :, 3]
         return clip.reshape(-1, 4)
 
     def visible(self, clip: np.ndarray, projection: np.ndarray, world_pads_m: np.ndarray) -> np.ndarray:

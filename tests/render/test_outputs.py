@@ -34,6 +34,20 @@ def test_unpremultiply_half_alpha():
     assert tuple(out[0, 0]) == (128, 64, 0, 128)
 
 
+@pytest.mark.parametrize("contiguous", [True, False])
+def test_unpremultiply_finds_the_one_translucent_pixel(contiguous):
+    image = np.full((6, 8, 4), 200, np.uint8)
+    image[..., 3] = 255
+    assert unpremultiply(image) is image  # opaque: returned as it is
+    image[4, 5] = (100, 50, 254, 254)  # alpha one below opaque, colour in the high bytes too
+    view = image if contiguous else image[:, ::-1]
+    out = unpremultiply(view)
+    assert out is not view
+    row, col = (4, 5) if contiguous else (4, 2)
+    assert tuple(out[row, col]) == (100, 50, 255, 254)
+    assert (np.delete(out.reshape(-1, 4), row * 8 + col, axis=0) == view.reshape(-1, 4)[0]).all()
+
+
 def test_surface_rejects_bad_sizes(rc):
     with pytest.raises(RenderError, match="must be positive"):
         OffscreenSurface(rc, 0, 10)

@@ -36,6 +36,7 @@ from render.uniform_blocks import FRAME_BINDING, MATERIAL_BINDING, frame_block, 
 MAX_ACTIVE_MORPHS = 128
 MAX_LIGHTS = 4
 _MORPH_EPSILON = 1e-5
+_MAX_MULTIPLIED_RIM_POWER = 8  # MToon rim fresnel powers up to this, when whole, are multiplied out in mesh.glsl
 
 # Texture units
 _UNIT_JOINTS, _UNIT_MORPHS = 0, 1
@@ -290,6 +291,9 @@ class ModelInstance:
         defines["LIGHT_COUNT"] = light_count
         if rim:
             defines["RIM_LIGHT"] = 1
+            power = item.shading.rim_fresnel_power
+            if power == int(power) and 1 <= power <= _MAX_MULTIPLIED_RIM_POWER:
+                defines["RIM_POWER_INT"] = int(power)
         defines[{"toon": "MATERIAL_TOON", "pbr": "MATERIAL_PBR", "unlit": "MATERIAL_UNLIT"}[item.shading.kind]] = 1
         if item.shading.alpha_mode is AlphaMode.MASK:
             defines["ALPHA_MASK"] = 1

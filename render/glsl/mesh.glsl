@@ -4,7 +4,8 @@
 // MATERIAL_UNLIT, BASE_TEXTURE, EMISSIVE_TEXTURE, MR_TEXTURE (metallic-roughness), OCCLUSION_TEXTURE,
 // NORMAL_TEXTURE (needs HAS_TANGENTS), each texture with <NAME>_UV_SLOT (0: a_uv, 1: a_uv1),
 // ALPHA_MASK, BLENDED, OUTLINE (inverted-hull pass), MAX_MORPHS, MAX_LIGHTS, LIGHT_COUNT
-// (<= MAX_LIGHTS, compile-time so loops unroll), RIM_LIGHT.
+// (<= MAX_LIGHTS, compile-time so loops unroll), RIM_LIGHT (RIM_POWER_INT: its fresnel power is that
+// whole number).
 // MToon: SHADE_TEXTURE, SHIFT_TEXTURE, MATCAP_TEXTURE, RIM_TEXTURE, UVANIM_TEXTURE and (OUTLINE pass
 // only) OUTLINE_WIDTH_TEXTURE, all read with the base texture's UV transform; SHADE_IS_BASE_TEXTURE
 // (the shade texture is the base texture, read once); OUTLINE_SCREEN (the outline width is a
@@ -329,6 +330,20 @@ vec3 toon_flat_shade(vec3 base_rgb) {
 #endif
 }
 
+#ifdef RIM_LIGHT
+// MToon's parametric rim: x ^ fresnel power. A whole power (RIM_POWER_INT, set per material) is
+// multiplied out: pow() costs a log and an exp per pixel on a CPU rasterizer.
+float rim_fresnel(float x) {
+#ifdef RIM_POWER_INT
+    float power = x;
+    for (int i = 1; i < RIM_POWER_INT; ++i) power *= x;
+    return power;
+#else
+    return pow(x, max(u_rim_fresnel_power, 0.001));
+#endif
+}
+#endif
+
 float toon_ramp(vec3 n, int light, float shift) {
     float toony_scale = 1.0 / max(2.0 - 2.0 * u_shading_toony, 1e-3);
     return clamp((dot(n, -u_light_direction(light)) + shift + 1.0 - u_shading_toony) * toony_scale, 0.0, 1.0);
@@ -437,7 +452,7 @@ void main() {
     }
 #endif
 #ifdef RIM_LIGHT
-    rim += u_rim_color * pow(clamp(1.0 - dot(n, v) + u_rim_lift, 0.0, 1.0), max(u_rim_fresnel_power, 0.001));
+    rim += u_rim_color * rim_fresnel(clamp(1.0 - dot(n, v) + u_rim_lift, 0.0, 1.0));
 #endif
 #ifdef RIM_TEXTURE
     rim *= srgb_to_linear(texture(u_rim_texture, MTOON_UV(RIM_UV_SLOT)).rgb);

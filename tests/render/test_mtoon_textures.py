@@ -251,6 +251,27 @@ def test_gi_equalization_evens_out_the_ambient_light(rc, tmp_path, equalization)
         assert up[0] > _level(0.7 * 0.35) - 2 and down[0] < _level(0.3 * 0.35) + 2, (up, down)
 
 
+@pytest.mark.parametrize("power", [1.0, 3.0, 2.5, 12.0])
+def test_rim_fresnel_power(rc, tmp_path, power):
+    """Parametric rim alone (black surface, no light or ambient, lighting mix 0): the colour is
+    (1 - N.V) ^ power. Whole powers up to 8 are multiplied out in the shader, others use pow()."""
+    material = _mtoon_material(base_rgba=(0.0, 0.0, 0.0, 1.0), shadeColorFactor=[0.0, 0.0, 0.0],
+                               parametricRimColorFactor=[1.0, 1.0, 1.0], parametricRimFresnelPowerFactor=power,
+                               parametricRimLiftFactor=0.0, rimLightingMixFactor=0.0)
+    image = _render(rc, _sphere(tmp_path / "sphere.gltf", material, ()), FROM_BEHIND, SPHERE_CAMERA)
+    eye = np.array(SPHERE_CAMERA.position)
+    tan_half = math.tan(math.radians(SPHERE_CAMERA.fov_y_deg / 2))
+    for n_y in (0.3, 0.6, 0.8):
+        row = _sphere_row_of(n_y)
+        # The ray through the pixel's centre meets the unit sphere where the normal is the point.
+        ray = np.array([0.0, ((SIZE - 1) / 2 - row) / (SIZE / 2) * tan_half, -1.0])
+        ray /= np.linalg.norm(ray)
+        along = -(eye @ ray) - math.sqrt((eye @ ray) ** 2 - (eye @ eye - 1.0))
+        normal = eye + along * ray
+        rim = (1.0 - normal @ -ray) ** power
+        _close(image[row, SIZE // 2, :3][None], (_level(rim),) * 3, f"rim at n_y {normal[1]:.2f}, power {power}")
+
+
 @pytest.mark.parametrize("mix", [0.0, 1.0])
 def test_outline_lighting_mix(rc, tmp_path, mix):
     """A red outline around a sphere whose lit and shade colours are both 0.25 grey (so the lit

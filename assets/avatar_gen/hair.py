@@ -59,7 +59,7 @@ def build_hair() -> list[Part]:
     dirs, tris = sphere_grid(56, 34)
     pos = _skull(dirs, 0.985 - 0.09 * face_window(dirs))
     pos, tris, _ = keep_tris(pos, tris, has_cap(dirs[tris].mean(axis=1)))
-    parts = [Part("hair_cap", "hair", "hair", pos, tris)]
+    parts = [Part("hair_cap", "hair", "hair_cap", pos, tris)]
 
     pieces = []
     # Back and sides: a bob falling to the jaw line, longer toward the front.

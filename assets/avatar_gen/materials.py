@@ -15,6 +15,9 @@ class Look:
 
 
 # Palette: warm skin, chestnut hair, navy blazer over a white shirt, teal tie, blue-violet eyes.
+# Outlines only where they can show: the hair cap lies under the strands, and the shirt, lapels
+# and tie lie on or inside the blazer, so theirs are never seen (checked on every preview
+# render) but would cost a second pass of their triangles every frame.
 LOOKS: dict[str, Look] = {
     "skin": Look((255, 228, 212), (236, 176, 166), 0.0008),
     "lips": Look((228, 132, 134), (196, 98, 104), 0.0),
@@ -29,10 +32,11 @@ LOOKS: dict[str, Look] = {
     "lash": Look((48, 30, 34), (30, 18, 22), 0.0, rim=0.0),
     "brow": Look((104, 64, 48), (76, 44, 36), 0.0, rim=0.0),
     "hair": Look((134, 82, 58), (84, 46, 42), 0.0014, rim=0.35),
+    "hair_cap": Look((134, 82, 58), (84, 46, 42), 0.0, rim=0.35),
     "blazer": Look((46, 62, 104), (28, 36, 70), 0.0012),
-    "lapel": Look((34, 44, 78), (20, 26, 52), 0.0008, roughness=0.5),
-    "shirt": Look((246, 246, 250), (192, 198, 222), 0.0010),
-    "accent": Look((28, 150, 160), (16, 98, 112), 0.0008),
+    "lapel": Look((34, 44, 78), (20, 26, 52), 0.0, roughness=0.5),
+    "shirt": Look((246, 246, 250), (192, 198, 222), 0.0),
+    "accent": Look((28, 150, 160), (16, 98, 112), 0.0),
     "pants": Look((54, 56, 68), (34, 34, 46), 0.0012),
     "shoes": Look((78, 50, 40), (48, 30, 26), 0.0012, roughness=0.6),
 }

@@ -3,7 +3,7 @@ package glTF's) face mesh and hair, bound to the tracked head pose and driven by
 blendshapes through morph targets with the same ARKit names.
 
 Only the head is drawn: every primitive of the mesh node with the most morph targets (the face)
-plus primitives whose material is named "hair"; the body stays hidden."""
+plus primitives whose material is named in HAIR_MATERIALS; the body stays hidden."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -17,7 +17,7 @@ from capture.types import BLENDSHAPE_NAMES, FaceTracking
 from render.context import RenderContext
 from render.model import ModelInstance
 
-HAIR_MATERIALS = ("hair",)
+HAIR_MATERIALS = ("hair", "hair_cap")  # the built-in avatar's strands and the cap under them
 # MediaPipe's eyeLook* scores sit at 0.2-0.5 even for a straight gaze; on full-range avatar
 # morphs that rolls the irises out of sight, so gaze morphs are scaled down (by eye on the
 # portraits; 1.0 hid the irises).

@@ -37,6 +37,11 @@ MAX_ACTIVE_MORPHS = 128
 MAX_LIGHTS = 4
 _MORPH_EPSILON = 1e-5
 _MAX_MULTIPLIED_RIM_POWER = 8  # MToon rim fresnel powers up to this, when whole, are multiplied out in mesh.glsl
+# On a single-sampled target an outline narrower than this (pixels, at the primitive's nearest
+# point) covers a pixel centre only here and there: it speckles the silhouette instead of drawing
+# a line, and costs a second pass of the primitive's triangles. It is skipped. Multisampled
+# targets draw it (it blends into a faint, continuous line).
+MIN_OUTLINE_PX = 0.5
 
 # Texture units
 _UNIT_JOINTS, _UNIT_MORPHS = 0, 1
@@ -125,6 +130,7 @@ class ModelInstance:
         self._outline_screen_pads = np.array([self._outline_width(i, screen=True) for i in self._items])  # of the height
         self._culled_for: FrameState | None = None  # the frame `_culled` was computed for
         self._culled: tuple[list[_DrawItem], PixelRect | None] = ([], None)
+        self._nearest_w: dict[int, float] = {}  # id(item) -> nearest view depth this frame (`_visibility`)
         self._textures: dict[int, moderngl.Texture] = {}
         self._joint_textures: dict[int, moderngl.Texture] = {}
         self.node_world = np.tile(np.eye(4), (len(doc.nodes), 1, 1))
@@ -176,6 +182,8 @@ class ModelInstance:
         pads = self._outline_pads
         visible = self._bounds.visible(clip, frame.projection, pads)
         items = [item for item, v in zip(self._items, visible) if v]
+        nearest = self._bounds.nearest_w(clip)
+        self._nearest_w = {id(item): float(w) for item, w, v in zip(self._items, nearest, visible) if v}
         rect = (pixel_rect(self._bounds.corners_of(clip, visible), frame.size, frame.projection,
                            float(pads[visible].max())) if items else EMPTY_RECT)
         screen_pad = float(self._outline_screen_pads[visible].max()) if items else 0.0
@@ -437,7 +445,7 @@ class ModelInstance:
             ctx.enable(moderngl.CULL_FACE)
             ctx.front_face = "cw"  # inverted hull: draw the back faces of the extruded shell
             for item in opaque:
-                if item.shading.kind == "toon" and item.shading.outline_width_m > 0:
+                if item.shading.kind == "toon" and item.shading.outline_width_m > 0 and self._outline_shows(item, frame):
                     self._draw_item(item, frame, deformed, outline=True)
             ctx.front_face = "ccw"
             ctx.disable(moderngl.CULL_FACE)
@@ -446,6 +454,19 @@ class ModelInstance:
             for item in blended:
                 self._draw_item(item, frame, deformed, outline=False)
             ctx.disable(moderngl.BLEND)
+
+    def _outline_shows(self, item: _DrawItem, frame: FrameState) -> bool:
+        """Whether `item`'s outline is wide enough on screen to draw (see MIN_OUTLINE_PX)."""
+        if frame.samples > 1:
+            return True
+        width = item.shading.outline_width_m
+        if item.shading.outline_screen:  # a fraction of the picture's height
+            return width * frame.size[1] >= MIN_OUTLINE_PX
+        nearest = self._nearest_w.get(id(item))
+        if nearest is None or nearest <= 1e-6:  # unknown, or reaching behind the camera: draw
+            return True
+        pixels_per_metre = frame.projection[1, 1] * frame.size[1] / 2.0 / nearest
+        return width * pixels_per_metre >= MIN_OUTLINE_PX
 
     def _front_to_back(self, items: list[_DrawItem], frame: FrameState) -> list[_DrawItem]:
         """`items` sorted by the camera distance of their centres (one batched product a frame)."""

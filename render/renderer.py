@@ -18,7 +18,7 @@ class Renderer:
 
     def render(self, scene: Scene, surface: Surface) -> None:
         self.rc.make_current()  # another context may have been created on this thread since
-        frame = self.frame_state(scene, surface.size)
+        frame = self.frame_state(scene, surface.size, getattr(surface, "samples", 0))
         drawn: PixelRect | None = EMPTY_RECT
         for render_pass in scene.passes:
             drawn = union_rect(drawn, render_pass.screen_rect(frame))
@@ -29,8 +29,9 @@ class Renderer:
             render_pass.draw(frame)
         self.rc.gc()
 
-    def frame_state(self, scene: Scene, size: tuple[int, int]) -> FrameState:
-        """What the passes see of `scene` drawn at `size` (camera matrices, lights, time)."""
+    def frame_state(self, scene: Scene, size: tuple[int, int], samples: int = 0) -> FrameState:
+        """What the passes see of `scene` drawn at `size` into a target with `samples` per pixel
+        (camera matrices, lights, time)."""
         width, height = size
         camera = scene.camera
         return FrameState(
@@ -43,4 +44,5 @@ class Renderer:
             ambient_sky=scene.ambient_sky,
             ambient_ground=scene.ambient_ground,
             time_s=scene.time_s,
+            samples=samples,
         )

@@ -44,6 +44,7 @@ class FrameState:
     ambient_sky: tuple[float, float, float]
     ambient_ground: tuple[float, float, float]
     time_s: float
+    samples: int = 0  # of the target: 0 or 1 single-sampled, else multisampled
 
     @property
     def view_projection(self) -> np.ndarray:

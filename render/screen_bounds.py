@@ -135,6 +135,13 @@ class BoundsSet:
             beyond |= np.logical_and.reduceat(outside, starts)
         return ~beyond
 
+    def nearest_w(self, clip: np.ndarray) -> np.ndarray:
+        """(P,) the smallest clip w (the view depth under a perspective projection) of each
+        primitive's corners: its nearest possible point, where it looks largest on screen."""
+        if not self.primitives:
+            return np.zeros(0)
+        return np.minimum.reduceat(clip[:, 3], self.corner_starts)
+
     def corners_of(self, clip: np.ndarray, primitive_mask: np.ndarray) -> np.ndarray:
         return clip[np.repeat(primitive_mask[self.owner], 8)]
 

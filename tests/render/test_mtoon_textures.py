@@ -226,6 +226,26 @@ def test_outline_width_texture_masks_the_outline(rc, tmp_path):
     assert reddish[0] > 150 and reddish[1] < 60, f"the right edge is outline red: {reddish}"
 
 
+@pytest.mark.parametrize("distance,samples,drawn", [(6.0, 0, False), (3.0, 0, True), (6.0, 4, True)])
+def test_an_outline_under_half_a_pixel_is_drawn_only_when_multisampled(rc, tmp_path, distance, samples, drawn):
+    """A 2 cm red outline around a unit sphere, 64 pixels high at 30 degrees: from 6 m its nearest
+    point (5 m away) is 0.48 px wide, from 3 m 1.2 px. Single-sampled, the narrow one would only
+    speckle the silhouette and is skipped (render/model.py MIN_OUTLINE_PX)."""
+    material = _mtoon_material(base_rgba=(0.2, 0.2, 0.2, 1.0), shadeColorFactor=[0.2, 0.2, 0.2],
+                               outlineWidthMode="worldCoordinates", outlineWidthFactor=0.02,
+                               outlineColorFactor=[1.0, 0.0, 0.0], outlineLightingMixFactor=0.0)
+    camera = Camera(position=(0.0, 0.0, distance), target=(0.0, 0.0, 0.0), fov_y_deg=30.0, near=0.5, far=20.0)
+    doc = load_gltf(_sphere(tmp_path / "sphere.gltf", material, ()))
+    options = StageOptions(width=SIZE, height=SIZE, samples=samples, background=(0.0, 0.0, 0.0, 1.0),
+                           antialias=Antialias.MSAA if samples else Antialias.NONE)
+    with AvatarStage(doc, options, rc=rc) as stage:
+        stage.scene.camera = camera
+        stage.scene.lights = [DirectionalLight(direction=FROM_BEHIND, intensity=1.0)]
+        image = stage.render(Pose()).astype(int)
+    reddish = int((image[..., 0] > image[..., 1] + 12).sum())
+    assert (reddish > 0) == drawn, f"{reddish} reddish pixels"
+
+
 SPHERE_CAMERA = Camera(position=(0.0, 0.0, 6.0), target=(0.0, 0.0, 0.0), fov_y_deg=30.0, near=0.5, far=20.0)
 
 

@@ -42,16 +42,19 @@ class Surface(Protocol):
 
 
 def _fully_opaque(rgba: np.ndarray) -> bool:
-    """Whether every alpha is 255. On a contiguous little-endian image, as one comparison of whole
-    pixels (alpha is the top byte of each 32-bit pixel): faster than a strided min over alpha."""
-    if rgba.flags.c_contiguous and sys.byteorder == "little":
+    """Whether every alpha is 255. Where each pixel's 4 bytes are contiguous (little-endian), as
+    one comparison of whole pixels (alpha is the top byte): faster than a strided min over alpha."""
+    if rgba.strides[-1] == 1 and rgba.strides[-2] == 4 and sys.byteorder == "little":
         return bool(np.all(rgba.view(np.uint32) >= 0xFF000000))
     return int(rgba[..., 3].min()) == 255
 
 
-def unpremultiply(rgba: np.ndarray) -> np.ndarray:
-    """(H, W, 4) uint8 premultiplied -> straight alpha (colour divided by alpha, rounded)."""
-    if _fully_opaque(rgba):  # nothing to divide (the common case)
+def unpremultiply(rgba: np.ndarray, translucent_rows: slice = slice(None),
+                  translucent_columns: slice = slice(None)) -> np.ndarray:
+    """(H, W, 4) uint8 premultiplied -> straight alpha (colour divided by alpha, rounded).
+    A caller that knows every pixel outside `translucent_rows` x `translucent_columns` is opaque
+    (e.g. an opaque background around what was drawn) narrows the check for the common case."""
+    if _fully_opaque(rgba[translucent_rows, translucent_columns]):  # nothing to divide
         return rgba
     out = rgba.copy()
     alpha = rgba[..., 3:4].astype(np.float32)
@@ -212,7 +215,13 @@ class OffscreenSurface:
         data = source.read(components=4, alignment=1)
         image = np.frombuffer(data, np.uint8).reshape(height, width, 4)[::-1]
         image = np.ascontiguousarray(image)
-        return unpremultiply(image) if alpha is AlphaOutput.STRAIGHT else image
+        if alpha is not AlphaOutput.STRAIGHT:
+            return image
+        if self._kept is not None and self._kept_color is not None and self._kept_color[3] >= 1.0:
+            # Outside the drawn rectangle the frame is the opaque clear colour (`begin_frame`).
+            x0, y0, x1, y1 = self._kept
+            return unpremultiply(image, slice(height - y1, height - y0), slice(x0, x1))
+        return unpremultiply(image)
 
     def read_depth(self) -> np.ndarray:
         """Window-space depth in [0, 1] as (H, W) float32, top row first (single-sampled only)."""

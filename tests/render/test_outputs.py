@@ -46,6 +46,9 @@ def test_unpremultiply_finds_the_one_translucent_pixel(contiguous):
     row, col = (4, 5) if contiguous else (4, 2)
     assert tuple(out[row, col]) == (100, 50, 255, 254)
     assert (np.delete(out.reshape(-1, 4), row * 8 + col, axis=0) == view.reshape(-1, 4)[0]).all()
+    # A caller's "only here can it be translucent" region that holds the pixel finds it too.
+    narrowed = unpremultiply(view, slice(row, row + 1), slice(col - 1, col + 2))
+    np.testing.assert_array_equal(narrowed, out)
 
 
 def test_surface_rejects_bad_sizes(rc):

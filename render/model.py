@@ -3,10 +3,10 @@
 CPU data is authoritative (the pose: node world matrices and morph weights, set once per frame
 by whoever animates the model); the GPU copies are updated lazily from it in `draw`.
 
-Skinned and morphed primitives are deformed once per frame, vertex by vertex, into a buffer
-(transform feedback), and the colour and outline passes draw from it. Deforming inside each
-pass instead would redo the skinning for every pass and, with indexed drawing, for nearly every
-triangle corner: on a software rasterizer that was half the frame."""
+Skinned and morphed primitives that are drawn twice in a frame (surface and outline) are deformed
+once, vertex by vertex, into a buffer (transform feedback) that both passes draw from: skinning in
+each pass would redo it per pass. Those drawn once are skinned and morphed by the drawing pass
+itself, which skips the capture (about 60 ns a vertex on llvmpipe, more than the skinning)."""
 from __future__ import annotations
 
 import logging
@@ -42,6 +42,9 @@ _MAX_MULTIPLIED_RIM_POWER = 8  # MToon rim fresnel powers up to this, when whole
 # a line, and costs a second pass of the primitive's triangles. It is skipped. Multisampled
 # targets draw it (it blends into a faint, continuous line).
 MIN_OUTLINE_PX = 0.5
+# Skin and morph vertices drawn once (no outline this frame) in the drawing pass instead of a
+# separate capture pass (`draw`). Off: every deforming primitive is captured (tests compare both).
+SKIN_WHILE_DRAWING = True
 
 # Texture units
 _UNIT_JOINTS, _UNIT_MORPHS = 0, 1
@@ -140,8 +143,9 @@ class ModelInstance:
         self._capture_fbo: moderngl.Framebuffer | None = None
         self._deformed: dict[tuple[int, int], moderngl.Buffer] = {}  # (node, id(GpuVertices)) -> this frame's vertices
         self._anchors: dict[int, tuple[int, np.ndarray, np.ndarray]] = {}  # id(item) -> `_depth_anchor`
-        # (id(item), outline, light count, rim light) -> program; light count -1: the item's deform program
-        self._programs: dict[tuple[int, bool, int, bool], moderngl.Program] = {}
+        # (id(item), outline, light count, rim light, skinned while drawing) -> program; light
+        # count -1: the item's deform program
+        self._programs: dict[tuple[int, bool, int, bool, bool], moderngl.Program] = {}
         self._material_blocks: dict[int, moderngl.Buffer] = {}  # id(item) -> its Material block
         self._overridden: set[int] = set()  # id(item) of items drawn with expression overrides
         self._morph_cap_warned: set[int] = set()  # id(item) of items warned about MAX_ACTIVE_MORPHS
@@ -271,7 +275,7 @@ class ModelInstance:
     def _deform_program(self, item: _DrawItem) -> moderngl.Program:
         """The program that skins and morphs `item` and captures the result (transform feedback);
         it never rasterizes, but its uniform blocks must still be bound."""
-        key = (id(item), False, -1, False)
+        key = (id(item), False, -1, False, False)
         program = self._programs.get(key)
         if program is None:
             varyings = ("v_world_position", "v_normal", "v_tangent") if "HAS_TANGENTS" in item.gpu.defines else (
@@ -282,15 +286,18 @@ class ModelInstance:
         self._material_block(item).bind_to_uniform_block(MATERIAL_BINDING)
         return program
 
-    def _program(self, item: _DrawItem, outline: bool, light_count: int) -> moderngl.Program:
+    def _program(self, item: _DrawItem, outline: bool, light_count: int, skinned_here: bool = False) -> moderngl.Program:
+        """The program drawing `item`'s surface or outline. `skinned_here`: it skins and morphs the
+        vertices itself; else a deforming item is drawn from its deformed buffer (`_deform`)."""
         rim = any(c > 0 for c in item.shading.rim_color)  # an expression can light a rim up
-        key = (id(item), outline, light_count, rim)
+        key = (id(item), outline, light_count, rim, skinned_here)
         program = self._programs.get(key)
         if program is not None:
             return program
         defines: dict[str, int] = dict(item.gpu.defines)
-        defines.pop("SKINNED", None)  # never skinned here: see `_deform`
-        if self._deforms(item):  # drawn from the deformed buffer: world-space positions and normals
+        if not skinned_here or item.skin is None:  # the deformed buffer is skinned; a node without a skin is not
+            defines.pop("SKINNED", None)
+        if self._deforms(item) and not skinned_here:  # the deformed buffer: world-space positions and normals
             defines.pop("MORPHED", None)
             defines.pop("MORPH_TANGENTS", None)
             defines["HAS_NORMALS"] = 1
@@ -417,12 +424,19 @@ class ModelInstance:
         ctx = self.rc.ctx
         self._frame_block.write(frame_block(frame, MAX_LIGHTS))
         joint_textures = {skin: self._upload_joints(skin) for skin in {i.skin for i in items} if skin is not None}
-        # Primitives sharing their vertices (and node) are deformed once, into one buffer.
+        opaque = [i for i in items if i.shading.alpha_mode is not AlphaMode.BLEND]
+        outlined = [i for i in opaque if self.outlines and i.shading.kind == "toon"
+                    and i.shading.outline_width_m > 0 and self._outline_shows(i, frame)]
+        # Vertices drawn twice (surface and outline) are deformed once into a buffer that both
+        # passes read; those drawn once are skinned and morphed in the drawing pass itself, which
+        # saves the capture's cost (transform feedback: ~60 ns a vertex on llvmpipe). Primitives
+        # sharing their vertices (and node) share the buffer.
+        captured_keys = {self._deformed_key(i) for i in outlined if self._deforms(i)}
         by_vertices: dict[tuple[int, int], moderngl.Buffer] = {}
         deformed: dict[int, moderngl.Buffer] = {}
         for item in items:
-            if self._deforms(item):
-                key = self._deformed_key(item)
+            key = self._deformed_key(item)
+            if self._deforms(item) and (key in captured_keys or not SKIN_WHILE_DRAWING):
                 if key not in by_vertices:
                     by_vertices[key] = self._deform(item, joint_textures)
                 deformed[id(item)] = by_vertices[key]
@@ -430,7 +444,6 @@ class ModelInstance:
         # submits the next (render/context.py `flush`).
         self.rc.flush()
         self._frame_block.bind_to_uniform_block(FRAME_BINDING)
-        opaque = [i for i in items if i.shading.alpha_mode is not AlphaMode.BLEND]
         # Front to back: early depth testing then skips shading hidden pixels (costly on CPUs).
         opaque = self._front_to_back(opaque, frame)
         blended = [i for i in items if i.shading.alpha_mode is AlphaMode.BLEND]
@@ -439,20 +452,20 @@ class ModelInstance:
         ctx.enable(moderngl.DEPTH_TEST)
         ctx.blend_func = moderngl.ONE, moderngl.ONE_MINUS_SRC_ALPHA  # premultiplied alpha
         for item in opaque:
-            self._draw_item(item, frame, deformed, outline=False)
+            self._draw_item(item, frame, deformed, joint_textures, outline=False)
         self.rc.flush()
-        if self.outlines:
+        if outlined:
             ctx.enable(moderngl.CULL_FACE)
             ctx.front_face = "cw"  # inverted hull: draw the back faces of the extruded shell
-            for item in opaque:
-                if item.shading.kind == "toon" and item.shading.outline_width_m > 0 and self._outline_shows(item, frame):
-                    self._draw_item(item, frame, deformed, outline=True)
+            outlined_ids = {id(i) for i in outlined}
+            for item in [i for i in opaque if id(i) in outlined_ids]:  # front to back
+                self._draw_item(item, frame, deformed, joint_textures, outline=True)
             ctx.front_face = "ccw"
             ctx.disable(moderngl.CULL_FACE)
         if blended:
             ctx.enable(moderngl.BLEND)
             for item in blended:
-                self._draw_item(item, frame, deformed, outline=False)
+                self._draw_item(item, frame, deformed, joint_textures, outline=False)
             ctx.disable(moderngl.BLEND)
 
     def _outline_shows(self, item: _DrawItem, frame: FrameState) -> bool:
@@ -493,13 +506,17 @@ class ModelInstance:
         return anchor
 
     def _draw_item(self, item: _DrawItem, frame: FrameState, deformed: dict[int, moderngl.Buffer],
-                   outline: bool) -> None:
+                   joint_textures: dict[int, moderngl.Texture], outline: bool) -> None:
         ctx = self.rc.ctx
-        program = self._program(item, outline, min(len(frame.lights), MAX_LIGHTS))
         buffer = deformed.get(id(item))
+        skinned_here = buffer is None and self._deforms(item)
+        program = self._program(item, outline, min(len(frame.lights), MAX_LIGHTS), skinned_here)
         if buffer is not None:  # already in world space
             set_uniform(program, "u_model", _IDENTITY)
             vao = item.gpu.deformed_vertex_array(self.rc, program, buffer)
+        elif skinned_here:  # skinned and morphed by this draw's vertex shader
+            self._bind_deformation(program, item, joint_textures)
+            vao = item.gpu.vertex_array(self.rc, program)
         else:
             program["u_model"].write(_mat4_bytes(self.node_world[item.node]))
             vao = item.gpu.vertex_array(self.rc, program)

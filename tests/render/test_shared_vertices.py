@@ -11,6 +11,7 @@ from avatar.gltf.document import GltfDocument
 from avatar.gltf.loader import load_gltf
 from avatar.posing import Pose
 from avatar.quaternions import quat_from_euler_deg
+from render import model as model_module
 from render.model import ModelInstance
 from render.stage import AvatarStage, Shot, StageOptions
 
@@ -50,6 +51,7 @@ def test_shared_vertices_are_uploaded_and_deformed_once(godette: GltfDocument, r
         return original(self, item, joint_textures)
 
     monkeypatch.setattr(ModelInstance, "_deform", counting)
+    monkeypatch.setattr(model_module, "SKIN_WHILE_DRAWING", False)  # capture every deforming primitive
     for doc, expected_passes in ((godette, 2), (_unshared(godette), 4)):  # face + body, or + 2 more submeshes
         with AvatarStage(doc, StageOptions(width=160, height=160), rc=rc) as stage:
             stage.scene.camera = stage.shot_camera(Shot.FULL)

@@ -24,7 +24,8 @@ from render.gpu_primitive import GpuPrimitive, GpuVertices
 from render.materials import (DEFAULT_MATERIAL, SURFACE_ONLY_SLOTS, ShadingParams, ShadingStyle, TextureSlot,
                               drawn_textures, shading_params, texture_uv_set, with_overrides)
 from render.scene import FrameState
-from render.screen_bounds import EMPTY_RECT, BoundsSet, PixelRect, clamp_rect, pixel_rect, primitive_boxes, used_vertices
+from render.screen_bounds import (EMPTY_RECT, BoundsSet, PixelRect, clamp_rect, pixel_rect, primitive_boxes,
+                                  used_vertices)
 from render.shaders import load_program, set_uniform, write_uniform
 from render.uniform_blocks import FRAME_BINDING, MATERIAL_BINDING, frame_block, frame_block_size, material_block
 
@@ -120,7 +121,8 @@ class ModelInstance:
                         vertex_key = (primitive.vertex_source, uv_sets, tangent_uv_set)
                         vertices = shared_vertices.get(vertex_key)
                         if vertices is None:
-                            vertices = shared_vertices[vertex_key] = GpuVertices(rc, primitive, uv_sets, tangent_uv_set)
+                            vertices = GpuVertices(rc, primitive, uv_sets, tangent_uv_set)
+                            shared_vertices[vertex_key] = vertices
                     self._gpu[key] = GpuPrimitive(rc, primitive, reorder_triangles=material.alpha_mode is not AlphaMode.BLEND,
                                                   uv_sets=uv_sets, tangent_uv_set=tangent_uv_set, vertices=vertices)
                 skin = node.skin if self._gpu[key].defines.get("SKINNED") else None
@@ -286,7 +288,8 @@ class ModelInstance:
         self._material_block(item).bind_to_uniform_block(MATERIAL_BINDING)
         return program
 
-    def _program(self, item: _DrawItem, outline: bool, light_count: int, skinned_here: bool = False) -> moderngl.Program:
+    def _program(self, item: _DrawItem, outline: bool, light_count: int,
+                 skinned_here: bool = False) -> moderngl.Program:
         """The program drawing `item`'s surface or outline. `skinned_here`: it skins and morphs the
         vertices itself; else a deforming item is drawn from its deformed buffer (`_deform`)."""
         rim = any(c > 0 for c in item.shading.rim_color)  # an expression can light a rim up
@@ -295,8 +298,8 @@ class ModelInstance:
         if program is not None:
             return program
         defines: dict[str, int] = dict(item.gpu.defines)
-        if not skinned_here or item.skin is None:  # the deformed buffer is skinned; a node without a skin is not
-            defines.pop("SKINNED", None)
+        if not skinned_here or item.skin is None:  # a deformed buffer is skinned already; a node
+            defines.pop("SKINNED", None)           # without a skin is not skinned at all
         if self._deforms(item) and not skinned_here:  # the deformed buffer: world-space positions and normals
             defines.pop("MORPHED", None)
             defines.pop("MORPH_TANGENTS", None)

@@ -44,6 +44,8 @@ class Surface(Protocol):
 def _fully_opaque(rgba: np.ndarray) -> bool:
     """Whether every alpha is 255. Where each pixel's 4 bytes are contiguous (little-endian), as
     one comparison of whole pixels (alpha is the top byte): faster than a strided min over alpha."""
+    if rgba.size == 0:
+        return True
     if rgba.strides[-1] == 1 and rgba.strides[-2] == 4 and sys.byteorder == "little":
         return bool(np.all(rgba.view(np.uint32) >= 0xFF000000))
     return int(rgba[..., 3].min()) == 255

@@ -86,7 +86,8 @@ def build_torso() -> list[Part]:
     # The blazer always covers the shirt outside its front V: those triangles would only cost.
     ring_angle = np.concatenate([np.tile(ang, len(ys)), [0.0, 0.0]])  # the caps' centres: front
     ring_y = pos[:, 1]
-    covered = (np.abs(ring_angle) > _v_half(ring_y) + np.radians(12.0)) & (ring_y > BELT_Y) & (ring_y < BLAZER_TOP - 0.012)
+    inside_v = np.abs(ring_angle) <= _v_half(ring_y) + np.radians(12.0)
+    covered = ~inside_v & (ring_y > BELT_Y) & (ring_y < BLAZER_TOP - 0.012)
     hidden = covered[tris].all(axis=1)
     shirt = Part("shirt", "torso", "shirt", *_subset(pos, tris[~pants & ~hidden]))
     trousers = Part("trousers_top", "torso", "pants", *_subset(pos, tris[pants]))

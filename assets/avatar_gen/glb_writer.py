@@ -96,12 +96,15 @@ class GlbBuilder:
         prims = [_drawn_vertices_only(p) for p in prims]
         offsets = np.cumsum([0] + [len(p.positions) for p in prims])[:-1]
         n = sum(len(p.positions) for p in prims)
+
+        def joined(field: str) -> np.ndarray:
+            return np.concatenate([getattr(p, field) for p in prims])
+
         attrs = {
-            "POSITION": self.accessor(np.concatenate([p.positions for p in prims]), FLOAT, "VEC3", ARRAY_BUFFER, minmax=True),
-            "NORMAL": self.accessor(np.concatenate([p.normals for p in prims]), FLOAT, "VEC3", ARRAY_BUFFER),
-            "JOINTS_0": self.accessor(np.concatenate([p.joints for p in prims]).astype(np.uint8), UBYTE, "VEC4", ARRAY_BUFFER),
-            "WEIGHTS_0": self.accessor(quantize_weights(np.concatenate([p.weights for p in prims])), USHORT, "VEC4",
-                                       ARRAY_BUFFER, normalized=True),
+            "POSITION": self.accessor(joined("positions"), FLOAT, "VEC3", ARRAY_BUFFER, minmax=True),
+            "NORMAL": self.accessor(joined("normals"), FLOAT, "VEC3", ARRAY_BUFFER),
+            "JOINTS_0": self.accessor(joined("joints").astype(np.uint8), UBYTE, "VEC4", ARRAY_BUFFER),
+            "WEIGHTS_0": self.accessor(quantize_weights(joined("weights")), USHORT, "VEC4", ARRAY_BUFFER, normalized=True),
         }
         targets = [{"POSITION": self.sparse_vec3(np.concatenate([p.targets[k][0] for p in prims]), True),
                     "NORMAL": self.sparse_vec3(np.concatenate([p.targets[k][1] for p in prims]), False)}

@@ -102,7 +102,7 @@ def _lash(upper: bool) -> tuple[np.ndarray, np.ndarray]:
         rho = F.LID_RADIUS_LOWER + 0.01
     path = spherical(alpha, beta, rho)
     radial = path / np.linalg.norm(path, axis=1, keepdims=True)
-    pos, tris = loft(path, width, thick, radial, around=8, exponent=2.0)
+    pos, tris = loft(path, width, thick, radial, around=6, exponent=2.0)
     return pos, tris
 
 
@@ -123,7 +123,7 @@ def _brow(head: Part, side: float) -> Part:
     normal = np.stack([0.25 * t + 0.05, np.full(n, 0.1), np.ones(n)], 1)
     width = 0.0022 * (1.0 - 0.55 * t) + 0.0006
     thick = np.full(n, 0.0008)
-    pos, tris = loft(path, width, thick, normal, around=10, exponent=2.4)
+    pos, tris = loft(path, width, thick, normal, around=6, exponent=2.4)
     if side < 0:
         pos = pos * np.array([-1.0, 1.0, 1.0])
         tris = tris[:, [0, 2, 1]]
@@ -139,7 +139,7 @@ def build_eyes(head: Part) -> list[Part]:
     for side in (1.0, -1.0):
         # The white is the front of the ball only: the back, inside the head, is never seen,
         # and every white vertex carries the gaze morphs (morphs.EYE_PARTS).
-        unit, tris = _cap(EYE_WHITE_ANGLE, 1.0, rings=12, segs=28)
+        unit, tris = _cap(EYE_WHITE_ANGLE, 1.0, rings=9, segs=22)
         parts.append(_finish("eye_white", "eye_white", "eye_white", unit, tris, side))
         for name, material, angle, radius, tilt in (
             ("iris", "iris", F.IRIS_ANGLE, 1.006, 0.0),

@@ -145,6 +145,8 @@ class ModelInstance:
         self._capture_fbo: moderngl.Framebuffer | None = None
         self._deformed: dict[tuple[int, int], moderngl.Buffer] = {}  # (node, id(GpuVertices)) -> this frame's vertices
         self._anchors: dict[int, tuple[int, np.ndarray, np.ndarray]] = {}  # id(item) -> `_depth_anchor`
+        # ids of a set of items -> their anchors' nodes, offsets and centres, stacked
+        self._anchor_stacks: dict[tuple[int, ...], tuple[list[int], np.ndarray, np.ndarray]] = {}
         # (id(item), outline, light count, rim light, skinned while drawing) -> program; light
         # count -1: the item's deform program
         self._programs: dict[tuple[int, bool, int, bool, bool], moderngl.Program] = {}
@@ -488,9 +490,16 @@ class ModelInstance:
         """`items` sorted by the camera distance of their centres (one batched product a frame)."""
         if len(items) < 2:
             return items
-        nodes, offsets, centres = zip(*(self._depth_anchor(item) for item in items))
-        world = self.node_world[list(nodes)] @ np.array(offsets)
-        points = np.einsum("pij,pj->pi", world[:, :3, :3], np.array(centres)) + world[:, :3, 3]
+        key = tuple(id(item) for item in items)
+        stacked = self._anchor_stacks.get(key)
+        if stacked is None:  # the visible set changes rarely: stack its anchors once
+            if len(self._anchor_stacks) >= 64:  # bounded, however the culling varies
+                self._anchor_stacks.clear()
+            nodes, offsets, centres = zip(*(self._depth_anchor(item) for item in items))
+            stacked = self._anchor_stacks[key] = (list(nodes), np.array(offsets), np.array(centres))
+        nodes, offsets, centres = stacked
+        world = self.node_world[nodes] @ offsets
+        points = np.einsum("pij,pj->pi", world[:, :3, :3], centres) + world[:, :3, 3]
         depths = np.linalg.norm(points - frame.camera_position, axis=1)
         return [items[k] for k in np.argsort(depths, kind="stable")]
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .geometry import keep_tris
+
 FLOAT, UBYTE, USHORT, UINT = 5126, 5121, 5123, 5125
 ARRAY_BUFFER, ELEMENT_ARRAY_BUFFER = 34962, 34963
 
@@ -138,13 +140,12 @@ class GlbBuilder:
 def _drawn_vertices_only(prim: Primitive) -> Primitive:
     """`prim` without the vertices no triangle uses (builders keep hidden vertices so their grid
     indices stay valid; a renderer would still skin and morph them every frame)."""
-    used = np.unique(prim.indices)
+    triangles = prim.indices.reshape(-1, 3)
+    positions, triangles, used = keep_tris(prim.positions, triangles, np.ones(len(triangles), bool))
     if len(used) == len(prim.positions):
         return prim
-    remap = np.full(len(prim.positions), -1, np.int64)
-    remap[used] = np.arange(len(used))
-    return Primitive(prim.material, prim.positions[used], prim.normals[used], prim.joints[used], prim.weights[used],
-                     remap[prim.indices], [(dp[used], dn[used]) for dp, dn in prim.targets])
+    return Primitive(prim.material, positions, prim.normals[used], prim.joints[used], prim.weights[used],
+                     triangles.ravel(), [(dp[used], dn[used]) for dp, dn in prim.targets])
 
 
 def quantize_weights(weights: np.ndarray) -> np.ndarray:

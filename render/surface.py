@@ -126,6 +126,9 @@ class OffscreenSurface:
         # The same for the resolved colour texture of a multisampled surface.
         self._resolved_kept: PixelRect | None = None
         self._resolved_color: tuple[float, float, float, float] | None = None
+        # (clear colour, its 4 bytes as read back) and a reused buffer for partial reads (`read`).
+        self._background_pixel: tuple[tuple[float, float, float, float], np.ndarray] | None = None
+        self._read_scratch = bytearray()
         self._fxaa_texture = self._fxaa_fbo = self._fxaa_vao = None
         if antialias is Antialias.FXAA:
             from render.shaders import load_program  # here: shaders imports context, not surface
@@ -211,19 +214,78 @@ class OffscreenSurface:
     def read(self, alpha: AlphaOutput = AlphaOutput.STRAIGHT) -> np.ndarray:
         """The image as (H, W, 4) uint8, top row first."""
         self.resolve()
-        width, height = self._size
-        source = self._fxaa_fbo if self._fxaa_fbo is not None else self.resolved
         self.rc.finish()  # wait with the GIL released (render/gl_wait.py); the read then only copies
-        data = source.read(components=4, alignment=1)
-        image = np.frombuffer(data, np.uint8).reshape(height, width, 4)[::-1]
-        image = np.ascontiguousarray(image)
+        rect = self._rect_to_read()
+        image = self._read_whole() if rect is None else self._read_inside(rect)
         if alpha is not AlphaOutput.STRAIGHT:
             return image
-        if self._kept is not None and self._kept_color is not None and self._kept_color[3] >= 1.0:
-            # Outside the drawn rectangle the frame is the opaque clear colour (`begin_frame`).
-            x0, y0, x1, y1 = self._kept
-            return unpremultiply(image, slice(height - y1, height - y0), slice(x0, x1))
+        if self._kept is None or self._kept_color is None:
+            return unpremultiply(image)
+        height = self._size[1]
+        x0, y0, x1, y1 = self._kept
+        rows, columns = slice(height - max(y1, y0), height - y0), slice(x0, max(x1, x0))
+        if self._kept_color[3] >= 1.0:  # an opaque background: only the drawn part may be translucent
+            return unpremultiply(image, rows, columns)
+        if self._kept_color[3] <= 0.0:  # a transparent one: nothing to divide outside the drawn part
+            image[rows, columns] = unpremultiply(image[rows, columns])
+            return image
         return unpremultiply(image)
+
+    def _rect_to_read(self) -> PixelRect | None:
+        """The part of the frame that must be read from the GPU (None: all of it). Outside the
+        drawn rectangle every pixel is the background (`begin_frame`), whose bytes a whole read
+        showed once: filling them in costs a fraction of reading and flipping them (an avatar in
+        a full shot covers about a third of a 720p frame)."""
+        if (self._fxaa_fbo is not None or self._kept is None or self._background_pixel is None
+                or self._background_pixel[0] != self._kept_color):
+            return None
+        return self._kept
+
+    def _read_whole(self) -> np.ndarray:
+        width, height = self._size
+        source = self._fxaa_fbo if self._fxaa_fbo is not None else self.resolved
+        data = source.read(components=4, alignment=1)
+        image = np.ascontiguousarray(np.frombuffer(data, np.uint8).reshape(height, width, 4)[::-1])
+        if self._kept is not None and self._kept_color is not None:
+            corner = self._corner_outside(self._kept)
+            if corner is not None:  # the background's bytes as this GPU stores them
+                self._background_pixel = (self._kept_color, image[corner].copy())
+        return image
+
+    def _corner_outside(self, rect: PixelRect) -> tuple[int, int] | None:
+        """(row, column), top row first, of a corner pixel of the frame outside `rect` (a
+        rectangle short of the whole frame misses a whole edge, so a corner of that edge)."""
+        width, height = self._size
+        x0, y0, x1, y1 = rect
+        if x1 <= x0 or y1 <= y0 or x0 > 0 or y0 > 0:
+            return height - 1, 0  # bottom left, GL's (0, 0)
+        if x1 < width:
+            return height - 1, width - 1
+        if y1 < height:
+            return 0, 0
+        return None
+
+    def _read_inside(self, rect: PixelRect) -> np.ndarray:
+        """The frame with only `rect` read from the GPU and the background filled in around it."""
+        width, height = self._size
+        x0, y0, x1, y1 = rect
+        x1, y1 = max(x0, x1), max(y0, y1)
+        top, bottom = height - y1, height - y0
+        image = np.empty((height, width, 4), np.uint8)
+        pixels = image.view(np.uint32)[..., 0]  # one 32-bit store per pixel
+        background = self._background_pixel[1].view(np.uint32)[0]
+        pixels[:top] = background
+        pixels[bottom:] = background
+        pixels[top:bottom, :x0] = background
+        pixels[top:bottom, x1:] = background
+        if x1 > x0 and y1 > y0:
+            size = (x1 - x0) * (y1 - y0) * 4
+            if len(self._read_scratch) < size:
+                self._read_scratch = bytearray(size)
+            self.resolved.read_into(self._read_scratch, viewport=(x0, y0, x1 - x0, y1 - y0), components=4, alignment=1)
+            inside = np.frombuffer(self._read_scratch, np.uint8, size).reshape(y1 - y0, x1 - x0, 4)
+            image[top:bottom, x0:x1] = inside[::-1]
+        return image
 
     def read_depth(self) -> np.ndarray:
         """Window-space depth in [0, 1] as (H, W) float32, top row first (single-sampled only)."""

@@ -79,30 +79,37 @@ def test_waist_up_shot_skips_the_legs_and_looks_the_same(rc):
 
 
 @pytest.mark.parametrize("antialias", [Antialias.MSAA, Antialias.NONE])
-def test_partial_clears_and_resolves_match_full_ones(rc, antialias):
+def test_partial_clears_resolves_and_reads_match_full_ones(rc, antialias):
     """The avatar walks across the frame (its rectangle moves each frame), the background colour
-    changes, someone draws on the surface outside the renderer: every frame must equal the frame
-    of a stage that clears and resolves everything."""
+    changes (opaque, transparent, translucent), someone draws on the surface outside the renderer:
+    every frame, straight and premultiplied, must equal the frame of a stage that clears, resolves
+    and reads everything."""
     doc = load_gltf(BUILTIN_AVATAR)
     options = StageOptions(width=480, height=270, antialias=antialias)
+    backgrounds = {4: (0.5, 0.2, 0.1, 1.0), 5: (0.5, 0.2, 0.1, 0.0), 7: (0.3, 0.6, 0.9, 0.5), 9: (0.3, 0.6, 0.9, 1.0)}
+    partly_read = 0
     with AvatarStage(doc, options, rc=rc) as partial, AvatarStage(doc, options, rc=rc) as full:
         full.model.screen_rect = lambda frame: None  # type: ignore[method-assign]
         for stage in (partial, full):
             stage.scene.camera = stage.shot_camera(Shot.FULL)
-        for step in range(8):
-            offset = (-0.9 + 0.3 * step, 0.0, 0.0)
-            if step == 4:
-                for stage in (partial, full):
-                    stage.scene.background = (0.5, 0.2, 0.1, 1.0)
+        for step in range(11):
+            offset = (-0.9 + 0.25 * step, 0.0, 0.0)
+            for stage in (partial, full):
+                stage.scene.background = backgrounds.get(step, stage.scene.background)
             if step == 6:
                 for stage in (partial, full):  # foreign drawing: the next frame must clear it all
                     stage.surface.use()
                     stage.rc.ctx.clear(0.0, 1.0, 0.0, 1.0)
-            a = partial.render(Pose(root_offset=offset), alpha=AlphaOutput.PREMULTIPLIED)
-            b = full.render(Pose(root_offset=offset), alpha=AlphaOutput.PREMULTIPLIED)
-            assert np.array_equal(a, b), f"step {step}: {np.argwhere(a != b)[:5]}"
+            for alpha in AlphaOutput:
+                a = partial.render(Pose(root_offset=offset), alpha=alpha)
+                b = full.render(Pose(root_offset=offset), alpha=alpha)
+                assert np.array_equal(a, b), f"step {step}, {alpha}: {np.argwhere(a != b)[:5]}"
+            partly_read += partial.surface._rect_to_read() not in (None, (0, 0, 480, 270))
         far = Camera(position=(0.0, 1.0, 30.0), target=(30.0, 1.0, 30.0))  # looking away: nothing drawn
         for stage in (partial, full):
             stage.scene.camera = far
         assert partial.model.screen_rect(partial.renderer.frame_state(partial.scene, partial.surface.size)) == (0, 0, 0, 0)
-        assert np.array_equal(partial.render(Pose()), full.render(Pose()))
+        for _ in range(2):  # the second frame reads nothing from the GPU
+            assert np.array_equal(partial.render(Pose()), full.render(Pose()))
+        assert partial.surface._rect_to_read() == (0, 0, 0, 0)
+    assert partly_read >= 6  # the partial read did run

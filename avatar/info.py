@@ -10,6 +10,7 @@ from avatar.gltf.document import GltfDocument, Mesh, PrimitiveMode
 class MeshStats:
     vertices: int
     triangles: int
+    coarsest_triangles: int  # with each primitive at its coarsest level of detail (VIVID_lod)
 
 
 def mesh_vertices(mesh: Mesh) -> int:
@@ -27,14 +28,15 @@ def mesh_vertices(mesh: Mesh) -> int:
 
 def mesh_stats(doc: GltfDocument) -> MeshStats:
     """Vertex and triangle totals over all meshes (each mesh counted once, not per instancing node)."""
-    vertices = triangles = 0
+    vertices = triangles = coarsest = 0
     for mesh in doc.meshes:
         vertices += mesh_vertices(mesh)
         for primitive in mesh.primitives:
             if primitive.mode == PrimitiveMode.TRIANGLES:
                 count = len(primitive.indices) if primitive.indices is not None else primitive.vertex_count
                 triangles += count // 3
-    return MeshStats(vertices, triangles)
+                coarsest += len(primitive.lod_indices[-1]) // 3 if primitive.lod_indices else count // 3
+    return MeshStats(vertices, triangles, coarsest)
 
 
 def node_tree_lines(doc: GltfDocument, max_lines: int) -> list[str]:
@@ -69,7 +71,9 @@ def summary_lines(doc: GltfDocument, max_nodes: int = 80) -> list[str]:
            f"generator: {asset.get('generator', '-')}",
            f"nodes: {len(doc.nodes)}  meshes: {len(doc.meshes)}  skins: {len(doc.skins)}  "
            f"materials: {len(doc.materials)}  images: {len(doc.images)}  animations: {len(doc.animations)}",
-           f"vertices: {stats.vertices}  triangles: {stats.triangles}",
+           f"vertices: {stats.vertices}  triangles: {stats.triangles}"
+           + (f" ({stats.coarsest_triangles} at the coarsest levels of detail)"
+              if stats.coarsest_triangles != stats.triangles else ""),
            "", "node tree:"]
     out += ["  " + line for line in node_tree_lines(doc, max_nodes)]
     out += ["", "skins:"] + [f"  [{i}] {s.name or '-'}: {len(s.joints)} joints" for i, s in enumerate(doc.skins)]

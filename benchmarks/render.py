@@ -30,13 +30,26 @@ FRAME_BUDGET_MS = 16.0  # 60 fps
 ANTIALIAS = {"msaa4": Antialias.MSAA, "auto": Antialias.AUTO}
 
 
+def _drawn_triangles(stage: AvatarStage) -> list[tuple[object, np.ndarray]]:
+    """(draw item, triangle indices) as the renderer draws them in this stage's shot: at the level
+    of detail it picks (VIVID_lod), so that pyrender draws the same triangles."""
+    frame = stage.renderer.frame_state(stage.scene, stage.surface.size, stage.surface.samples)
+    drawn = []
+    for item in stage.model.visible_draw_items(frame):
+        primitive = stage.doc.meshes[item.mesh].primitives[item.primitive]
+        level = stage.model.detail_level(item, frame)
+        index = primitive.lod_indices[level - 1] if level else primitive.indices
+        if index is None:
+            index = np.arange(primitive.vertex_count)
+        drawn.append((item, index))
+    return drawn
+
+
 def _pyrender_static(stage: AvatarStage, size: tuple[int, int]) -> float:
     """pyrender drawing the same triangles (rest pose, baked to world space) with the same camera."""
     vertices, faces, offset = [], [], 0
-    for item in stage.model.draw_items:
+    for item, index in _drawn_triangles(stage):
         positions, _ = stage.model.deformed_vertices(item.node, item.primitive)
-        primitive = stage.doc.meshes[item.mesh].primitives[item.primitive]
-        index = primitive.indices if primitive.indices is not None else np.arange(len(positions))
         vertices.append(positions)
         faces.append(index.reshape(-1, 3) + offset)
         offset += len(positions)
@@ -74,13 +87,14 @@ def main() -> None:
                 if size not in baselines.setdefault(model_name, {}):
                     baselines[model_name][size] = _pyrender_static(stage, size)
                 baseline_ms = baselines[model_name][size]
+                triangles = sum(len(index) // 3 for _, index in _drawn_triangles(stage))
                 for mode, fn in (("draw", draw_only), ("draw+readback", with_readback)):
                     ms = time_per_call(fn, warmup=3, repeat=30)
                     target = FRAME_BUDGET_MS if (model_name == "builtin" and size_name == "720p" and mode != "draw") else None
                     cases.append(Case("render", f"{model_name} {size_name} {aa_name} {mode}", ms,
                                       baseline="pyrender static+readback", baseline_ms=baseline_ms, target_ms=target,
                                       extra={"speedup_vs_pyrender": round(baseline_ms / ms, 2),
-                                             "renderer": rc.info.renderer}))
+                                             "triangles": triangles, "renderer": rc.info.renderer}))
     report(cases, "benchmarks/render.py: ModelInstance skinned+morphed, idle pose each frame")
 
 

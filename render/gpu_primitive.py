@@ -1,5 +1,6 @@
 """GPU copies of glTF primitives: vertex buffers and the morph-target texture (`GpuVertices`,
-shared by primitives that share their vertex data) and each primitive's index buffer.
+shared by primitives that share their vertex data) and each primitive's index buffers (its own,
+and one per level of detail).
 
 Morph deltas live in a float texture (not SSBOs) so 60+ targets on a 30k-vertex mesh work on
 OpenGL 3.3 / macOS 4.1: texel (target * N + vertex) * S holds the position delta, +1 the normal,
@@ -161,7 +162,7 @@ class GpuVertices:
 
 class GpuPrimitive:
     """One primitive on the GPU: its vertices (`GpuVertices`, possibly shared with other
-    primitives) and its own index buffer.
+    primitives), its own index buffer and one per coarser level of detail (VIVID_lod).
 
     `reorder_triangles` lets the triangles be drawn in a cache-friendly order; leave it off where
     the order is visible (alpha-blended primitives draw their triangles in file order). `uv_sets`:
@@ -178,16 +179,24 @@ class GpuPrimitive:
         self.mode = _GL_MODES[primitive.mode]
         self.index_buffer: moderngl.Buffer | None = None
         self.index_count = self.vertex_count
-        if primitive.indices is not None:
-            indices = np.ascontiguousarray(primitive.indices, dtype=np.uint32)
+        # (index buffer, index count) per level of detail: 0 the primitive's own indices (None: not
+        # indexed), then its VIVID_lod levels, coarser and coarser, over the same vertices.
+        self._levels: list[tuple[moderngl.Buffer | None, int]] = []
+        # Each level's geometric error in metres (level 0: exact).
+        self.level_errors: tuple[float, ...] = (0.0, *primitive.lod_errors)
+        for level, source in enumerate((primitive.indices, *primitive.lod_indices)):
+            if source is None:
+                self._levels.append((None, self.vertex_count))
+                continue
+            indices = np.ascontiguousarray(source, dtype=np.uint32)
             if len(indices) and int(indices.max()) >= self.vertex_count:
                 raise RenderError(f"primitive index {int(indices.max())} >= vertex count {self.vertex_count}")
             if reorder_triangles and primitive.mode is PrimitiveMode.TRIANGLES and len(indices) % 3 == 0:
                 indices = cache_friendly_triangles(indices)
-            self.index_buffer = rc.ctx.buffer(indices.tobytes())
-            self.index_count = len(indices)
-        self._vaos: dict[int, moderngl.VertexArray] = {}
-        self._deformed_vaos: dict[tuple[int, int], moderngl.VertexArray] = {}
+            self._levels.append((rc.ctx.buffer(indices.tobytes()), len(indices)))
+        self.index_buffer, self.index_count = self._levels[0]
+        self._vaos: dict[tuple[int, bool, int], moderngl.VertexArray] = {}
+        self._deformed_vaos: dict[tuple[int, int, int], moderngl.VertexArray] = {}
         self._released = False
 
     # The vertices' properties, read through the primitive.
@@ -225,28 +234,33 @@ class GpuPrimitive:
         """Whether the vertex positions change per frame (skinned or morphed)."""
         return "SKINNED" in self.defines or "MORPHED" in self.defines
 
-    def vertex_array(self, rc: RenderContext, program: moderngl.Program, indexed: bool = True) -> moderngl.VertexArray:
-        """A VAO binding these buffers to `program` (cached per program)."""
-        key = id(program) * 2 + int(indexed)
+    def level_index_count(self, level: int) -> int:
+        """Indices drawn at level of detail `level` (0: the primitive's own triangles)."""
+        return self._levels[level][1]
+
+    def vertex_array(self, rc: RenderContext, program: moderngl.Program, indexed: bool = True,
+                     level: int = 0) -> moderngl.VertexArray:
+        """A VAO binding these buffers and level `level`'s indices to `program` (cached)."""
+        key = (id(program), indexed, level)
         vao = self._vaos.get(key)
         if vao is None:
-            vao = rc.ctx.vertex_array(program, self.attributes, self.index_buffer if indexed else None,
+            vao = rc.ctx.vertex_array(program, self.attributes, self._levels[level][0] if indexed else None,
                                       index_element_size=4, skip_errors=True)
             self._vaos[key] = vao
         return vao
 
     def deformed_vertex_array(self, rc: RenderContext, program: moderngl.Program,
-                              deformed: moderngl.Buffer) -> moderngl.VertexArray:
-        """A VAO drawing this primitive's triangles from `deformed` (interleaved world-space
-        position, normal and, with HAS_TANGENTS, tangent per vertex) with its own UVs and colours
-        (cached per program and buffer)."""
-        key = (id(program), id(deformed))
+                              deformed: moderngl.Buffer, level: int = 0) -> moderngl.VertexArray:
+        """A VAO drawing this primitive's triangles (at level of detail `level`) from `deformed`
+        (interleaved world-space position, normal and, with HAS_TANGENTS, tangent per vertex)
+        with its own UVs and colours (cached per program, buffer and level)."""
+        key = (id(program), id(deformed), level)
         vao = self._deformed_vaos.get(key)
         if vao is None:
             layout = ((deformed, "3f 3f 4f", "a_position", "a_normal", "a_tangent") if "HAS_TANGENTS" in self.defines
                       else (deformed, "3f 3f", "a_position", "a_normal"))
             attributes = [layout, *self.surface_attributes]
-            vao = rc.ctx.vertex_array(program, attributes, self.index_buffer, index_element_size=4, skip_errors=True)
+            vao = rc.ctx.vertex_array(program, attributes, self._levels[level][0], index_element_size=4, skip_errors=True)
             self._deformed_vaos[key] = vao
         return vao
 
@@ -258,6 +272,7 @@ class GpuPrimitive:
         self._released = True
         for vao in (*self._vaos.values(), *self._deformed_vaos.values()):
             vao.release()
-        if self.index_buffer is not None:
-            self.index_buffer.release()
+        for buffer, _ in self._levels:
+            if buffer is not None:
+                buffer.release()
         self.vertices.release()

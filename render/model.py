@@ -46,6 +46,10 @@ MIN_OUTLINE_PX = 0.5
 # Skin and morph vertices drawn once (no outline this frame) in the drawing pass instead of a
 # separate capture pass (`draw`). Off: every deforming primitive is captured (tests compare both).
 SKIN_WHILE_DRAWING = True
+# A primitive's coarser level of detail (VIVID_lod) is drawn where its geometric error spans at
+# most this many pixels at the primitive's nearest point: the silhouette then moves by half a
+# pixel at most, and shading keeps the full mesh's vertex normals.
+LOD_MAX_ERROR_PX = 0.5
 
 # Texture units
 _UNIT_JOINTS, _UNIT_MORPHS = 0, 1
@@ -486,6 +490,26 @@ class ModelInstance:
         pixels_per_metre = frame.projection[1, 1] * frame.size[1] / 2.0 / nearest
         return width * pixels_per_metre >= MIN_OUTLINE_PX
 
+    def detail_level(self, item: _DrawItem, frame: FrameState) -> int:
+        """The level of detail `draw(frame)` draws `item` at: the coarsest whose geometric error
+        stays within LOD_MAX_ERROR_PX on screen (0: the primitive's own triangles)."""
+        errors = item.gpu.level_errors
+        if len(errors) == 1:
+            return 0
+        self._visibility(frame)
+        nearest = self._nearest_w.get(id(item))
+        if nearest is None or nearest <= 1e-6:  # culled, or reaching behind the camera
+            return 0
+        node, offset, _ = self._depth_anchor(item)
+        linear = (self.node_world[node] @ offset)[:3, :3]
+        scale = float(np.cbrt(abs(np.linalg.det(linear))))  # errors are in the mesh's own units
+        pixels_per_metre = frame.projection[1, 1] * frame.size[1] / 2.0 / nearest
+        level = 0
+        for k, error in enumerate(errors):
+            if error * scale * pixels_per_metre <= LOD_MAX_ERROR_PX:
+                level = k
+        return level
+
     def _front_to_back(self, items: list[_DrawItem], frame: FrameState) -> list[_DrawItem]:
         """`items` sorted by the camera distance of their centres (one batched product a frame)."""
         if len(items) < 2:
@@ -523,22 +547,23 @@ class ModelInstance:
         buffer = deformed.get(id(item))
         skinned_here = buffer is None and self._deforms(item)
         program = self._program(item, outline, min(len(frame.lights), MAX_LIGHTS), skinned_here)
+        level = self.detail_level(item, frame)
         if buffer is not None:  # already in world space
             set_uniform(program, "u_model", _IDENTITY)
-            vao = item.gpu.deformed_vertex_array(self.rc, program, buffer)
+            vao = item.gpu.deformed_vertex_array(self.rc, program, buffer, level)
         elif skinned_here:  # skinned and morphed by this draw's vertex shader
             self._bind_deformation(program, item, joint_textures)
-            vao = item.gpu.vertex_array(self.rc, program)
+            vao = item.gpu.vertex_array(self.rc, program, level=level)
         else:
             program["u_model"].write(_mat4_bytes(self.node_world[item.node]))
-            vao = item.gpu.vertex_array(self.rc, program)
+            vao = item.gpu.vertex_array(self.rc, program, level=level)
         self._bind_material(item)
         if not outline:
             if item.shading.double_sided:
                 ctx.disable(moderngl.CULL_FACE)
             else:
                 ctx.enable(moderngl.CULL_FACE)
-        vao.render(item.gpu.mode, vertices=item.gpu.index_count)
+        vao.render(item.gpu.mode, vertices=item.gpu.level_index_count(level))
         if not outline:
             ctx.disable(moderngl.CULL_FACE)
 

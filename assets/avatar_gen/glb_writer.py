@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .geometry import keep_tris
+from .simplify import simplify
 
 FLOAT, UBYTE, USHORT, UINT = 5126, 5121, 5123, 5125
 ARRAY_BUFFER, ELEMENT_ARRAY_BUFFER = 34962, 34963
@@ -26,6 +27,11 @@ class Primitive:
     weights: np.ndarray  # float (N, 4), rows sum to 1
     indices: np.ndarray  # (M*3,)
     targets: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)  # (dpos, dnormal) float32 (N, 3)
+    lod_fraction: float = 0.0  # > 0: also write a level of detail with about this share of the triangles
+
+
+LOD_EXTENSION = "VIVID_lod"
+LOD_MIN_TRIANGLES = 200  # smaller primitives gain too little from a coarser level
 
 
 class GlbBuilder:
@@ -119,6 +125,12 @@ class GlbBuilder:
                      "material": prim.material, "mode": 4}
             if targets:
                 entry["targets"] = targets
+            lod = _coarser_level(prim)
+            if lod is not None:
+                triangles, error = lod
+                accessor = self.accessor((triangles + offset).astype(idx.dtype), USHORT if n <= 65535 else UINT,
+                                         "SCALAR", ELEMENT_ARRAY_BUFFER)
+                entry["extensions"] = {LOD_EXTENSION: {"indices": [accessor], "errors": [_num(error)]}}
             out.append(entry)
         return out
 
@@ -145,7 +157,22 @@ def _drawn_vertices_only(prim: Primitive) -> Primitive:
     if len(used) == len(prim.positions):
         return prim
     return Primitive(prim.material, positions, prim.normals[used], prim.joints[used], prim.weights[used],
-                     triangles.ravel(), [(dp[used], dn[used]) for dp, dn in prim.targets])
+                     triangles.ravel(), [(dp[used], dn[used]) for dp, dn in prim.targets], prim.lod_fraction)
+
+
+def _coarser_level(prim: Primitive) -> tuple[np.ndarray, float] | None:
+    """(indices, error in metres) of a coarser triangle list over `prim`'s vertices (simplify.py),
+    shaped by the rest pose and every morph target; None where the primitive is small or would
+    lose too little."""
+    triangles = prim.indices.reshape(-1, 3)
+    if prim.lod_fraction <= 0.0 or len(triangles) < LOD_MIN_TRIANGLES:
+        return None
+    rest = prim.positions.astype(np.float64)
+    poses = np.stack([rest] + [rest + delta.astype(np.float64) for delta, _ in prim.targets])
+    coarse, error = simplify(poses, triangles, int(round(len(triangles) * prim.lod_fraction)))
+    if len(coarse) > 0.8 * len(triangles):
+        return None
+    return coarse.ravel(), round(error, 6)
 
 
 def quantize_weights(weights: np.ndarray) -> np.ndarray:

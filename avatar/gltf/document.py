@@ -122,6 +122,11 @@ class Primitive:
     # the same non-empty source share their vertices (UniVRM writes every submesh of a Unity mesh
     # so): a renderer then skins and morphs them once. () = not known to be shared.
     vertex_source: tuple = ()
+    # Levels of detail (VIVID_lod): coarser TRIANGLES index lists over the same vertices, finest
+    # first, each with its geometric error (metres: how far the coarse surface may lie from the
+    # full one). A renderer may draw one where that error is below a pixel on screen.
+    lod_indices: tuple[np.ndarray, ...] = ()
+    lod_errors: tuple[float, ...] = ()
 
     @property
     def vertex_count(self) -> int:

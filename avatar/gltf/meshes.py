@@ -45,6 +45,9 @@ def _float_attribute(acc: AccessorReader, index: int, field: str, width: int, f:
     return _readonly(values.astype(np.float32, copy=True)) if values.dtype != np.float32 else values
 
 
+LOD_EXTENSION = "VIVID_lod"  # coarser index lists over a primitive's own vertices (docs/avatar_formats.md)
+
+
 def strip_to_triangles(order: np.ndarray) -> np.ndarray:
     """Vertex order of a TRIANGLE_STRIP -> TRIANGLES indices, keeping the spec's winding."""
     n = len(order) - 2
@@ -157,13 +160,14 @@ class MeshReader:
             convert = strip_to_triangles if mode == PrimitiveMode.TRIANGLE_STRIP else fan_to_triangles
             indices = _readonly(convert(order))
             mode = PrimitiveMode.TRIANGLES
+        lod_indices, lod_errors = self._levels_of_detail(path, spec, n, mode, indices)
         material = self.f.index(spec, "material", path, "materials", self.material_count, required=False)
         targets_json = self.f.objects(spec, "targets", path)
         targets = tuple(self._target(f"{path}.targets[{i}]", t, n) for i, t in enumerate(targets_json))
         return Primitive(
             positions=positions, indices=indices, mode=mode, normals=normals, tangents=tangents,
             texcoords=tuple(texcoords), colors=colors, joints=joints, weights=weights,
-            material=material, targets=targets,
+            material=material, targets=targets, lod_indices=lod_indices, lod_errors=lod_errors,
             vertex_source=(_accessor_map(attributes), tuple(_accessor_map(t) for t in targets_json)),
         )
 
@@ -171,13 +175,38 @@ class MeshReader:
         index = self.f.index(spec, "indices", path, "accessors", self.acc.count, required=False)
         if index is None:
             return None
-        values = self.acc.read(index, f"{path}.indices")
+        return self._index_list(index, f"{path}.indices", n)
+
+    def _index_list(self, index: int, where: str, n: int) -> np.ndarray:
+        values = self.acc.read(index, where)
         if values.ndim != 1 or values.dtype.kind != "u":
-            self.f.fail(f"{path}.indices", f"accessors[{index}] must be SCALAR unsigned integers")
+            self.f.fail(where, f"accessors[{index}] must be SCALAR unsigned integers")
         if values.size and int(values.max()) >= n:
-            self.f.fail(f"{path}.indices",
-                        f"accessors[{index}] refers to vertex {int(values.max())} but the primitive has {n}")
+            self.f.fail(where, f"accessors[{index}] refers to vertex {int(values.max())} but the primitive has {n}")
         return _readonly(values.astype(np.uint32))
+
+    def _levels_of_detail(self, path: str, spec: dict[str, Any], n: int, mode: PrimitiveMode,
+                          indices: np.ndarray | None) -> tuple[tuple[np.ndarray, ...], tuple[float, ...]]:
+        """The primitive's VIVID_lod levels, finest first: {"indices": [accessor, ...],
+        "errors": [metres, ...]}."""
+        extension = self.f.obj(self.f.obj(spec, "extensions", path), LOD_EXTENSION, f"{path}.extensions")
+        if not extension:
+            return (), ()
+        where = f"{path}.extensions.{LOD_EXTENSION}"
+        if mode is not PrimitiveMode.TRIANGLES or indices is None:
+            self.f.fail(where, "levels of detail need an indexed TRIANGLES primitive (remove the extension)")
+        accessors = self.f.array(extension, "indices", where, required=True)
+        errors = self.f.floats(extension, "errors", where, len(accessors))
+        if any(not error >= 0.0 for error in errors):
+            self.f.fail(f"{where}.errors", f"must be distances in metres (>= 0), got {list(errors)}")
+        levels = []
+        for k, value in enumerate(accessors):
+            index = self.f.index_value(value, f"{where}.indices[{k}]", "accessors", self.acc.count)
+            level = self._index_list(index, f"{where}.indices[{k}]", n)
+            if level.size % 3:
+                self.f.fail(f"{where}.indices[{k}]", f"accessors[{index}] must hold whole triangles (a multiple of 3 indices)")
+            levels.append(level)
+        return tuple(levels), errors
 
     def _colors(self, apath: str, attributes: dict[str, Any], n: int) -> np.ndarray | None:
         index = self.f.index(attributes, "COLOR_0", apath, "accessors", self.acc.count, required=False)

@@ -368,3 +368,23 @@ def test_preview_reader_rejects_a_truncated_glb(tmp_path) -> None:
     bad.write_bytes(BUILTIN_AVATAR.read_bytes()[:5000])
     with pytest.raises(AssetError, match="cut.glb: not a glTF 2.0 binary"):
         Glb(bad)
+
+
+def test_levels_of_detail_spare_the_layered_parts(glb: GlbFile) -> None:
+    """VIVID_lod: a coarser index list per large primitive, over that primitive's own vertices; the
+    eye's and the mouth's layers (a fraction of a millimetre apart) keep their triangles."""
+    assert "VIVID_lod" in glb.doc["extensionsUsed"] and "VIVID_lod" not in glb.doc.get("extensionsRequired", [])
+    with_levels = set()
+    for mesh in glb.doc["meshes"]:
+        for prim in mesh["primitives"]:
+            lod = prim.get("extensions", {}).get("VIVID_lod")
+            if lod is None:
+                continue
+            with_levels.add(glb.material_name(prim))
+            full = glb.accessor(prim["indices"])
+            (coarse,), (error,) = [glb.accessor(i) for i in lod["indices"]], lod["errors"]
+            assert set(np.unique(coarse)) <= set(np.unique(full))
+            assert len(coarse) % 3 == 0 and len(coarse) < 0.8 * len(full)
+            assert 0.0 < error < 0.01
+    assert {"skin", "hair", "blazer", "pants"} <= with_levels
+    assert not with_levels & {"eye_white", "iris", "iris_light", "pupil", "highlight", "teeth", "tongue", "mouth"}

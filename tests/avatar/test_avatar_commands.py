@@ -43,3 +43,15 @@ def test_info_on_a_vrm_shows_meta_humanoid_and_expressions(test_data, capsys):
     assert "BodyMesh: 3 primitive(s), 2479 vertices" in out
     assert "happy: 2 morph, 0 colour, 0 texture binds" in out
     assert "spring bones: 8 springs" in out
+
+
+def test_info_counts_the_builtin_avatars_levels_of_detail(capsys):
+    from assets.paths import BUILTIN_AVATAR
+    from avatar.gltf.loader import load_gltf
+
+    doc = load_gltf(BUILTIN_AVATAR)
+    full = sum(len(p.indices) // 3 for m in doc.meshes for p in m.primitives)
+    coarsest = sum(len((p.lod_indices or (p.indices,))[-1]) // 3 for m in doc.meshes for p in m.primitives)
+    assert coarsest < full
+    assert _run(["info", str(BUILTIN_AVATAR), "--max-nodes", "3"]) == 0
+    assert f"triangles: {full} ({coarsest} at the coarsest levels of detail)" in capsys.readouterr().out

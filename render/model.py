@@ -140,6 +140,8 @@ class ModelInstance:
         self._culled_for: FrameState | None = None  # the frame `_culled` was computed for
         self._culled: tuple[list[_DrawItem], PixelRect | None] = ([], None)
         self._nearest_w: dict[int, float] = {}  # id(item) -> nearest view depth this frame (`_visibility`)
+        self._levels: dict[int, int] = {}  # id(item) -> level of detail this frame (`_visibility`), if not 0
+        self._lod_stack: tuple[list[_DrawItem], list[int], np.ndarray, np.ndarray] | None = None  # `_detail_levels`
         self._textures: dict[int, moderngl.Texture] = {}
         self._joint_textures: dict[int, moderngl.Texture] = {}
         self.node_world = np.tile(np.eye(4), (len(doc.nodes), 1, 1))
@@ -157,6 +159,7 @@ class ModelInstance:
         self._material_blocks: dict[int, moderngl.Buffer] = {}  # id(item) -> its Material block
         self._overridden: set[int] = set()  # id(item) of items drawn with expression overrides
         self._morph_cap_warned: set[int] = set()  # id(item) of items warned about MAX_ACTIVE_MORPHS
+        self._frame_morphs: dict[tuple[int, int], tuple[int, bytes, bytes]] = {}  # `_morph_uniforms`, this frame
         self._frame_block = rc.ctx.buffer(reserve=frame_block_size(MAX_LIGHTS))
         self._released = False
 
@@ -174,6 +177,7 @@ class ModelInstance:
         self._outline_pads = np.array([self._outline_width(i) for i in self._items])
         self._outline_screen_pads = np.array([self._outline_width(i, screen=True) for i in self._items])
         self._culled_for = None
+        self._lod_stack = None
 
     # ----------------------------------------------------------------- where it lands
     def _outline_width(self, item: _DrawItem, screen: bool = False) -> float:
@@ -196,6 +200,7 @@ class ModelInstance:
         items = [item for item, v in zip(self._items, visible) if v]
         nearest = self._bounds.nearest_w(clip)
         self._nearest_w = {id(item): float(w) for item, w, v in zip(self._items, nearest, visible) if v}
+        self._levels = self._detail_levels(frame)
         rect = (pixel_rect(self._bounds.corners_of(clip, visible), frame.size, frame.projection,
                            float(pads[visible].max())) if items else EMPTY_RECT)
         screen_pad = float(self._outline_screen_pads[visible].max()) if items else 0.0
@@ -218,6 +223,7 @@ class ModelInstance:
         """Node world matrices (num_nodes, 4, 4) and morph weights per mesh-carrying node for this frame."""
         self.node_world = np.asarray(node_world, np.float64)
         self._culled_for = None
+        self._frame_morphs = {}
         if node_weights:
             self.node_weights.update({k: np.asarray(v, np.float32) for k, v in node_weights.items()})
 
@@ -383,17 +389,28 @@ class ModelInstance:
         else:
             program["u_model"].write(_mat4_bytes(self.node_world[item.node]))
         if item.gpu.morph_texture is not None:
-            indices, weights = self._active_morphs(item)
+            count, packed_indices, packed_weights = self._morph_uniforms(item)
             item.gpu.morph_texture.use(_UNIT_MORPHS)
             set_uniform(program, "u_vertex_count", item.gpu.vertex_count)
-            set_uniform(program, "u_morph_count", len(indices))
-            if len(indices):  # packed four to an ivec4 / vec4 (mesh.glsl), zero-padded
-                packed_indices = np.zeros(MAX_ACTIVE_MORPHS, np.int32)
-                packed_weights = np.zeros(MAX_ACTIVE_MORPHS, np.float32)
-                packed_indices[:len(indices)] = indices
-                packed_weights[:len(weights)] = weights
-                write_uniform(program, "u_morph_index", packed_indices.tobytes())
-                write_uniform(program, "u_morph_weight", packed_weights.tobytes())
+            set_uniform(program, "u_morph_count", count)
+            if count:
+                write_uniform(program, "u_morph_index", packed_indices)
+                write_uniform(program, "u_morph_weight", packed_weights)
+
+    def _morph_uniforms(self, item: _DrawItem) -> tuple[int, bytes, bytes]:
+        """(active count, target indices, weights) packed four to an ivec4 / vec4 (mesh.glsl) and
+        zero-padded, for `item` this frame: computed once per node and target count, as a mesh's
+        primitives share their node's weights (`draw` forgets them each frame)."""
+        key = (item.node, item.gpu.target_count)
+        packed = self._frame_morphs.get(key)
+        if packed is None:
+            indices, weights = self._active_morphs(item)
+            packed_indices = np.zeros(MAX_ACTIVE_MORPHS, np.int32)
+            packed_weights = np.zeros(MAX_ACTIVE_MORPHS, np.float32)
+            packed_indices[:len(indices)] = indices
+            packed_weights[:len(weights)] = weights
+            packed = self._frame_morphs[key] = (len(indices), packed_indices.tobytes(), packed_weights.tobytes())
+        return packed
 
     def _deform(self, item: _DrawItem, joint_textures: dict[int, moderngl.Texture]) -> moderngl.Buffer:
         """Skin and morph every vertex of `item` once into its world-space vertex buffer.
@@ -431,6 +448,7 @@ class ModelInstance:
         if not items:
             return
         ctx = self.rc.ctx
+        self._frame_morphs = {}
         self._frame_block.write(frame_block(frame, MAX_LIGHTS))
         joint_textures = {skin: self._upload_joints(skin) for skin in {i.skin for i in items} if skin is not None}
         opaque = [i for i in items if i.shading.alpha_mode is not AlphaMode.BLEND]
@@ -487,28 +505,38 @@ class ModelInstance:
         nearest = self._nearest_w.get(id(item))
         if nearest is None or nearest <= 1e-6:  # unknown, or reaching behind the camera: draw
             return True
-        pixels_per_metre = frame.projection[1, 1] * frame.size[1] / 2.0 / nearest
+        pixels_per_metre = abs(frame.projection[1, 1]) * frame.size[1] / 2.0 / nearest  # abs: a flipped projection
         return width * pixels_per_metre >= MIN_OUTLINE_PX
 
     def detail_level(self, item: _DrawItem, frame: FrameState) -> int:
         """The level of detail `draw(frame)` draws `item` at: the coarsest whose geometric error
         stays within LOD_MAX_ERROR_PX on screen (0: the primitive's own triangles)."""
-        errors = item.gpu.level_errors
-        if len(errors) == 1:
-            return 0
         self._visibility(frame)
-        nearest = self._nearest_w.get(id(item))
-        if nearest is None or nearest <= 1e-6:  # culled, or reaching behind the camera
-            return 0
-        node, offset, _ = self._depth_anchor(item)
-        linear = (self.node_world[node] @ offset)[:3, :3]
-        scale = float(np.cbrt(abs(np.linalg.det(linear))))  # errors are in the mesh's own units
-        pixels_per_metre = frame.projection[1, 1] * frame.size[1] / 2.0 / nearest
-        level = 0
-        for k, error in enumerate(errors):
-            if error * scale * pixels_per_metre <= LOD_MAX_ERROR_PX:
-                level = k
-        return level
+        return self._levels.get(id(item), 0)
+
+    def _detail_levels(self, frame: FrameState) -> dict[int, int]:
+        """id(item) -> its level of detail this frame, for the visible items with levels (one
+        batched computation; `_nearest_w` must be this frame's)."""
+        if self._lod_stack is None:  # the items with levels, their anchors and errors, stacked once
+            items = [item for item in self._items if len(item.gpu.level_errors) > 1]
+            anchors = [self._depth_anchor(item) for item in items]
+            width = max((len(item.gpu.level_errors) for item in items), default=1)
+            errors = np.array([list(item.gpu.level_errors) + [np.inf] * (width - len(item.gpu.level_errors))
+                               for item in items]).reshape(len(items), width)
+            self._lod_stack = (items, [node for node, _, _ in anchors],
+                               np.array([offset for _, offset, _ in anchors]).reshape(-1, 4, 4), errors)
+        items, nodes, offsets, errors = self._lod_stack
+        if not items:
+            return {}
+        nearest = np.array([self._nearest_w.get(id(item), 0.0) for item in items])
+        linear = (self.node_world[nodes] @ offsets)[:, :3, :3]
+        scale = np.linalg.norm(linear, axis=1).max(axis=1)  # errors are in the mesh's units: its largest axis scale
+        pixels_per_metre = abs(frame.projection[1, 1]) * frame.size[1] / 2.0 / np.maximum(nearest, 1e-6)
+        fits = errors * (scale * pixels_per_metre)[:, None] <= LOD_MAX_ERROR_PX  # the padding (inf) never fits
+        fits &= (nearest > 1e-6)[:, None]  # culled, or reaching behind the camera: full detail
+        fits[:, 0] = True
+        coarsest = fits.shape[1] - 1 - np.argmax(fits[:, ::-1], axis=1)
+        return {id(item): int(level) for item, level in zip(items, coarsest) if level}
 
     def _front_to_back(self, items: list[_DrawItem], frame: FrameState) -> list[_DrawItem]:
         """`items` sorted by the camera distance of their centres (one batched product a frame)."""

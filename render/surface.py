@@ -273,11 +273,12 @@ class OffscreenSurface:
         top, bottom = height - y1, height - y0
         image = np.empty((height, width, 4), np.uint8)
         pixels = image.view(np.uint32)[..., 0]  # one 32-bit store per pixel
-        background = self._background_pixel[1].view(np.uint32)[0]
-        pixels[:top] = background
-        pixels[bottom:] = background
-        pixels[top:bottom, :x0] = background
-        pixels[top:bottom, x1:] = background
+        # Copied from a background row: numpy copies rows faster than it broadcasts a scalar.
+        row = np.full(width, self._background_pixel[1].view(np.uint32)[0], np.uint32)
+        pixels[:top] = row
+        pixels[bottom:] = row
+        pixels[top:bottom, :x0] = row[:x0]
+        pixels[top:bottom, x1:] = row[x1:]
         if x1 > x0 and y1 > y0:
             size = (x1 - x0) * (y1 - y0) * 4
             if len(self._read_scratch) < size:

@@ -23,14 +23,10 @@ NORMAL_EPSILON = 0.08
 # Rigid little pieces whose shading barely changes when they move: no normal deltas (file size).
 NO_NORMAL_DELTAS = ("iris", "iris_light", "pupil", "highlight", "teeth", "tongue", "brow", "lash")  # normal deltas below this are dropped (invisible in shading)
 MATERIALS = list(LOOKS)
-# The level of detail (VIVID_lod) keeps about this share of each primitive's triangles; hair keeps
-# more, as its strand tips make the silhouette of the whole head. Layers a fraction of a millimetre
-# apart keep their triangles, as any change to one surface lets the next show through: the eye's
-# (white, iris, its light ring, pupil, highlight) and the mouth's (teeth and tongue tucked behind
-# the closed lips, the mouth's inside).
-LOD_FRACTION = 0.35
-LOD_FRACTION_BY_MATERIAL = {"hair": 0.55, "eye_white": 0.0, "iris": 0.0, "iris_light": 0.0, "pupil": 0.0,
-                            "highlight": 0.0, "teeth": 0.0, "tongue": 0.0, "mouth": 0.0}
+# Layers a fraction of a millimetre apart get no levels of detail (VIVID_lod), as any change to one
+# surface lets the next show through: the eye's (white, iris, its light ring, pupil, highlight) and
+# the mouth's (teeth and tongue tucked behind the closed lips, the mouth's inside).
+NO_LEVELS_OF_DETAIL = ("eye_white", "iris", "iris_light", "pupil", "highlight", "teeth", "tongue", "mouth")
 LID_NORMAL_BLEND = 0.35  # share of the lid shell's own normal (the rest follows the face surface)
 
 
@@ -77,7 +73,7 @@ def _group(parts: list[Part], deltas: dict[str, list[np.ndarray]] | None) -> lis
         prim = Primitive(MATERIALS.index(material), np.concatenate(pos).astype(np.float32),
                          np.round(np.concatenate(nrm), 5).astype(np.float32), np.concatenate(jnt),
                          np.concatenate(wgt), np.concatenate(idx),
-                         lod_fraction=LOD_FRACTION_BY_MATERIAL.get(material, LOD_FRACTION))
+                         levels_of_detail=material not in NO_LEVELS_OF_DETAIL)
         if deltas is not None:
             for name, per_part in deltas.items():
                 dp, dn = [], []

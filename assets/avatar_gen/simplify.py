@@ -22,15 +22,21 @@ _MIN_NORMAL_COSINE = 0.3  # a collapse may turn no remaining triangle by more th
 def simplify(poses: np.ndarray, tris: np.ndarray, target_tris: int) -> tuple[np.ndarray, float]:
     """(triangles, error): triangles (K, 3) over the same vertex indices, K about `target_tris`
     (more if the mesh cannot lose that many without moving a border or folding over), in the
-    original order and winding; error: an estimate of how far (metres) a removed vertex lies from
-    the coarse surface at most, in any pose (see `_Collapser.error`). `poses` is (P, N, 3): the
+    original order and winding; error: an upper bound (metres) of how far a removed vertex lies
+    from the coarse surface, in any pose (see `_Collapser.error`). `poses` is (P, N, 3): the
     vertex positions in P poses, the rest pose first."""
+    return simplify_levels(poses, tris, [target_tris])[0]
+
+
+def simplify_levels(poses: np.ndarray, tris: np.ndarray, targets: list[int]) -> list[tuple[np.ndarray, float]]:
+    """`simplify` for several targets (descending), each level simplifying the one before."""
     tris = np.asarray(tris, np.int64)
-    if len(tris) <= target_tris:
-        return tris.copy(), 0.0
     collapser = _Collapser(np.asarray(poses, np.float64), tris)
-    collapser.run(target_tris)
-    return collapser.remaining(), collapser.error()
+    levels = []
+    for target in targets:
+        collapser.run(target)
+        levels.append((collapser.remaining(), collapser.error()))
+    return levels
 
 
 def _plane_quadrics(positions: np.ndarray, tris: np.ndarray) -> np.ndarray:
@@ -157,27 +163,63 @@ class _Collapser:
         return self.tris[self.alive].copy()
 
     def error(self) -> float:
-        """The largest distance, over poses, from a removed vertex to the nearest plane of the
-        coarse triangles around the vertex it finally merged into: the coarse surface's
-        deviation where detail was removed. An estimate: a plane distance runs a little short at
-        creases, and over where a chain of merges carried a vertex's stand-in far away (its
-        triangles then need not be the ones that cover it)."""
+        """How far a removed vertex lies from the coarse surface, in the worst pose: its distance
+        to the nearest coarse triangle around the vertex it finally merged into or around that
+        vertex's neighbours. An upper bound: where the surface's nearest point lies on a triangle
+        farther out, the true distance is smaller still."""
         if not self.merged_into:
             return 0.0
-        removed, planes_of = [], []
+        removed, candidates = [], []
         for u in sorted(self.merged_into):
             v = u
             while v in self.merged_into:
                 v = self.merged_into[v]
-            for t in sorted(self.vertex_tris[v]):
-                removed.append(u)
-                planes_of.append(t)
+            near = set(self.vertex_tris[v])
+            for w in self._neighbours(v):
+                near |= self.vertex_tris[w]
+            removed += [u] * len(near)
+            candidates += sorted(near)
         removed_array = np.array(removed)
-        corners = self.tris[np.array(planes_of)]
-        normals = self._normals(corners)  # (P, K, 3)
-        normals /= np.maximum(np.linalg.norm(normals, axis=2, keepdims=True), 1e-30)
-        offsets = self.poses[:, removed_array] - self.poses[:, corners[:, 0]]
-        distance = np.abs(np.sum(normals * offsets, axis=2)).max(axis=0)  # worst pose, per (vertex, plane)
-        # Per removed vertex the nearest of its planes, then the worst vertex.
+        corners = self.tris[np.array(candidates)]
         starts = np.flatnonzero(np.r_[True, removed_array[1:] != removed_array[:-1]])
-        return float(np.minimum.reduceat(distance, starts).max())
+        pair_vertices = np.column_stack([removed_array, corners])  # (pairs, 4)
+        rest = self.poses[0]
+        distance = point_triangle_distance(*(rest[pair_vertices[:, k]] for k in range(4)))
+        worst = float(np.minimum.reduceat(distance, starts).max())
+        for positions in self.poses[1:]:  # a pose changes only the pairs whose vertices it moves
+            moved = np.any(positions != rest, axis=1)
+            touched = moved[pair_vertices].any(axis=1)
+            if not touched.any():
+                continue
+            posed = distance.copy()
+            posed[touched] = point_triangle_distance(*(positions[pair_vertices[touched, k]] for k in range(4)))
+            worst = max(worst, float(np.minimum.reduceat(posed, starts).max()))
+        return worst
+
+
+def point_triangle_distance(p: np.ndarray, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """Distance from each point p[k] to the triangle (a[k], b[k], c[k]); all (K, 3)."""
+    p, a, b, c = (np.ascontiguousarray(x.T) for x in (p, a, b, c))  # (3, K): rows of x, y, z
+
+    def dot(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        return x[0] * y[0] + x[1] * y[1] + x[2] * y[2]
+
+    def cross(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        return np.stack([x[1] * y[2] - x[2] * y[1], x[2] * y[0] - x[0] * y[2], x[0] * y[1] - x[1] * y[0]])
+
+    normal = cross(b - a, c - a)
+    squared_area = dot(normal, normal)
+
+    def side(x: np.ndarray, y: np.ndarray) -> np.ndarray:  # p on the inner side of edge x -> y
+        return dot(cross(y - x, p - x), normal) >= 0.0
+
+    inside = side(a, b) & side(b, c) & side(c, a) & (squared_area > 1e-30)
+    plane = np.abs(dot(p - a, normal)) / np.sqrt(np.maximum(squared_area, 1e-30))
+
+    def segment(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        edge = y - x
+        t = np.clip(dot(p - x, edge) / np.maximum(dot(edge, edge), 1e-30), 0.0, 1.0)
+        offset = p - (x + t * edge)
+        return np.sqrt(dot(offset, offset))
+
+    return np.where(inside, plane, np.minimum(np.minimum(segment(a, b), segment(b, c)), segment(c, a)))

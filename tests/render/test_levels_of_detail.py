@@ -61,19 +61,20 @@ def test_bad_levels_name_the_file_and_field(tmp_path, lod, coarse, message):
 
 def test_builtin_levels_use_only_their_primitives_vertices():
     doc = load_gltf(BUILTIN_AVATAR)
-    coarse_total = full_total = 0
+    coarsest_total = full_total = 0
     for mesh in doc.meshes:
         for primitive in mesh.primitives:
             full_total += len(primitive.indices) // 3
-            if not primitive.lod_indices:
-                coarse_total += len(primitive.indices) // 3
-                continue
-            level = primitive.lod_indices[0]
-            assert set(np.unique(level)) <= set(np.unique(primitive.indices))
-            assert len(level) < 0.8 * len(primitive.indices)
-            assert 0.0 < primitive.lod_errors[0] < 0.01  # under a centimetre
-            coarse_total += len(level) // 3
-    assert coarse_total < 0.6 * full_total
+            coarsest_total += len((primitive.lod_indices or (primitive.indices,))[-1]) // 3
+            own = set(np.unique(primitive.indices))
+            previous = len(primitive.indices)
+            for level in primitive.lod_indices:
+                assert set(np.unique(level)) <= own
+                assert len(level) <= 0.8 * previous  # each level drops at least a fifth
+                previous = len(level)
+            assert all(0.0 <= error < 0.1 for error in primitive.lod_errors)
+            assert list(primitive.lod_errors) == sorted(primitive.lod_errors)  # coarser, never closer
+    assert coarsest_total < 0.5 * full_total
 
 
 def test_level_follows_the_on_screen_size_of_its_error(rc):
@@ -86,11 +87,12 @@ def test_level_follows_the_on_screen_size_of_its_error(rc):
             stage.scene.camera = stage.shot_camera(shot)
             frame = stage.renderer.frame_state(stage.scene, stage.surface.size)
             levels[shot] = stage.model.detail_level(face_skin, frame)
-            # The rule itself: the error at the item's nearest depth, in pixels.
+            # The rule itself: the coarsest level whose error at the item's nearest depth, in
+            # pixels, is within the limit.
             nearest = stage.model._nearest_w[id(face_skin)]
-            pixels = face_skin.gpu.level_errors[1] * frame.projection[1, 1] * 720 / 2 / nearest
-            assert levels[shot] == (1 if pixels <= model_module.LOD_MAX_ERROR_PX else 0)
-        assert levels[Shot.FULL] == 1 and levels[Shot.CLOSEUP] == 0
+            pixels = np.array(face_skin.gpu.level_errors) * frame.projection[1, 1] * 720 / 2 / nearest
+            assert levels[shot] == max(k for k, p in enumerate(pixels) if p <= model_module.LOD_MAX_ERROR_PX)
+        assert levels[Shot.FULL] > levels[Shot.MEDIUM] > levels[Shot.CLOSEUP]
         stage.scene.camera = Camera(position=(0.0, 1.0, 30.0), target=(30.0, 1.0, 30.0))  # looking away
         assert stage.model.detail_level(face_skin, stage.renderer.frame_state(stage.scene, stage.surface.size)) == 0
 
@@ -111,3 +113,20 @@ def test_a_full_shot_looks_the_same_with_fewer_triangles(rc, monkeypatch):
     assert (difference > 0).sum() > 50  # the coarser triangles were drawn
     covered = (full[..., :3].astype(int) - full[0, 0, :3].astype(int)).any(axis=2).sum()
     assert (difference > 48).sum() < 0.01 * covered, f"{(difference > 48).sum()} of {covered} avatar pixels changed"
+
+
+def test_a_flipped_projection_picks_the_same_levels(rc):
+    """Effects drawing over a camera image flip y in the projection (projection[1, 1] < 0): the
+    pixel size of an error is the same, and no level beyond a primitive's own may be picked."""
+    import dataclasses
+
+    doc = load_gltf(BUILTIN_AVATAR)
+    with AvatarStage(doc, StageOptions(width=640, height=360), rc=rc) as stage:
+        stage.scene.camera = stage.shot_camera(Shot.FULL)
+        frame = stage.renderer.frame_state(stage.scene, stage.surface.size)
+        flipped = dataclasses.replace(frame, projection=np.diag([1.0, -1.0, 1.0, 1.0]) @ frame.projection)
+        for item in stage.model.draw_items:
+            level = stage.model.detail_level(item, frame)
+            assert stage.model.detail_level(item, flipped) == level
+            assert level < len(item.gpu.level_errors)
+        assert any(stage.model.detail_level(item, frame) for item in stage.model.draw_items)

@@ -234,8 +234,8 @@ class OffscreenSurface:
     def _rect_to_read(self) -> PixelRect | None:
         """The part of the frame that must be read from the GPU (None: all of it). Outside the
         drawn rectangle every pixel is the background (`begin_frame`), whose bytes a whole read
-        showed once: filling them in costs a fraction of reading and flipping them (an avatar in
-        a full shot covers about a third of a 720p frame)."""
+        showed once: filling them in costs a fraction of reading and flipping them (a full shot's
+        drawn rectangle is about a seventh of a 720p frame)."""
         if (self._fxaa_fbo is not None or self._kept is None or self._background_pixel is None
                 or self._background_pixel[0] != self._kept_color):
             return None

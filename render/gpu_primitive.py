@@ -177,8 +177,6 @@ class GpuPrimitive:
                  vertices: GpuVertices | None = None) -> None:
         self.vertices = vertices if vertices is not None else GpuVertices(rc, primitive, uv_sets, tangent_uv_set)
         self.mode = _GL_MODES[primitive.mode]
-        self.index_buffer: moderngl.Buffer | None = None
-        self.index_count = self.vertex_count
         # (index buffer, index count) per level of detail: 0 the primitive's own indices (None: not
         # indexed), then its VIVID_lod levels, coarser and coarser, over the same vertices.
         self._levels: list[tuple[moderngl.Buffer | None, int]] = []
@@ -194,7 +192,6 @@ class GpuPrimitive:
             if reorder_triangles and primitive.mode is PrimitiveMode.TRIANGLES and len(indices) % 3 == 0:
                 indices = cache_friendly_triangles(indices)
             self._levels.append((rc.ctx.buffer(indices.tobytes()), len(indices)))
-        self.index_buffer, self.index_count = self._levels[0]
         self._vaos: dict[tuple[int, bool, int], moderngl.VertexArray] = {}
         self._deformed_vaos: dict[tuple[int, int, int], moderngl.VertexArray] = {}
         self._released = False

@@ -66,6 +66,12 @@ def _same_texture(primitive: Primitive, a: TextureRef | None, b: TextureRef | No
             and texture_uv_set(primitive, a) == texture_uv_set(primitive, b))
 
 
+def _pixels_per_metre(frame: FrameState, depth: float | np.ndarray) -> float | np.ndarray:
+    """Pixels a metre spans, across the view, at view depth `depth` (clip w). |P11|: effects over a
+    camera image flip y in the projection."""
+    return abs(frame.projection[1, 1]) * frame.size[1] / 2.0 / depth
+
+
 def _mat4_bytes(m: np.ndarray) -> bytes:
     """numpy row-major (column-vector convention) -> GL column-major float32 bytes."""
     return np.ascontiguousarray(np.asarray(m, np.float32).T).tobytes()
@@ -505,8 +511,7 @@ class ModelInstance:
         nearest = self._nearest_w.get(id(item))
         if nearest is None or nearest <= 1e-6:  # unknown, or reaching behind the camera: draw
             return True
-        pixels_per_metre = abs(frame.projection[1, 1]) * frame.size[1] / 2.0 / nearest  # abs: a flipped projection
-        return width * pixels_per_metre >= MIN_OUTLINE_PX
+        return width * _pixels_per_metre(frame, nearest) >= MIN_OUTLINE_PX
 
     def detail_level(self, item: _DrawItem, frame: FrameState) -> int:
         """The level of detail `draw(frame)` draws `item` at: the coarsest whose geometric error
@@ -531,8 +536,8 @@ class ModelInstance:
         nearest = np.array([self._nearest_w.get(id(item), 0.0) for item in items])
         linear = (self.node_world[nodes] @ offsets)[:, :3, :3]
         scale = np.linalg.norm(linear, axis=1).max(axis=1)  # errors are in the mesh's units: its largest axis scale
-        pixels_per_metre = abs(frame.projection[1, 1]) * frame.size[1] / 2.0 / np.maximum(nearest, 1e-6)
-        fits = errors * (scale * pixels_per_metre)[:, None] <= LOD_MAX_ERROR_PX  # the padding (inf) never fits
+        # The padding (inf) never fits.
+        fits = errors * (scale * _pixels_per_metre(frame, np.maximum(nearest, 1e-6)))[:, None] <= LOD_MAX_ERROR_PX
         fits &= (nearest > 1e-6)[:, None]  # culled, or reaching behind the camera: full detail
         fits[:, 0] = True
         coarsest = fits.shape[1] - 1 - np.argmax(fits[:, ::-1], axis=1)

@@ -124,7 +124,7 @@ class Primitive:
     vertex_source: tuple = ()
     # Levels of detail (VIVID_lod): coarser TRIANGLES index lists over the same vertices, finest
     # first, each with its geometric error (metres: how far the coarse surface may lie from the
-    # full one). A renderer may draw one where that error is below a pixel on screen.
+    # full one). A renderer may draw one where that error is too small to see on screen.
     lod_indices: tuple[np.ndarray, ...] = ()
     lod_errors: tuple[float, ...] = ()
 

@@ -103,12 +103,11 @@ def test_a_pose_that_folds_the_sheet_keeps_the_fold():
     assert sag_flat_only > 0.01
 
 
-def test_simplify_is_deterministic_and_keeps_order_and_winding():
+def test_simplify_is_deterministic_and_keeps_winding():
     positions, tris = _grid(bump=0.03)
     first, error = simplify(positions[None], tris, 300)
     again, error_again = simplify(positions[None], tris, 300)
     assert np.array_equal(first, again) and error == error_again
-    # Survivors are original triangles (winding kept) with some corners moved onto neighbours.
-    original_normals = _normals(positions, tris)
+    # Survivors are original triangles (winding kept) with some corners moved onto neighbours:
+    # on this sheet facing +z, every one still faces +z.
     assert (np.einsum("tk,k->t", _normals(positions, first), np.array([0.0, 0.0, 1.0])) > 0).all()
-    assert (original_normals[:, 2] > 0).all()
